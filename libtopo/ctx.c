@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The context: the sysroot every read goes through, the log function, the recorder.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "topo-private.h"
+
+static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	fprintf(stderr, "libtopo: %s: ", fn);
+	vfprintf(stderr, format, args);
+}
+
+void topo_log(const struct topo_ctx *ctx, int priority, const char *file, int line,
+	      const char *fn, const char *format, ...)
+{
+	if (!ctx->log_fn)
+		return;
+	va_list ap;
+	va_start(ap, format);
+	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, ap);
+	va_end(ap);
+}
+
+int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
+{
+	if (!ret)
+		return -EINVAL;
+	if (!sysroot || !*sysroot)
+		sysroot = "/";
+
+	struct topo_ctx *ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->refcount = 1;
+	ctx->log_fn = log_stderr;
+	ctx->log_priority = LOG_ERR;
+	ctx->sysroot = strdup(sysroot);
+	if (!ctx->sysroot) {
+		free(ctx);
+		return -ENOMEM;
+	}
+	ctx->rootfd = open(sysroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->rootfd < 0) {
+		int r = -errno;
+		err(ctx, "cannot open sysroot %s: %s\n", sysroot, strerror(errno));
+		free(ctx->sysroot);
+		free(ctx);
+		return r;
+	}
+	*ret = ctx;
+	return 0;
+}
+
+struct topo_ctx *topo_ctx_ref(struct topo_ctx *ctx)
+{
+	if (ctx)
+		ctx->refcount++;
+	return ctx;
+}
+
+struct topo_ctx *topo_ctx_unref(struct topo_ctx *ctx)
+{
+	if (!ctx || --ctx->refcount > 0)
+		return NULL;
+	close(ctx->rootfd);
+	strv_free(ctx->recorded, ctx->n_recorded);
+	free(ctx->acpi_dir);
+	free(ctx->sysroot);
+	free(ctx);
+	return NULL;
+}
+
+const char *topo_ctx_get_sysroot(const struct topo_ctx *ctx)
+{
+	return ctx ? ctx->sysroot : NULL;
+}
+
+int topo_ctx_set_acpi_dir(struct topo_ctx *ctx, const char *dir)
+{
+	if (!ctx)
+		return -EINVAL;
+	char *d = NULL;
+	if (dir) {
+		struct stat st;
+		if (stat(dir, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		d = strdup(dir);
+		if (!d)
+			return -ENOMEM;
+	}
+	free(ctx->acpi_dir);
+	ctx->acpi_dir = d;
+	return 0;
+}
+
+void topo_ctx_set_log_fn(struct topo_ctx *ctx, topo_log_fn fn, void *data)
+{
+	if (!ctx)
+		return;
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+}
+
+void topo_ctx_set_log_priority(struct topo_ctx *ctx, int priority)
+{
+	if (ctx)
+		ctx->log_priority = priority;
+}
+
+int topo_ctx_get_log_priority(const struct topo_ctx *ctx)
+{
+	return ctx ? ctx->log_priority : -EINVAL;
+}
+
+void topo_ctx_set_recording(struct topo_ctx *ctx, bool on)
+{
+	if (ctx)
+		ctx->recording = on;
+}
+
+size_t topo_ctx_get_recorded_count(const struct topo_ctx *ctx)
+{
+	return ctx ? ctx->n_recorded : 0;
+}
+
+const char *topo_ctx_get_recorded_path(const struct topo_ctx *ctx, size_t i)
+{
+	return ctx && i < ctx->n_recorded ? ctx->recorded[i] : NULL;
+}

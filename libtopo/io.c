@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * All file access of the readers, relative to the sysroot's directory fd. Nothing here
+ * writes. Every path is relative ("sys/devices/..."); a leading '/' is ignored so that
+ * callers can think in absolute kernel paths.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "topo-private.h"
+
+static const char *rel(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+void io_record(struct topo_ctx *ctx, const char *path)
+{
+	if (!ctx->recording)
+		return;
+	if (ctx->n_recorded == ctx->cap_recorded) {
+		size_t cap = ctx->cap_recorded ? ctx->cap_recorded * 2 : 256;
+		char **v = realloc(ctx->recorded, cap * sizeof(*v));
+		if (!v)
+			return;
+		ctx->recorded = v;
+		ctx->cap_recorded = cap;
+	}
+	char *p = strdup(rel(path));
+	if (p)
+		ctx->recorded[ctx->n_recorded++] = p;
+}
+
+void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int read_fd(int fd, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	_cleanup_free_ char *b = malloc(cap + 1);
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap > max)
+				return -EFBIG;
+			cap *= 2;
+			char *nb = realloc(b, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			b = nb;
+		}
+		ssize_t k = read(fd, b + n, cap - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	if (n > max)
+		return -EFBIG;
+	b[n] = '\0';
+	*buf = TAKE_PTR(b);
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int io_read_file(struct topo_ctx *ctx, const char *path, size_t max, char **buf, size_t *len)
+{
+	_cleanup_close_ int fd = openat(ctx->rootfd, rel(path), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	io_record(ctx, path);
+	return read_fd(fd, max, buf, len);
+}
+
+int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **buf,
+		     size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return read_fd(fd, max, buf, len);
+}
+
+int io_readlink(struct topo_ctx *ctx, const char *path, char **target)
+{
+	char b[4096];
+	ssize_t k = readlinkat(ctx->rootfd, rel(path), b, sizeof(b) - 1);
+	if (k < 0)
+		return -errno;
+	b[k] = '\0';
+	io_record(ctx, path);
+	*target = strdup(b);
+	return *target ? 0 : -ENOMEM;
+}
+
+bool io_exists(struct topo_ctx *ctx, const char *path)
+{
+	return faccessat(ctx->rootfd, rel(path), F_OK, 0) == 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+int io_list_dir(struct topo_ctx *ctx, const char *path, char ***names, size_t *n)
+{
+	int fd = openat(ctx->rootfd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	io_record(ctx, path);
+
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				strv_free(v, cnt);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		if (!(v[cnt] = strdup(de->d_name))) {
+			strv_free(v, cnt);
+			return -ENOMEM;
+		}
+		cnt++;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_name);
+	*names = v;
+	*n = cnt;
+	return 0;
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The snapshot as JSON through json-c, kept apart from the code that gathers the data
+ * (ndctl's util/json.c habit). Keys are lower_snake_case, sizes in bytes, unknown values
+ * null. The keys named in DESIGN.md are stable; others may be added.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo-private.h"
+
+static const char *const perf_keys[] = {"read_latency_ns", "write_latency_ns",
+					"read_bandwidth_mbps", "write_bandwidth_mbps"};
+
+static struct json_object *opt_json(const struct opt_u64 *o)
+{
+	return o->known ? json_object_new_uint64(o->v) : NULL;
+}
+
+/* HMAT figures: the kernel prints 0 for a value the firmware did not give */
+static struct json_object *perf_value_json(const struct opt_u64 *o)
+{
+	return o->known && o->v ? json_object_new_uint64(o->v) : NULL;
+}
+
+static struct json_object *opt_bool_json(const struct opt_u64 *o)
+{
+	return o->known ? json_object_new_boolean(o->v != 0) : NULL;
+}
+
+static struct json_object *ints_json(const int *v, size_t n)
+{
+	struct json_object *a = json_object_new_array_ext((int)n);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_int(v[i]));
+	return a;
+}
+
+static struct json_object *access_json(const struct topo_perf_class *a)
+{
+	if (!a->present)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
+	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
+		json_object_object_add(o, perf_keys[k], perf_value_json(&a->attr[k]));
+	return o;
+}
+
+/* perf: access1 (CPU initiators) when the kernel reports it, else access0 */
+static struct json_object *perf_json(const struct topo_node *n)
+{
+	for (int c = 1; c >= 0; c--) {
+		const struct topo_perf_class *a = &n->access[c];
+		bool any = false;
+		for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
+			any |= a->attr[k].known && a->attr[k].v;
+		if (!any)
+			continue;
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "access_class", json_object_new_int(c));
+		json_object_object_add(o, "initiator",
+				       a->n_initiators ? json_object_new_int(a->initiators[0])
+						       : NULL);
+		json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
+		for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
+			json_object_object_add(o, perf_keys[k], perf_value_json(&a->attr[k]));
+		return o;
+	}
+	return NULL;
+}
+
+static struct json_object *node_json(const struct topo *topo, const struct topo_node *n)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "node", json_object_new_int(n->id));
+	json_object_object_add(o, "online", json_object_new_boolean(n->online));
+	json_object_object_add(o, "has_cpu", json_object_new_boolean(n->has_cpu));
+	json_object_object_add(o, "has_memory", json_object_new_boolean(n->has_memory));
+	json_object_object_add(o, "has_normal_memory",
+			       json_object_new_boolean(n->has_normal_memory));
+	json_object_object_add(o, "generic_initiator",
+			       json_object_new_boolean(n->generic_initiator));
+
+	struct json_object *cpus = json_object_new_array_ext((int)n->n_cpus);
+	for (size_t i = 0; i < n->n_cpus; i++)
+		json_object_array_add(cpus, json_object_new_int64(n->cpus[i]));
+	json_object_object_add(o, "cpus", cpus);
+	json_object_object_add(o, "memory_bytes", opt_json(&n->mem_total));
+	json_object_object_add(o, "memory_free_bytes", opt_json(&n->mem_free));
+	json_object_object_add(o, "memory_blocks",
+			       n->present ? json_object_new_uint64(n->n_memory_blocks) : NULL);
+
+	struct json_object *dist = NULL;
+	if (n->distance) {
+		dist = json_object_new_array();
+		for (size_t i = 0; i < topo->n_nodes; i++) {
+			if (!n->distance[i])
+				continue;
+			struct json_object *d = json_object_new_object();
+			json_object_object_add(d, "node", json_object_new_int(topo->nodes[i].id));
+			json_object_object_add(d, "distance",
+					       json_object_new_int(n->distance[i]));
+			json_object_array_add(dist, d);
+		}
+	}
+	json_object_object_add(o, "distances", dist);
+	unsigned int nd;
+	int cpu_node;
+	if (topo_get_nearest_cpu_distance(topo, n->id, &nd, &cpu_node) == 0) {
+		json_object_object_add(o, "nearest_cpu_node", json_object_new_int(cpu_node));
+		json_object_object_add(o, "nearest_cpu_distance", json_object_new_int((int)nd));
+	} else {
+		json_object_object_add(o, "nearest_cpu_node", NULL);
+		json_object_object_add(o, "nearest_cpu_distance", NULL);
+	}
+
+	json_object_object_add(o, "perf", perf_json(n));
+	json_object_object_add(o, "access0", access_json(&n->access[0]));
+	json_object_object_add(o, "access1", access_json(&n->access[1]));
+
+	struct json_object *caches = json_object_new_array();
+	for (size_t i = 0; i < n->n_caches; i++) {
+		const struct topo_cache *c = &n->caches[i];
+		struct json_object *co = json_object_new_object();
+		json_object_object_add(co, "level", json_object_new_int((int)c->level));
+		json_object_object_add(co, "size_bytes", opt_json(&c->size));
+		json_object_object_add(co, "line_size_bytes", opt_json(&c->line_size));
+		json_object_object_add(co, "indexing", opt_json(&c->indexing));
+		json_object_object_add(co, "write_policy", opt_json(&c->write_policy));
+		json_object_array_add(caches, co);
+	}
+	json_object_object_add(o, "memory_side_caches", caches);
+	json_object_object_add(o, "kernel_tier",
+			       n->kernel_tier >= 0 ? json_object_new_int(n->kernel_tier) : NULL);
+	json_object_object_add(o, "interleave_weight", opt_json(&n->interleave_weight));
+	return o;
+}
+
+static struct json_object *kernel_json(const struct topo *topo)
+{
+	struct json_object *k = json_object_new_object();
+	json_object_object_add(k, "release",
+			       topo->release ? json_object_new_string(topo->release) : NULL);
+	struct json_object *tiers = json_object_new_array();
+	for (size_t i = 0; i < topo->n_tiers; i++) {
+		struct json_object *t = json_object_new_object();
+		json_object_object_add(t, "id", json_object_new_int(topo->tiers[i].id));
+		json_object_object_add(t, "nodes",
+				       ints_json(topo->tiers[i].nodes, topo->tiers[i].n_nodes));
+		json_object_array_add(tiers, t);
+	}
+	json_object_object_add(k, "tiers", tiers);
+	json_object_object_add(k, "demotion_enabled", opt_bool_json(&topo->demotion_enabled));
+	json_object_object_add(k, "numa_balancing", opt_json(&topo->numa_balancing));
+	json_object_object_add(k, "promote_rate_limit_mbps", opt_json(&topo->promote_rate_limit));
+	json_object_object_add(k, "memory_block_size_bytes", opt_json(&topo->block_size));
+	struct json_object *wi = json_object_new_object();
+	json_object_object_add(wi, "auto", opt_bool_json(&topo->wi_auto));
+	json_object_object_add(wi, "auto_file", topo->wi_auto_file
+							? json_object_new_string(topo->wi_auto_file)
+							: NULL);
+	json_object_object_add(k, "weighted_interleave", wi);
+	return k;
+}
+
+static struct json_object *dev_json(const struct topo_dev *d)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(d->name));
+	json_object_object_add(o, "devpath", json_object_new_string(d->devpath));
+	json_object_object_add(o, "driver", d->driver ? json_object_new_string(d->driver) : NULL);
+	if (d->bus != TOPO_BUS_CXL) {
+		json_object_object_add(o, "target_node", d->has_target_node
+								 ? json_object_new_int(d->target_node)
+								 : NULL);
+		json_object_object_add(o, "numa_node", d->has_numa_node
+							       ? json_object_new_int(d->numa_node)
+							       : NULL);
+	}
+	json_object_object_add(o, "size", opt_json(&d->size));
+	if (d->bus == TOPO_BUS_DAX) {
+		json_object_object_add(o, "parent",
+				       d->parent ? json_object_new_string(d->parent) : NULL);
+		json_object_object_add(o, "parent_kind", d->parent_kind
+								 ? json_object_new_string(d->parent_kind)
+								 : NULL);
+	} else {
+		json_object_object_add(o, d->bus == TOPO_BUS_ND ? "type" : "mode",
+				       d->mode ? json_object_new_string(d->mode) : NULL);
+	}
+	return o;
+}
+
+int topo_to_json(const struct topo *topo, unsigned int flags, char **out)
+{
+	if (!topo || !out)
+		return -EINVAL;
+
+	struct json_object *root = json_object_new_object();
+	if (!root)
+		return -ENOMEM;
+	json_object_object_add(root, "kernel", kernel_json(topo));
+
+	struct json_object *nodes = json_object_new_array_ext((int)topo->n_nodes);
+	for (size_t i = 0; i < topo->n_nodes; i++)
+		json_object_array_add(nodes, node_json(topo, &topo->nodes[i]));
+	json_object_object_add(root, "nodes", nodes);
+
+	static const char *const bus_keys[] = {"dax", "nd_regions", "cxl_regions"};
+	for (size_t b = 0; b < ELEMENTSOF(bus_keys); b++) {
+		struct json_object *a = json_object_new_array();
+		for (size_t i = 0; i < topo->n_devs; i++)
+			if ((size_t)topo->devs[i].bus == b)
+				json_object_array_add(a, dev_json(&topo->devs[i]));
+		json_object_object_add(root, bus_keys[b], a);
+	}
+
+	struct json_object *tables = json_object_new_array();
+	for (size_t i = 0; i < topo->n_tables; i++) {
+		struct json_object *t = json_object_new_object();
+		json_object_object_add(t, "signature", json_object_new_string(topo->tables[i].name));
+		json_object_object_add(t, "length", json_object_new_uint64(topo->tables[i].len));
+		json_object_array_add(tables, t);
+	}
+	json_object_object_add(root, "acpi_tables", tables);
+
+	struct json_object *findings = json_object_new_array();
+	for (size_t i = 0; i < topo->findings.n; i++) {
+		const struct topo_finding *f = &topo->findings.v[i];
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(f->id));
+		json_object_object_add(o, "severity",
+				       json_object_new_string(topo_severity_to_string(f->severity)));
+		json_object_object_add(o, "message", json_object_new_string(f->message));
+		json_object_object_add(o, "path", f->path ? json_object_new_string(f->path) : NULL);
+		json_object_array_add(findings, o);
+	}
+	json_object_object_add(root, "findings", findings);
+
+	int jflags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		     ((flags & TOPO_JSON_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+						 : JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(root, jflags);
+	*out = s ? strdup(s) : NULL;
+	json_object_put(root);
+	return *out ? 0 : -ENOMEM;
+}

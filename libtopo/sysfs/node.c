@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sys/devices/system/node: the node masks and, per node, cpus, meminfo, distance, the HMAT
+ * access classes and memory-side caches, and the memory blocks linked from the node.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo-private.h"
+
+#define NODE_DIR "sys/devices/system/node"
+
+/* "node12" -> 12; -1 when the name is not a node directory */
+static int node_name_id(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(name, prefix, pl) || !name[pl])
+		return -1;
+	long v = 0;
+	for (const char *p = name + pl; *p; p++) {
+		if (*p < '0' || *p > '9' || v >= TOPO_MAX_NODES)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v >= TOPO_MAX_NODES || (name[pl] == '0' && name[pl + 1]))
+		return -1;
+	return (int)v;
+}
+
+int sysfs_read_node_masks(struct topo *topo)
+{
+	static const struct {
+		const char *file;
+		size_t mask, has;
+	} masks[] = {
+		{"possible", offsetof(struct topo, possible), offsetof(struct topo, has_possible_file)},
+		{"online", offsetof(struct topo, online), offsetof(struct topo, has_online_file)},
+		{"has_cpu", offsetof(struct topo, has_cpu), offsetof(struct topo, has_cpu_file)},
+		{"has_memory", offsetof(struct topo, has_memory), offsetof(struct topo, has_memory_file)},
+		{"has_normal_memory", offsetof(struct topo, has_normal_memory),
+		 offsetof(struct topo, has_normal_memory_file)},
+		{"has_generic_initiator", offsetof(struct topo, has_gi), offsetof(struct topo, has_gi_file)},
+	};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < ELEMENTSOF(masks); i++) {
+		snprintf(path, sizeof(path), NODE_DIR "/%s", masks[i].file);
+		struct nodemask *m = (struct nodemask *)((char *)topo + masks[i].mask);
+		bool *has = (bool *)((char *)topo + masks[i].has);
+		*has = read_nodelist(topo, path, m) == 0;
+	}
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static void add_cpu(void *data, unsigned int v)
+{
+	struct topo_node *n = data;
+	unsigned int *c = realloc(n->cpus, (n->n_cpus + 1) * sizeof(*c));
+	if (!c)
+		return;
+	c[n->n_cpus++] = v;
+	n->cpus = c;
+}
+
+static void read_cpus(struct topo *topo, struct topo_node *n)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *b = NULL;
+
+	/* cpulist is the readable form; older trees (and hwloc's corpus) only have cpumap */
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/cpulist", n->id);
+	int r = read_trimmed(topo, path, &b);
+	if (r == 0) {
+		if (parse_list(b, 1u << 22, add_cpu, n) < 0) {
+			free(n->cpus);
+			n->cpus = NULL;
+			n->n_cpus = 0;
+			finding_garbled(topo, path, b, "a cpu list such as 0-7,16");
+		}
+		return;
+	}
+	if (r != -ENOENT)
+		return;
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/cpumap", n->id);
+	if (read_trimmed(topo, path, &b) == 0 && cpumap_parse(b, &n->cpus, &n->n_cpus) < 0)
+		finding_garbled(topo, path, b, "a hexadecimal cpu mask");
+}
+
+static void read_meminfo(struct topo *topo, struct topo_node *n)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *b = NULL;
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", n->id);
+	if (read_trimmed(topo, path, &b) < 0)
+		return;
+
+	bool bad = false;
+	for (char *line = b, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line)
+			continue; /* old kernels start with an empty line */
+		int id;
+		char key[64];
+		unsigned long long kb;
+		char unit[8] = "";
+		int k = sscanf(line, "Node %d %63[^:]: %llu %7s", &id, key, &kb, unit);
+		if (k < 3 || id != n->id) {
+			bad = true;
+			continue;
+		}
+		struct opt_u64 *dst = !strcmp(key, "MemTotal") ? &n->mem_total
+				      : !strcmp(key, "MemFree") ? &n->mem_free
+								: NULL;
+		if (!dst)
+			continue;
+		if (strcmp(unit, "kB") || kb > UINT64_MAX / 1024) {
+			bad = true;
+			continue;
+		}
+		dst->known = true;
+		dst->v = kb * 1024;
+	}
+	if (bad || !n->mem_total.known)
+		findings_add(&topo->findings, "sysfs-meminfo", TOPO_SEVERITY_WARNING, path,
+			     "/%s has lines that are not \"Node %d Key: value kB\"%s", path, n->id,
+			     n->mem_total.known ? "" : " and no MemTotal");
+}
+
+/* The columns of nodeN/distance are the online nodes in ascending id order. */
+static void read_distance(struct topo *topo, struct topo_node *n, const int *cols, size_t ncols)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *b = NULL;
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/distance", n->id);
+	if (read_trimmed(topo, path, &b) < 0)
+		return;
+
+	uint16_t *row = calloc(topo->n_nodes, sizeof(*row));
+	if (!row)
+		return;
+	size_t k = 0;
+	const char *p = b;
+	while (*p) {
+		char *end;
+		errno = 0;
+		if (*p < '0' || *p > '9')
+			goto garbled;
+		unsigned long v = strtoul(p, &end, 10);
+		if (errno || v == 0 || v > 255 || (*end && *end != ' '))
+			goto garbled;
+		if (k >= ncols) {
+			k++;
+			break;
+		}
+		int idx = topo->node_index[cols[k]];
+		row[idx] = (uint16_t)v;
+		k++;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	if (k != ncols) {
+		findings_add(&topo->findings, "sysfs-distance-columns", TOPO_SEVERITY_WARNING, path,
+			     "/%s has %s%zu columns but %zu nodes are online; distances of node %d "
+			     "ignored",
+			     path, k > ncols ? "more than " : "", k > ncols ? ncols : k, ncols, n->id);
+		free(row);
+		return;
+	}
+	n->distance = row;
+	return;
+garbled:
+	finding_garbled(topo, path, b, "space-separated distances from 1 to 255");
+	free(row);
+}
+
+static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
+{
+	static const char *const attrs[] = {"read_latency", "write_latency", "read_bandwidth",
+					    "write_bandwidth"};
+	char path[PATH_MAX];
+	struct topo_perf_class *a = &n->access[c];
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators", n->id, c);
+	char **names = NULL;
+	size_t nn = 0;
+	if (io_list_dir(topo->ctx, path, &names, &nn) < 0)
+		return;
+	a->present = true;
+	for (size_t i = 0; i < nn; i++) {
+		int id = node_name_id(names[i], "node");
+		if (id < 0)
+			continue;
+		int *v = realloc(a->initiators, (a->n_initiators + 1) * sizeof(*v));
+		if (!v)
+			break;
+		v[a->n_initiators++] = id;
+		a->initiators = v;
+	}
+	strv_free(names, nn);
+	if (a->n_initiators)
+		qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
+
+	for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators/%s", n->id, c,
+			 attrs[i]);
+		uint64_t v;
+		if (read_u64(topo, path, 10, &v) < 0)
+			continue;
+		if (v > UINT32_MAX) {
+			finding_garbled(topo, path, "(value above 4294967295)",
+					"a 32-bit number as the kernel prints it");
+			continue;
+		}
+		a->attr[i].known = true;
+		a->attr[i].v = v;
+	}
+}
+
+static void read_caches(struct topo *topo, struct topo_node *n)
+{
+	char path[PATH_MAX];
+	char **names = NULL;
+	size_t nn = 0;
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/memory_side_cache", n->id);
+	if (io_list_dir(topo->ctx, path, &names, &nn) < 0)
+		return;
+	for (size_t i = 0; i < nn; i++) {
+		int level = node_name_id(names[i], "index");
+		if (level < 0)
+			continue;
+		struct topo_cache *c = realloc(n->caches, (n->n_caches + 1) * sizeof(*c));
+		if (!c)
+			break;
+		n->caches = c;
+		c = &c[n->n_caches++];
+		memset(c, 0, sizeof(*c));
+		c->level = (unsigned int)level;
+		static const struct {
+			const char *file;
+			size_t off;
+		} f[] = {
+			{"size", offsetof(struct topo_cache, size)},
+			{"line_size", offsetof(struct topo_cache, line_size)},
+			{"indexing", offsetof(struct topo_cache, indexing)},
+			{"write_policy", offsetof(struct topo_cache, write_policy)},
+		};
+		for (size_t k = 0; k < ELEMENTSOF(f); k++) {
+			struct opt_u64 *o = (struct opt_u64 *)((char *)c + f[k].off);
+			snprintf(path, sizeof(path), NODE_DIR "/node%d/memory_side_cache/%s/%s",
+				 n->id, names[i], f[k].file);
+			o->known = read_u64(topo, path, 10, &o->v) == 0;
+		}
+	}
+	strv_free(names, nn);
+}
+
+static void read_node_dir(struct topo *topo, struct topo_node *n)
+{
+	char path[PATH_MAX];
+	char **names = NULL;
+	size_t nn = 0;
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
+	if (io_list_dir(topo->ctx, path, &names, &nn) < 0)
+		return;
+	n->present = true;
+	for (size_t i = 0; i < nn; i++)
+		if (node_name_id(names[i], "memory") >= 0)
+			n->n_memory_blocks++;
+	strv_free(names, nn);
+}
+
+int sysfs_read_nodes(struct topo *topo)
+{
+	struct nodemask all = {0};
+	char **names = NULL;
+	size_t nn = 0;
+
+	/* Every node any mask names, and every nodeN directory. */
+	for (size_t w = 0; w < TOPO_MAX_NODES / 64; w++)
+		all.bits[w] = topo->possible.bits[w] | topo->online.bits[w] |
+			      topo->has_cpu.bits[w] | topo->has_memory.bits[w] |
+			      topo->has_normal_memory.bits[w] | topo->has_gi.bits[w];
+	int r = io_list_dir(topo->ctx, NODE_DIR, &names, &nn);
+	if (r < 0)
+		return r == -ENOTDIR ? -ENOENT : r;
+	for (size_t i = 0; i < nn; i++) {
+		int id = node_name_id(names[i], "node");
+		if (id >= 0)
+			nodemask_set(&all, (unsigned int)id);
+	}
+	strv_free(names, nn);
+
+	topo->max_node_id = nodemask_last(&all);
+	topo->n_nodes = nodemask_weight(&all);
+	topo->nodes = calloc(topo->n_nodes ? topo->n_nodes : 1, sizeof(*topo->nodes));
+	topo->node_index = malloc((size_t)(topo->max_node_id + 1) * sizeof(int) + sizeof(int));
+	if (!topo->nodes || !topo->node_index)
+		return -ENOMEM;
+
+	/* Without an online file, a node with a directory is online. */
+	size_t k = 0;
+	for (int id = 0; id <= topo->max_node_id; id++) {
+		topo->node_index[id] = -1;
+		if (!nodemask_test(&all, (unsigned int)id))
+			continue;
+		struct topo_node *n = &topo->nodes[k];
+		topo->node_index[id] = (int)k++;
+		n->id = id;
+		n->kernel_tier = -1;
+		n->has_cpu = nodemask_test(&topo->has_cpu, (unsigned int)id);
+		n->has_memory = nodemask_test(&topo->has_memory, (unsigned int)id);
+		n->has_normal_memory = nodemask_test(&topo->has_normal_memory, (unsigned int)id);
+		n->generic_initiator = nodemask_test(&topo->has_gi, (unsigned int)id);
+	}
+
+	for (size_t i = 0; i < topo->n_nodes; i++)
+		read_node_dir(topo, &topo->nodes[i]);
+
+	/* the distance columns: the online nodes, ascending */
+	int *cols = malloc(topo->n_nodes * sizeof(int) + sizeof(int));
+	if (!cols)
+		return -ENOMEM;
+	size_t ncols = 0;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		struct topo_node *n = &topo->nodes[i];
+		n->online = topo->has_online_file ? nodemask_test(&topo->online, (unsigned int)n->id)
+						  : n->present;
+		if (n->online)
+			cols[ncols++] = n->id;
+	}
+
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		struct topo_node *n = &topo->nodes[i];
+		if (!n->present)
+			continue;
+		read_cpus(topo, n);
+		/* without has_cpu (very old kernels), a node with cpus has cpus */
+		if (!topo->has_cpu_file)
+			n->has_cpu = n->n_cpus > 0;
+		read_meminfo(topo, n);
+		if (!topo->has_memory_file)
+			n->has_memory = n->mem_total.known && n->mem_total.v > 0;
+		read_distance(topo, n, cols, ncols);
+		read_access(topo, n, 0);
+		read_access(topo, n, 1);
+		read_caches(topo, n);
+	}
+	free(cols);
+	return 0;
+}

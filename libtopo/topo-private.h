@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal model of libtopo. Only the library and its white-box tests include this.
+ */
+#ifndef TOPO_PRIVATE_H
+#define TOPO_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libtopo.h"
+#include "findings.h"
+#include "cleanup.h"
+#include "nodemask.h"
+
+/* ---- context ------------------------------------------------------------------------ */
+
+struct topo_ctx {
+	int refcount;
+	char *sysroot; /* as given, "/" by default */
+	int rootfd;    /* O_PATH directory fd of the sysroot: every read is relative to it */
+	char *acpi_dir;
+	topo_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+	bool recording;
+	char **recorded;
+	size_t n_recorded, cap_recorded;
+};
+
+__attribute__((format(printf, 6, 7))) void topo_log(const struct topo_ctx *ctx, int priority,
+						     const char *file, int line, const char *fn,
+						     const char *format, ...);
+#define topo_log_cond(ctx, prio, ...)                                                            \
+	do {                                                                                     \
+		if ((ctx)->log_priority >= (prio))                                               \
+			topo_log((ctx), (prio), __FILE__, __LINE__, __func__, __VA_ARGS__);       \
+	} while (0)
+#define dbg(ctx, ...) topo_log_cond(ctx, 7, __VA_ARGS__)
+#define info(ctx, ...) topo_log_cond(ctx, 6, __VA_ARGS__)
+#define warn(ctx, ...) topo_log_cond(ctx, 4, __VA_ARGS__)
+#define err(ctx, ...) topo_log_cond(ctx, 3, __VA_ARGS__)
+
+/* ---- sysroot I/O (io.c) ------------------------------------------------------------- */
+
+/* Largest file a reader accepts; sysfs attributes are one page, tables a few KiB. */
+#define TOPO_ATTR_MAX (64u * 1024u)
+#define TOPO_TABLE_MAX (16u * 1024u * 1024u)
+
+/*
+ * Read a whole file below the sysroot by content (never trusting st_size, which is 4096 for
+ * every sysfs attribute). The buffer is NUL-terminated; *len excludes the NUL.
+ * Returns 0, -ENOENT when absent, -EFBIG when longer than @max, or another -errno.
+ */
+int io_read_file(struct topo_ctx *ctx, const char *path, size_t max, char **buf, size_t *len);
+/* Read from an absolute or cwd-relative path outside the sysroot (--acpi-dir). */
+int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **buf,
+		     size_t *len);
+/* readlink below the sysroot; *target is malloc'd. */
+int io_readlink(struct topo_ctx *ctx, const char *path, char **target);
+/* List a directory below the sysroot: sorted names (no . and ..), malloc'd vector. */
+int io_list_dir(struct topo_ctx *ctx, const char *path, char ***names, size_t *n);
+bool io_exists(struct topo_ctx *ctx, const char *path);
+void io_record(struct topo_ctx *ctx, const char *path);
+void strv_free(char **v, size_t n);
+
+/* ---- the snapshot ------------------------------------------------------------------- */
+
+/* A value that may be unknown: the file did not exist or could not be parsed. */
+struct opt_u64 {
+	bool known;
+	uint64_t v;
+};
+
+struct topo_perf_class {
+	bool present; /* accessC/ exists */
+	struct opt_u64 attr[4]; /* indexed by enum topo_perf_attr */
+	int *initiators;
+	size_t n_initiators;
+};
+
+struct topo_cache {
+	unsigned int level;
+	struct opt_u64 size, line_size, indexing, write_policy;
+};
+
+struct topo_node {
+	int id;
+	bool present; /* nodeN/ exists */
+	bool online, has_cpu, has_memory, has_normal_memory, generic_initiator;
+	unsigned int *cpus;
+	size_t n_cpus;
+	struct opt_u64 mem_total, mem_free; /* bytes */
+	size_t n_memory_blocks;
+	/* distance to every node by node *index* in topo->nodes; 0 = unknown */
+	uint16_t *distance;
+	struct topo_perf_class access[2];
+	struct topo_cache *caches;
+	size_t n_caches;
+	int kernel_tier; /* -1: none */
+	struct opt_u64 interleave_weight;
+};
+
+struct topo_kernel_tier {
+	int id;
+	int *nodes;
+	size_t n_nodes;
+};
+
+struct topo_dev {
+	enum topo_bus bus;
+	char *name;
+	char *devpath; /* resolved path below the sysroot, e.g. sys/devices/.../dax0.0 */
+	char *driver;
+	char *parent;
+	const char *parent_kind; /* static string */
+	bool has_target_node, has_numa_node;
+	int target_node, numa_node;
+	struct opt_u64 size;
+	char *mode; /* cxl region mode (ram/pmem), nd region persistence_domain */
+};
+
+/* A raw firmware table as read; parsed by the pure parsers in acpi/. */
+struct topo_acpi_blob {
+	char name[8]; /* SRAT, SLIT, HMAT, CEDT, NFIT */
+	char *origin; /* the path it came from */
+	uint8_t *data;
+	size_t len;
+};
+
+struct topo {
+	int refcount;
+	struct topo_ctx *ctx;
+	char *release;
+
+	/* node masks, with whether the file existed */
+	struct nodemask possible, online, has_cpu, has_memory, has_normal_memory, has_gi;
+	bool has_possible_file, has_online_file, has_cpu_file, has_memory_file,
+		has_normal_memory_file, has_gi_file;
+
+	struct topo_node *nodes; /* ascending id */
+	size_t n_nodes;
+	int max_node_id; /* -1 when there are no nodes */
+	int *node_index; /* node id -> index in nodes, -1; sized max_node_id + 1 */
+
+	struct opt_u64 block_size;
+
+	struct topo_kernel_tier *tiers;
+	size_t n_tiers;
+	struct opt_u64 demotion_enabled, numa_balancing, promote_rate_limit, wi_auto;
+	char *wi_auto_file; /* "auto" or "__auto_type" when present */
+
+	struct topo_dev *devs;
+	size_t n_devs;
+
+	struct topo_acpi_blob *tables;
+	size_t n_tables;
+
+	struct findings findings;
+};
+
+struct topo_node *topo_node_by_id(struct topo *topo, int id);
+
+/* ---- typed readers with findings (sysfs/read.c) ------------------------------------ */
+
+/*
+ * Each returns 0 when a value was read, -ENOENT when the file is absent (not a finding),
+ * and -EINVAL when the file exists but holds no usable value: then a finding naming the
+ * path and the content has been recorded.
+ */
+int read_u64(struct topo *topo, const char *path, int base, uint64_t *value);
+int read_int(struct topo *topo, const char *path, int *value);
+int read_bool(struct topo *topo, const char *path, bool *value);
+int read_nodelist(struct topo *topo, const char *path, struct nodemask *mask);
+int read_trimmed(struct topo *topo, const char *path, char **value);
+void finding_garbled(struct topo *topo, const char *path, const char *content,
+		     const char *expected);
+
+/* ---- readers (sysfs/), each fills its part of the snapshot ------------------------- */
+
+int sysfs_read_node_masks(struct topo *topo);
+int sysfs_read_nodes(struct topo *topo);
+int sysfs_read_memory(struct topo *topo);
+int sysfs_read_kernel_tiers(struct topo *topo);
+int sysfs_read_knobs(struct topo *topo);
+int sysfs_read_dax(struct topo *topo);
+int sysfs_read_nd(struct topo *topo);
+int sysfs_read_cxl(struct topo *topo);
+int firmware_read_tables(struct topo *topo);
+
+#endif

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Read-only accessors of the snapshot. Every returned pointer is owned by the snapshot.
+ */
+#include <errno.h>
+
+#include "topo-private.h"
+
+static int opt_get(const struct opt_u64 *o, uint64_t *v)
+{
+	if (!o->known)
+		return -ENODATA;
+	if (v)
+		*v = o->v;
+	return 0;
+}
+
+const char *topo_get_kernel_release(const struct topo *topo)
+{
+	return topo ? topo->release : NULL;
+}
+
+int topo_get_max_node_id(const struct topo *topo)
+{
+	return topo ? topo->max_node_id : -EINVAL;
+}
+
+size_t topo_get_node_count(const struct topo *topo)
+{
+	return topo ? topo->n_nodes : 0;
+}
+
+const struct topo_node *topo_get_node_by_index(const struct topo *topo, size_t index)
+{
+	return topo && index < topo->n_nodes ? &topo->nodes[index] : NULL;
+}
+
+const struct topo_node *topo_get_node(const struct topo *topo, int node_id)
+{
+	if (!topo || node_id < 0 || node_id > topo->max_node_id ||
+	    topo->node_index[node_id] < 0)
+		return NULL;
+	return &topo->nodes[topo->node_index[node_id]];
+}
+
+int topo_node_get_id(const struct topo_node *node)
+{
+	return node ? node->id : -EINVAL;
+}
+
+bool topo_node_is_online(const struct topo_node *node)
+{
+	return node && node->online;
+}
+
+bool topo_node_has_cpu(const struct topo_node *node)
+{
+	return node && node->has_cpu;
+}
+
+bool topo_node_has_memory(const struct topo_node *node)
+{
+	return node && node->has_memory;
+}
+
+bool topo_node_has_normal_memory(const struct topo_node *node)
+{
+	return node && node->has_normal_memory;
+}
+
+bool topo_node_is_generic_initiator(const struct topo_node *node)
+{
+	return node && node->generic_initiator;
+}
+
+size_t topo_node_get_cpus(const struct topo_node *node, const unsigned int **cpus)
+{
+	if (!node)
+		return 0;
+	if (cpus)
+		*cpus = node->cpus;
+	return node->n_cpus;
+}
+
+int topo_node_get_mem_total(const struct topo_node *node, uint64_t *bytes)
+{
+	return node ? opt_get(&node->mem_total, bytes) : -EINVAL;
+}
+
+int topo_node_get_mem_free(const struct topo_node *node, uint64_t *bytes)
+{
+	return node ? opt_get(&node->mem_free, bytes) : -EINVAL;
+}
+
+size_t topo_node_get_memory_block_count(const struct topo_node *node)
+{
+	return node ? node->n_memory_blocks : 0;
+}
+
+int topo_get_memory_block_size(const struct topo *topo, uint64_t *bytes)
+{
+	return topo ? opt_get(&topo->block_size, bytes) : -EINVAL;
+}
+
+int topo_get_distance(const struct topo *topo, int from, int to, unsigned int *distance)
+{
+	const struct topo_node *a = topo_get_node(topo, from);
+	const struct topo_node *b = topo_get_node(topo, to);
+	if (!a || !b)
+		return -EINVAL;
+	if (!a->distance || !a->distance[topo->node_index[to]])
+		return -ENODATA;
+	if (distance)
+		*distance = a->distance[topo->node_index[to]];
+	return 0;
+}
+
+int topo_node_get_perf(const struct topo_node *node, unsigned int access_class,
+		       enum topo_perf_attr attr, uint32_t *value)
+{
+	if (!node || access_class > 1 || (unsigned int)attr > TOPO_PERF_WRITE_BANDWIDTH)
+		return -EINVAL;
+	uint64_t v;
+	int r = opt_get(&node->access[access_class].attr[attr], &v);
+	/* the kernel prints 0 for a figure HMAT did not give */
+	if (r == 0 && v == 0)
+		return -ENODATA;
+	if (r == 0 && value)
+		*value = (uint32_t)v;
+	return r;
+}
+
+size_t topo_node_get_perf_initiators(const struct topo_node *node, unsigned int access_class,
+				     const int **initiators)
+{
+	if (!node || access_class > 1)
+		return 0;
+	if (initiators)
+		*initiators = node->access[access_class].initiators;
+	return node->access[access_class].n_initiators;
+}
+
+size_t topo_node_get_cache_count(const struct topo_node *node)
+{
+	return node ? node->n_caches : 0;
+}
+
+int topo_node_get_cache(const struct topo_node *node, size_t index, enum topo_cache_attr attr,
+			uint64_t *value)
+{
+	if (!node || index >= node->n_caches)
+		return -EINVAL;
+	const struct topo_cache *c = &node->caches[index];
+	switch (attr) {
+	case TOPO_CACHE_LEVEL:
+		if (value)
+			*value = c->level;
+		return 0;
+	case TOPO_CACHE_SIZE:
+		return opt_get(&c->size, value);
+	case TOPO_CACHE_LINE_SIZE:
+		return opt_get(&c->line_size, value);
+	case TOPO_CACHE_INDEXING:
+		return opt_get(&c->indexing, value);
+	case TOPO_CACHE_WRITE_POLICY:
+		return opt_get(&c->write_policy, value);
+	}
+	return -EINVAL;
+}
+
+size_t topo_get_kernel_tier_count(const struct topo *topo)
+{
+	return topo ? topo->n_tiers : 0;
+}
+
+int topo_get_kernel_tier(const struct topo *topo, size_t index, int *tier_id, const int **nodes,
+			 size_t *n_nodes)
+{
+	if (!topo || index >= topo->n_tiers)
+		return -EINVAL;
+	const struct topo_kernel_tier *t = &topo->tiers[index];
+	if (tier_id)
+		*tier_id = t->id;
+	if (nodes)
+		*nodes = t->nodes;
+	if (n_nodes)
+		*n_nodes = t->n_nodes;
+	return 0;
+}
+
+int topo_node_get_kernel_tier(const struct topo_node *node)
+{
+	if (!node)
+		return -EINVAL;
+	return node->kernel_tier >= 0 ? node->kernel_tier : -ENODATA;
+}
+
+int topo_get_demotion_enabled(const struct topo *topo, bool *enabled)
+{
+	uint64_t v;
+	int r = topo ? opt_get(&topo->demotion_enabled, &v) : -EINVAL;
+	if (r == 0 && enabled)
+		*enabled = v;
+	return r;
+}
+
+int topo_get_numa_balancing(const struct topo *topo, int *mode)
+{
+	uint64_t v;
+	int r = topo ? opt_get(&topo->numa_balancing, &v) : -EINVAL;
+	if (r == 0 && mode)
+		*mode = (int)v;
+	return r;
+}
+
+int topo_get_promote_rate_limit(const struct topo *topo, uint64_t *mbps)
+{
+	return topo ? opt_get(&topo->promote_rate_limit, mbps) : -EINVAL;
+}
+
+int topo_get_weighted_interleave_auto(const struct topo *topo, bool *automatic)
+{
+	uint64_t v;
+	int r = topo ? opt_get(&topo->wi_auto, &v) : -EINVAL;
+	if (r == 0 && automatic)
+		*automatic = v;
+	return r;
+}
+
+int topo_node_get_interleave_weight(const struct topo_node *node, unsigned int *weight)
+{
+	uint64_t v;
+	int r = node ? opt_get(&node->interleave_weight, &v) : -EINVAL;
+	if (r == 0 && weight)
+		*weight = (unsigned int)v;
+	return r;
+}
+
+size_t topo_get_dev_count(const struct topo *topo)
+{
+	return topo ? topo->n_devs : 0;
+}
+
+const struct topo_dev *topo_get_dev(const struct topo *topo, size_t index)
+{
+	return topo && index < topo->n_devs ? &topo->devs[index] : NULL;
+}
+
+enum topo_bus topo_dev_get_bus(const struct topo_dev *dev)
+{
+	return dev->bus;
+}
+
+const char *topo_dev_get_name(const struct topo_dev *dev)
+{
+	return dev ? dev->name : NULL;
+}
+
+const char *topo_dev_get_driver(const struct topo_dev *dev)
+{
+	return dev ? dev->driver : NULL;
+}
+
+const char *topo_dev_get_devpath(const struct topo_dev *dev)
+{
+	return dev ? dev->devpath : NULL;
+}
+
+const char *topo_dev_get_parent_kind(const struct topo_dev *dev)
+{
+	return dev ? dev->parent_kind : NULL;
+}
+
+const char *topo_dev_get_parent(const struct topo_dev *dev)
+{
+	return dev ? dev->parent : NULL;
+}
+
+int topo_dev_get_target_node(const struct topo_dev *dev, int *node)
+{
+	if (!dev)
+		return -EINVAL;
+	if (!dev->has_target_node)
+		return -ENODATA;
+	if (node)
+		*node = dev->target_node;
+	return 0;
+}
+
+int topo_dev_get_numa_node(const struct topo_dev *dev, int *node)
+{
+	if (!dev)
+		return -EINVAL;
+	if (!dev->has_numa_node)
+		return -ENODATA;
+	if (node)
+		*node = dev->numa_node;
+	return 0;
+}
+
+int topo_dev_get_size(const struct topo_dev *dev, uint64_t *bytes)
+{
+	return dev ? opt_get(&dev->size, bytes) : -EINVAL;
+}
+
+size_t topo_get_finding_count(const struct topo *topo)
+{
+	return topo ? topo->findings.n : 0;
+}
+
+const struct topo_finding *topo_get_finding(const struct topo *topo, size_t index)
+{
+	return topo && index < topo->findings.n ? &topo->findings.v[index] : NULL;
+}
+
+const char *topo_finding_get_id(const struct topo_finding *finding)
+{
+	return finding ? finding->id : NULL;
+}
+
+enum topo_severity topo_finding_get_severity(const struct topo_finding *finding)
+{
+	return finding ? finding->severity : TOPO_SEVERITY_INFO;
+}
+
+const char *topo_finding_get_message(const struct topo_finding *finding)
+{
+	return finding ? finding->message : NULL;
+}
+
+const char *topo_finding_get_path(const struct topo_finding *finding)
+{
+	return finding ? finding->path : NULL;
+}
+
+int topo_get_nearest_cpu_distance(const struct topo *topo, int node, unsigned int *distance,
+				  int *cpu_node)
+{
+	if (!topo_get_node(topo, node))
+		return -EINVAL;
+	int best_node = -1;
+	unsigned int best = 0;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *c = &topo->nodes[i];
+		unsigned int d;
+		if (!c->has_cpu || topo_get_distance(topo, node, c->id, &d) < 0)
+			continue;
+		if (best_node < 0 || d < best) {
+			best = d;
+			best_node = c->id;
+		}
+	}
+	if (best_node < 0)
+		return -ENODATA;
+	if (distance)
+		*distance = best;
+	if (cpu_node)
+		*cpu_node = best_node;
+	return 0;
+}

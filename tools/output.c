@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What every command shares: the global options, the context, messages.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "tiertopo.h"
+
+static void log_to_stderr(void *data, int priority, const char *file, int line, const char *fn,
+			  const char *format, va_list args)
+{
+	fputs("tiertopo: ", stderr);
+	vfprintf(stderr, format, args);
+}
+
+bool global_opt(struct global_opts *g, int c, const char *arg)
+{
+	switch (c) {
+	case 's':
+	case OPT_SYSROOT:
+		g->sysroot = arg;
+		return true;
+	case OPT_ACPI_DIR:
+		g->acpi_dir = arg;
+		return true;
+	case 'v':
+		g->verbose++;
+		return true;
+	case 'J':
+		g->json = true;
+		return true;
+	}
+	return false;
+}
+
+int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctxp,
+	      struct topo **topop)
+{
+	struct topo_ctx *ctx = NULL;
+	int r = topo_ctx_new(&ctx, g->sysroot);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: cannot use sysroot %s: %s\n", g->sysroot ? g->sysroot : "/",
+			strerror(-r));
+		return EXIT_ERROR;
+	}
+	topo_ctx_set_log_fn(ctx, log_to_stderr, NULL);
+	topo_ctx_set_log_priority(ctx, g->verbose >= 2 ? LOG_DEBUG : g->verbose ? LOG_INFO : LOG_ERR);
+	topo_ctx_set_recording(ctx, record);
+	if (g->acpi_dir) {
+		r = topo_ctx_set_acpi_dir(ctx, g->acpi_dir);
+		if (r < 0) {
+			fprintf(stderr, "tiertopo: --acpi-dir %s: %s\n", g->acpi_dir, strerror(-r));
+			topo_ctx_unref(ctx);
+			return EXIT_ERROR;
+		}
+	}
+	r = topo_discover(ctx, topop);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: cannot read the NUMA topology below %s: %s\n",
+			g->sysroot ? g->sysroot : "/", strerror(-r));
+		topo_ctx_unref(ctx);
+		return EXIT_ERROR;
+	}
+	*ctxp = ctx;
+	return 0;
+}
+
+void print_findings(const struct topo *topo, FILE *f)
+{
+	for (size_t i = 0; i < topo_get_finding_count(topo); i++) {
+		const struct topo_finding *x = topo_get_finding(topo, i);
+		fprintf(f, "%s: %s [%s]\n", topo_severity_to_string(topo_finding_get_severity(x)),
+			topo_finding_get_message(x), topo_finding_get_id(x));
+	}
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tiertopo: NUMA memory tiers, HMAT and demotion for administrators.
+ *
+ *   tiertopo [global options] [command] [command options]
+ *
+ * Global options may also follow the command (git style). The default command is dump.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "tiertopo.h"
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " tiertopo [options] [--dump]       show the NUMA nodes, their memory and tiers\n"
+	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
+	      "                                   pack the files tiertopo reads, for --sysroot\n"
+	      "\n"
+	      "Options:\n"
+	      " -s, --sysroot <dir>   read the machine below <dir> (holding sys/ and proc/)\n"
+	      "     --acpi-dir <dir>  read ACPI tables from <dir>/SRAT.dat ... (acpixtract -a)\n"
+	      " -J, --json            print JSON (the whole snapshot)\n"
+	      " -v, --verbose         say more; twice for debugging\n"
+	      " -h, --help            show this help (tiertopo COMMAND --help for a command)\n"
+	      " -V, --version         show the version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 error, 2 usage error.\n"
+	      "See tiertopo(8).\n",
+	      out);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct global_opts *g, int argc, char **argv);
+} commands[] = {
+	{"dump", cmd_dump},
+	{"gather", cmd_gather},
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"sysroot", required_argument, NULL, OPT_SYSROOT},
+		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
+		{"json", no_argument, NULL, 'J'},
+		{"dump", no_argument, NULL, OPT_DUMP},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct global_opts g = {0};
+	int c;
+
+	/*
+	 * Global options up to the first word that is not an option: the command. Anything
+	 * else that looks like an option belongs to the command (dump's -o, -r, -n ...), so
+	 * hand it over unparsed: opterr off and stop at the first unknown option.
+	 */
+	opterr = 0;
+	for (;;) {
+		int saved = optind;
+		c = getopt_long(argc, argv, "+s:JvhV", longopts, NULL);
+		if (c == -1)
+			break;
+		if (global_opt(&g, c, optarg) || c == OPT_DUMP)
+			continue;
+		if (c == 'h') {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (c == 'V') {
+			printf("tiertopo %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		}
+		/* not a global option: the default command (dump) gets it and the rest */
+		if (c == '?' && (optopt == 's' || optopt == OPT_SYSROOT || optopt == OPT_ACPI_DIR)) {
+			fprintf(stderr, "tiertopo: option %s needs an argument\n", argv[saved]);
+			return EXIT_USAGE;
+		}
+		optind = saved;
+		break;
+	}
+	opterr = 1;
+
+	const char *name = "dump";
+	if (optind < argc && argv[optind][0] != '-')
+		name = argv[optind++];
+
+	/* the command's getopt starts at argv[0] = the command name */
+	int cargc = argc - optind + 1;
+	char **cargv = argv + optind - 1;
+	cargv[0] = argv[0]; /* getopt messages name the program */
+	optind = 1;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].fn(&g, cargc, cargv);
+
+	fprintf(stderr, "tiertopo: unknown command '%s'; see tiertopo --help\n", name);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef TIERTOPO_H
+#define TIERTOPO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "libtopo.h"
+
+/* exit status */
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2, EXIT_PROBLEMS = 3 };
+
+/* options every command understands */
+struct global_opts {
+	const char *sysroot;
+	const char *acpi_dir;
+	int verbose;
+	bool json;
+};
+
+/* getopt ids for the global long options, shared by every command's table */
+enum {
+	OPT_SYSROOT = 0x100,
+	OPT_ACPI_DIR,
+	OPT_DUMP,
+	OPT_HELP_ALL,
+};
+
+/* Handle a global option inside a command's getopt loop; true when it was one. */
+bool global_opt(struct global_opts *g, int c, const char *arg);
+
+/* Create the context and discover, reporting errors; returns 0 or an exit status. */
+int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctx,
+	      struct topo **topo);
+/* Print the snapshot's findings to stderr, one per line. */
+void print_findings(const struct topo *topo, FILE *f);
+
+int cmd_dump(struct global_opts *g, int argc, char **argv);
+int cmd_gather(struct global_opts *g, int argc, char **argv);
+
+#endif
