@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct global_opts g = {0};
+	bool dump = false;
 	int c;
 
 	/*
@@ -68,8 +69,16 @@ int main(int argc, char **argv)
 		c = getopt_long(argc, argv, "+s:JvhV", longopts, NULL);
 		if (c == -1)
 			break;
-		if (global_opt(&g, c, optarg) || c == OPT_DUMP)
+		if (global_opt(&g, c, optarg))
 			continue;
+		if (c == OPT_DUMP) {
+			dump = true;
+			continue;
+		}
+		if (c == 'h' && dump) { /* tiertopo --dump --help: the dump command's help */
+			optind = saved;
+			break;
+		}
 		if (c == 'h') {
 			usage(stdout);
 			return EXIT_OK;

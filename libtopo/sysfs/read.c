@@ -19,8 +19,11 @@ void finding_garbled(struct topo *topo, const char *path, const char *content,
 		     const char *expected)
 {
 	char shown[SHOW_MAX * 4 + 8];
-	size_t o = 0, i;
-	for (i = 0; content[i] && i < SHOW_MAX; i++) {
+	size_t o = 0, i, len = strlen(content);
+	/* the newline every sysfs value ends with is not part of what is wrong */
+	if (len && content[len - 1] == '\n')
+		len--;
+	for (i = 0; i < len && i < SHOW_MAX; i++) {
 		unsigned char c = (unsigned char)content[i];
 		if (c == '\n')
 			o += (size_t)snprintf(shown + o, sizeof(shown) - o, "\\n");
@@ -29,10 +32,10 @@ void finding_garbled(struct topo *topo, const char *path, const char *content,
 		else
 			o += (size_t)snprintf(shown + o, sizeof(shown) - o, "\\x%02x", c);
 	}
-	if (content[i])
+	if (i < len)
 		o += (size_t)snprintf(shown + o, sizeof(shown) - o, "...");
 	shown[o] = '\0';
-	if (!*content)
+	if (!len)
 		findings_add(&topo->findings, "sysfs-empty", TOPO_SEVERITY_WARNING, path,
 			     "/%s is empty, expected %s", path, expected);
 	else

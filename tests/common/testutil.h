@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Helpers the test suites share: fixture trees, the corpus, temporary copies. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stdbool.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "libtopo.h"
+
+/* ../shared (TOPO_SHARED_DIR); the test is skipped, with the reason, when it is absent. */
+const char *shared_dir_or_skip(void);
+/* fixtures/ of the source tree (TOPO_FIXTURES_DIR). */
+const char *fixtures_dir(void);
+
+/*
+ * Unpack ../shared/corpus/hwloc/NAME.tar.bz2 into a new temporary directory and return the
+ * sysroot inside it (the tarball's single top directory). Skips when the corpus is absent.
+ */
+char *unpack_corpus(const char *name);
+/* A private copy of fixtures/sysfs/NAME (or of any directory) that a test may change. */
+char *copy_tree(const char *src);
+void remove_tree(const char *dir);
+
+/* Write @len bytes to @root/@rel, creating the file (and replacing a symlink). */
+void write_file(const char *root, const char *rel, const void *data, size_t len);
+void write_str(const char *root, const char *rel, const char *s);
+
+/* Discover @sysroot with the library's log silenced; asserts success. */
+struct topo *discover(const char *sysroot, struct topo_ctx **ctx);
+/* The first finding whose path is @path (relative to the sysroot), or NULL. */
+const struct topo_finding *finding_for_path(const struct topo *topo, const char *path);
+size_t count_findings_id(const struct topo *topo, const char *id);
+
+/* Run a shell command line; returns its exit status (or -1). */
+int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
