@@ -114,11 +114,12 @@ char *copy_tree(const char *src)
 	return dir;
 }
 
-void remove_tree(const char *dir)
+void remove_tree(char *dir)
 {
-	/* only what copy_tree() made; the corpus cache stays */
+	/* only what copy_tree() made */
 	if (dir && !strncmp(dir, "/tmp/topo-test-", 15))
 		run("rm -rf '%s'", dir);
+	free(dir);
 }
 
 void write_file(const char *root, const char *rel, const void *data, size_t len)

@@ -23,7 +23,8 @@ const char *fixtures_dir(void);
 char *unpack_corpus(const char *name);
 /* A private copy of fixtures/sysfs/NAME (or of any directory) that a test may change. */
 char *copy_tree(const char *src);
-void remove_tree(const char *dir);
+/* Remove a copy_tree() directory and free its name. */
+void remove_tree(char *dir);
 
 /* Write @len bytes to @root/@rel, creating the file (and replacing a symlink). */
 void write_file(const char *root, const char *rel, const void *data, size_t len);
