@@ -129,6 +129,9 @@ int topo_node_get_perf(const struct topo_node *node, unsigned int access_class,
 /* The initiator nodes linked from accessC/initiators, ascending; returns the count. */
 size_t topo_node_get_perf_initiators(const struct topo_node *node, unsigned int access_class,
 				     const int **initiators);
+/* On an initiator node: the targets it is the best initiator of (accessC/targets). */
+size_t topo_node_get_perf_targets(const struct topo_node *node, unsigned int access_class,
+				  const int **targets);
 
 /* Memory-side caches (nodeN/memory_side_cache/indexL), in ascending level order. */
 size_t topo_node_get_cache_count(const struct topo_node *node);

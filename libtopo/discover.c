@@ -22,8 +22,10 @@ static void topo_free(struct topo *topo)
 		struct topo_node *n = &topo->nodes[i];
 		free(n->cpus);
 		free(n->distance);
-		free(n->access[0].initiators);
-		free(n->access[1].initiators);
+		for (int c = 0; c < 2; c++) {
+			free(n->access[c].initiators);
+			free(n->access[c].targets);
+		}
 		free(n->caches);
 	}
 	free(topo->nodes);

@@ -44,6 +44,7 @@ static struct json_object *access_json(const struct topo_perf_class *a)
 		return NULL;
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
+	json_object_object_add(o, "targets", ints_json(a->targets, a->n_targets));
 	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
 		json_object_object_add(o, perf_keys[k], perf_value_json(&a->attr[k]));
 	return o;

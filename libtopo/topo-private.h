@@ -77,8 +77,10 @@ struct opt_u64 {
 struct topo_perf_class {
 	bool present; /* accessC/ exists */
 	struct opt_u64 attr[4]; /* indexed by enum topo_perf_attr */
-	int *initiators;
+	int *initiators; /* accessC/initiators/nodeX: the best initiators of this target */
 	size_t n_initiators;
+	int *targets; /* accessC/targets/nodeY: the targets this node is best initiator of */
+	size_t n_targets;
 };
 
 struct topo_cache {

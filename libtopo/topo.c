@@ -140,6 +140,16 @@ size_t topo_node_get_perf_initiators(const struct topo_node *node, unsigned int 
 	return node->access[access_class].n_initiators;
 }
 
+size_t topo_node_get_perf_targets(const struct topo_node *node, unsigned int access_class,
+				  const int **targets)
+{
+	if (!node || access_class > 1)
+		return 0;
+	if (targets)
+		*targets = node->access[access_class].targets;
+	return node->access[access_class].n_targets;
+}
+
 size_t topo_node_get_cache_count(const struct topo_node *node)
 {
 	return node ? node->n_caches : 0;

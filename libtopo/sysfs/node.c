@@ -186,6 +186,28 @@ garbled:
 	free(row);
 }
 
+/* The nodeX links of a directory, ascending. */
+static void read_node_links(struct topo *topo, const char *dir, int **ids, size_t *n)
+{
+	char **names = NULL;
+	size_t nn = 0;
+	if (io_list_dir(topo->ctx, dir, &names, &nn) < 0)
+		return;
+	for (size_t i = 0; i < nn; i++) {
+		int id = node_name_id(names[i], "node");
+		if (id < 0)
+			continue;
+		int *v = realloc(*ids, (*n + 1) * sizeof(*v));
+		if (!v)
+			break;
+		v[(*n)++] = id;
+		*ids = v;
+	}
+	strv_free(names, nn);
+	if (*n)
+		qsort(*ids, *n, sizeof(int), cmp_int);
+}
+
 static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 {
 	static const char *const attrs[] = {"read_latency", "write_latency", "read_bandwidth",
@@ -193,25 +215,14 @@ static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 	char path[PATH_MAX];
 	struct topo_perf_class *a = &n->access[c];
 
-	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators", n->id, c);
-	char **names = NULL;
-	size_t nn = 0;
-	if (io_list_dir(topo->ctx, path, &names, &nn) < 0)
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u", n->id, c);
+	if (!io_exists(topo->ctx, path))
 		return;
 	a->present = true;
-	for (size_t i = 0; i < nn; i++) {
-		int id = node_name_id(names[i], "node");
-		if (id < 0)
-			continue;
-		int *v = realloc(a->initiators, (a->n_initiators + 1) * sizeof(*v));
-		if (!v)
-			break;
-		v[a->n_initiators++] = id;
-		a->initiators = v;
-	}
-	strv_free(names, nn);
-	if (a->n_initiators)
-		qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators", n->id, c);
+	read_node_links(topo, path, &a->initiators, &a->n_initiators);
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/targets", n->id, c);
+	read_node_links(topo, path, &a->targets, &a->n_targets);
 
 	for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators/%s", n->id, c,

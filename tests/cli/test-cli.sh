@@ -1,9 +1,10 @@
 #!/bin/bash
 # tiertopo's command line: options, columns, exit status, JSON, on fixture trees.
-# usage: test-cli.sh TIERTOPO FIXTURES_DIR
+# usage: test-cli.sh TIERTOPO FIXTURES_DIR SHARED_DIR
 set -u
 T=$(realpath "$1")
 FIX=$2
+SHARED=$3
 . "$(dirname "$0")/tap.sh"
 S=$FIX/sysfs/sparse5
 
@@ -56,6 +57,40 @@ if grep -q 'node2/access1/initiators/read_latency holds "twenty"' "$tmp/err" && 
 	ok "a garbled file is reported on stderr with its path and content"
 else
 	not_ok "a garbled file is reported on stderr with its path and content" "$(cat "$tmp/err")"
+fi
+
+# the issue's acceptance example: the Optane machine of hwloc's corpus, through --json
+tb="$SHARED/corpus/hwloc/fakememinitiators-1np2c+1npp+gi.tar.bz2"
+if [ -f "$tb" ]; then
+	tar -xjf "$tb" -C "$tmp"
+	if "$T" --sysroot "$tmp/fakememinitiators-1np2c+1npp+gi" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+nodes = {n["node"]: n for n in d["nodes"]}
+assert sorted(nodes) == list(range(11)), sorted(nodes)
+# cpus from nodeN/cpumap; flags from has_cpu 0-3, has_memory 5-10, has_generic_initiator 4
+for i in range(11):
+    n = nodes[i]
+    assert n["cpus"] == ([2 * i, 2 * i + 1] if i < 4 else []), (i, n["cpus"])
+    assert n["online"] and n["has_cpu"] == (i < 4) and n["has_memory"] == (i >= 5), i
+    assert n["generic_initiator"] == (i == 4), i
+# node7/distance is "17 28 17 28 13 17 17 10 28 28 28"
+assert [x["distance"] for x in nodes[7]["distances"]] == [17, 28, 17, 28, 13, 17, 17, 10, 28, 28, 28]
+assert [x["node"] for x in nodes[7]["distances"]] == list(range(11))
+# access1: node5 read bandwidth 131072 from node 0; node7 read latency 77 from nodes 0 and 2
+assert nodes[5]["access1"]["read_bandwidth_mbps"] == 131072 and nodes[5]["access1"]["initiators"] == [0]
+assert nodes[7]["access1"]["read_latency_ns"] == 77 and nodes[7]["access1"]["initiators"] == [0, 2]
+assert nodes[7]["perf"]["access_class"] == 1 and nodes[7]["perf"]["read_bandwidth_mbps"] == 78644
+assert nodes[5]["access0"]["initiators"] == [4] and nodes[5]["access0"]["read_latency_ns"] == 8
+# node 0 is an initiator only: access1/ holds no initiators, and targets node5, node7
+assert nodes[0]["access1"]["initiators"] == [] and nodes[0]["access1"]["targets"] == [5, 7]
+assert nodes[0]["access1"]["read_latency_ns"] is None and nodes[0]["memory_bytes"] == 0
+dax = {x["device"]: x for x in d["dax"]}
+assert dax["dax0.0"]["target_node"] == 7 and dax["dax0.0"]["driver"] == "kmem"
+assert dax["dax0.0"]["parent_kind"] == "nd_region"
+'; then ok "--json of fakememinitiators-1np2c+1npp+gi"; else not_ok "--json of fakememinitiators-1np2c+1npp+gi"; fi
+else
+	skip "--json of the corpus" "$tb is absent (meson option shared_dir)"
 fi
 
 done_testing
