@@ -191,6 +191,100 @@ const char *topo_finding_get_message(const struct topo_finding *finding);
 const char *topo_finding_get_path(const struct topo_finding *finding); /* may be NULL */
 const char *topo_severity_to_string(enum topo_severity severity);
 
+/* ---- classification, tiers and demotion (plans) ------------------------------------- */
+
+enum topo_kind {
+	TOPO_KIND_UNKNOWN = 0,
+	TOPO_KIND_DRAM = 1,
+	TOPO_KIND_PMEM = 2,
+	TOPO_KIND_HBM = 3,
+	TOPO_KIND_CXL_DRAM = 4,
+	TOPO_KIND_CXL_PMEM = 5,
+	TOPO_KIND_SPM = 6, /* EFI specific-purpose (soft-reserved) memory of unknown speed */
+};
+/* "DRAM", "PMEM", "HBM", "CXL-DRAM", "CXL-PMEM", "SPM", "unknown" */
+const char *topo_kind_to_string(enum topo_kind kind);
+/* Case-insensitive; -EINVAL for an unknown name. */
+int topo_kind_from_string(const char *name, enum topo_kind *kind);
+
+/* The kernel's abstract-distance constants (include/linux/memory-tiers.h, drivers/dax/kmem.c). */
+#define TOPO_MEMTIER_CHUNK_BITS 7
+#define TOPO_MEMTIER_ADISTANCE_DRAM 576
+#define TOPO_MEMTIER_DEFAULT_DAX_ADISTANCE 2880
+
+/*
+ * Options of a plan: per-node overrides and exclusions. A plan is built from a snapshot
+ * and options; neither is changed.
+ */
+struct topo_plan_opts;
+int topo_plan_opts_new(struct topo_plan_opts **opts);
+void topo_plan_opts_free(struct topo_plan_opts *opts);
+/* Decide the node's kind (evidence: "override"). */
+int topo_plan_opts_set_kind(struct topo_plan_opts *opts, int node, enum topo_kind kind);
+/* Put the node at this abstract distance (its tier is adistance >> 7). */
+int topo_plan_opts_set_adistance(struct topo_plan_opts *opts, int node, unsigned int adistance);
+/* The node is neither a demotion source nor a target. */
+int topo_plan_opts_exclude(struct topo_plan_opts *opts, int node);
+
+enum topo_plan_model {
+	/* tiertopo's own plan: HMAT-aware and kind-aware (PMEM never shares DRAM's tier) */
+	TOPO_PLAN_RECOMMENDED = 0,
+	/* what a given kernel release does with this machine (see topo_plan_new) */
+	TOPO_PLAN_KERNEL = 1,
+};
+
+struct topo_plan;
+/*
+ * Build a plan. For TOPO_PLAN_KERNEL, @kernel_release names the kernel to model ("6.1",
+ * "6.12.117+deb12-amd64"); NULL means the snapshot's own release (-ENODATA when unknown).
+ * Models: before 5.15 no demotion; 5.15-6.0 the node_demotion[] pass algorithm (5.17+
+ * several targets at the same distance); 6.1-6.6 memory tiers with default distances;
+ * 6.7+ HMAT-based abstract distance for dax/kmem nodes; 6.10+ also for boot-time CPU-less
+ * nodes. Returns 0 or -errno; the plan is verified (topo_plan_verify) before it is returned.
+ */
+int topo_plan_new(const struct topo *topo, enum topo_plan_model model, const char *kernel_release,
+		  const struct topo_plan_opts *opts, struct topo_plan **plan);
+struct topo_plan *topo_plan_ref(struct topo_plan *plan);
+struct topo_plan *topo_plan_unref(struct topo_plan *plan);
+enum topo_plan_model topo_plan_get_model(const struct topo_plan *plan);
+/* The modelled kernel release (TOPO_PLAN_KERNEL), else NULL. */
+const char *topo_plan_get_kernel_release(const struct topo_plan *plan);
+
+/* Kind of a node with the evidence that decided it, strongest first. */
+enum topo_kind topo_plan_get_kind(const struct topo_plan *plan, int node);
+size_t topo_plan_get_evidence_count(const struct topo_plan *plan, int node);
+const char *topo_plan_get_evidence(const struct topo_plan *plan, int node, size_t index);
+
+/* Abstract distance and tier of a node; -ENODATA for a node in no tier (no memory, offline). */
+int topo_plan_get_adistance(const struct topo_plan *plan, int node, unsigned int *adistance);
+int topo_plan_get_tier(const struct topo_plan *plan, int node);
+
+/* Tiers, fastest first. The node list is owned by the plan. */
+size_t topo_plan_get_tier_count(const struct topo_plan *plan);
+int topo_plan_get_tier_info(const struct topo_plan *plan, size_t index, int *tier_id,
+			    unsigned int *adistance_start, const int **nodes, size_t *n_nodes);
+
+/* Demotion targets of a node (ascending ids): preferred, and every node of slower tiers. */
+size_t topo_plan_get_preferred(const struct topo_plan *plan, int node, const int **targets);
+size_t topo_plan_get_fallback(const struct topo_plan *plan, int node, const int **targets);
+/* True when some node has a demotion target. */
+bool topo_plan_has_demotion(const struct topo_plan *plan);
+
+/*
+ * Check the invariants: no cycle, every target in a strictly slower tier, every node of a
+ * non-terminal tier has a preferred target, no offline or memoryless target, no excluded
+ * node as source or target. Returns 0, or -EINVAL with a sentence in *why (malloc'd; may be
+ * NULL to ignore).
+ */
+int topo_plan_verify(const struct topo_plan *plan, char **why);
+
+/* Problems met while planning (e.g. adistance overflow), as for the snapshot. */
+size_t topo_plan_get_finding_count(const struct topo_plan *plan);
+const struct topo_finding *topo_plan_get_finding(const struct topo_plan *plan, size_t index);
+
+/* The plan as JSON: tiers[] and nodes[]{node, kind, evidence[], adistance, tier, demotion}. */
+int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **json);
+
 /* ---- JSON --------------------------------------------------------------------------- */
 
 /* The whole snapshot as JSON (keys of DESIGN.md). *json is malloc'd; the caller frees it. */

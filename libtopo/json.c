@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "plan.h"
 
 static const char *const perf_keys[] = {"read_latency_ns", "write_latency_ns",
 					"read_bandwidth_mbps", "write_bandwidth_mbps"};
@@ -73,7 +73,27 @@ static struct json_object *perf_json(const struct topo_node *n)
 	return NULL;
 }
 
-static struct json_object *node_json(const struct topo *topo, const struct topo_node *n)
+static void plan_node_json(struct json_object *o, const struct topo_plan *plan, int id)
+{
+	const struct plan_node *pn = &plan->nodes[plan->topo->node_index[id]];
+	json_object_object_add(o, "kind", json_object_new_string(topo_kind_to_string(pn->kind)));
+	struct json_object *ev = json_object_new_array();
+	for (size_t i = 0; i < pn->n_evidence; i++)
+		json_object_array_add(ev, json_object_new_string(pn->evidence[i]));
+	json_object_object_add(o, "evidence", ev);
+	json_object_object_add(o, "adistance",
+			       pn->has_adist && pn->member ? json_object_new_int64(pn->adist) : NULL);
+	json_object_object_add(o, "tier",
+			       pn->tier >= 0 && pn->member ? json_object_new_int(pn->tier) : NULL);
+	struct json_object *d = json_object_new_object();
+	json_object_object_add(d, "preferred", ints_json(pn->preferred, pn->n_preferred));
+	json_object_object_add(d, "fallback", ints_json(pn->fallback, pn->n_fallback));
+	json_object_object_add(o, "demotion", d);
+	json_object_object_add(o, "excluded", json_object_new_boolean(pn->excluded));
+}
+
+static struct json_object *node_json(const struct topo *topo, const struct topo_node *n,
+				     const struct topo_plan *plan)
 {
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "node", json_object_new_int(n->id));
@@ -137,6 +157,8 @@ static struct json_object *node_json(const struct topo *topo, const struct topo_
 	json_object_object_add(o, "kernel_tier",
 			       n->kernel_tier >= 0 ? json_object_new_int(n->kernel_tier) : NULL);
 	json_object_object_add(o, "interleave_weight", opt_json(&n->interleave_weight));
+	if (plan)
+		plan_node_json(o, plan, n->id);
 	return o;
 }
 
@@ -195,19 +217,67 @@ static struct json_object *dev_json(const struct topo_dev *d)
 	return o;
 }
 
-int topo_to_json(const struct topo *topo, unsigned int flags, char **out)
+static struct json_object *finding_json(const struct topo_finding *f)
 {
-	if (!topo || !out)
-		return -EINVAL;
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(f->id));
+	json_object_object_add(o, "severity",
+			       json_object_new_string(topo_severity_to_string(f->severity)));
+	json_object_object_add(o, "message", json_object_new_string(f->message));
+	json_object_object_add(o, "path", f->path ? json_object_new_string(f->path) : NULL);
+	return o;
+}
 
+static struct json_object *plan_tiers_json(const struct topo_plan *plan)
+{
+	struct json_object *tiers = json_object_new_array();
+	for (size_t i = 0; i < plan->n_tiers; i++) {
+		const struct plan_tier *t = &plan->tiers[i];
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int(t->id));
+		json_object_object_add(o, "adistance_start",
+				       json_object_new_int64(t->adistance_start));
+		json_object_object_add(o, "nodes", ints_json(t->nodes, t->n_nodes));
+		json_object_array_add(tiers, o);
+	}
+	return tiers;
+}
+
+static int to_string(struct json_object *root, unsigned int flags, char **out)
+{
+	int jflags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		     ((flags & TOPO_JSON_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+						 : JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(root, jflags);
+	*out = s ? strdup(s) : NULL;
+	json_object_put(root);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The snapshot, and with a plan the plan's decisions inside each node and tiers[]. */
+static struct json_object *document_json(const struct topo *topo, const struct topo_plan *plan)
+{
 	struct json_object *root = json_object_new_object();
 	if (!root)
-		return -ENOMEM;
+		return NULL;
+	if (plan) {
+		struct json_object *p = json_object_new_object();
+		json_object_object_add(p, "model",
+				       json_object_new_string(plan->model == TOPO_PLAN_KERNEL
+								      ? "kernel"
+								      : "recommended"));
+		json_object_object_add(p, "kernel_release",
+				       plan->release ? json_object_new_string(plan->release) : NULL);
+		json_object_object_add(p, "has_demotion",
+				       json_object_new_boolean(topo_plan_has_demotion(plan)));
+		json_object_object_add(root, "plan", p);
+		json_object_object_add(root, "tiers", plan_tiers_json(plan));
+	}
 	json_object_object_add(root, "kernel", kernel_json(topo));
 
 	struct json_object *nodes = json_object_new_array_ext((int)topo->n_nodes);
 	for (size_t i = 0; i < topo->n_nodes; i++)
-		json_object_array_add(nodes, node_json(topo, &topo->nodes[i]));
+		json_object_array_add(nodes, node_json(topo, &topo->nodes[i], plan));
 	json_object_object_add(root, "nodes", nodes);
 
 	static const char *const bus_keys[] = {"dax", "nd_regions", "cxl_regions"};
@@ -229,23 +299,26 @@ int topo_to_json(const struct topo *topo, unsigned int flags, char **out)
 	json_object_object_add(root, "acpi_tables", tables);
 
 	struct json_object *findings = json_object_new_array();
-	for (size_t i = 0; i < topo->findings.n; i++) {
-		const struct topo_finding *f = &topo->findings.v[i];
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(f->id));
-		json_object_object_add(o, "severity",
-				       json_object_new_string(topo_severity_to_string(f->severity)));
-		json_object_object_add(o, "message", json_object_new_string(f->message));
-		json_object_object_add(o, "path", f->path ? json_object_new_string(f->path) : NULL);
-		json_object_array_add(findings, o);
-	}
+	for (size_t i = 0; i < topo->findings.n; i++)
+		json_object_array_add(findings, finding_json(&topo->findings.v[i]));
+	for (size_t i = 0; plan && i < plan->findings.n; i++)
+		json_object_array_add(findings, finding_json(&plan->findings.v[i]));
 	json_object_object_add(root, "findings", findings);
+	return root;
+}
 
-	int jflags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		     ((flags & TOPO_JSON_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-						 : JSON_C_TO_STRING_PLAIN);
-	const char *s = json_object_to_json_string_ext(root, jflags);
-	*out = s ? strdup(s) : NULL;
-	json_object_put(root);
-	return *out ? 0 : -ENOMEM;
+int topo_to_json(const struct topo *topo, unsigned int flags, char **out)
+{
+	if (!topo || !out)
+		return -EINVAL;
+	struct json_object *root = document_json(topo, NULL);
+	return root ? to_string(root, flags, out) : -ENOMEM;
+}
+
+int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **out)
+{
+	if (!plan || !out)
+		return -EINVAL;
+	struct json_object *root = document_json(plan->topo, plan);
+	return root ? to_string(root, flags, out) : -ENOMEM;
 }

@@ -30,6 +30,12 @@ enum {
 	COL_DIST,
 	COL_CACHE,
 	COL_FLAGS,
+	COL_KIND,
+	COL_PTIER,
+	COL_ADIST,
+	COL_PREFERRED,
+	COL_FALLBACK,
+	COL_EVIDENCE,
 };
 
 struct coldesc {
@@ -58,10 +64,17 @@ static const struct coldesc coldescs[] = {
 	[COL_CACHE] = {"CACHE", 0, SCOLS_FL_RIGHT, "memory-side cache size"},
 	[COL_FLAGS] = {"FLAGS", 0, 0,
 		       "c cpus, m memory, n normal memory, g generic initiator"},
+	[COL_KIND] = {"KIND", 0, 0, "DRAM, PMEM, HBM, CXL-DRAM, CXL-PMEM, SPM or unknown"},
+	[COL_PTIER] = {"PTIER", 0, SCOLS_FL_RIGHT, "the tier tiertopo recommends"},
+	[COL_ADIST] = {"ADIST", 0, SCOLS_FL_RIGHT, "recommended abstract distance"},
+	[COL_PREFERRED] = {"PREFERRED", 0, 0, "preferred demotion targets (recommended)"},
+	[COL_FALLBACK] = {"FALLBACK", 0, 0, "fallback demotion targets (recommended)"},
+	[COL_EVIDENCE] = {"EVIDENCE", 0, SCOLS_FL_WRAP, "what decided the kind"},
 };
 
-static const int default_cols[] = {COL_NODE, COL_CPUS, COL_MEMORY, COL_TIER, COL_RLAT,
-				   COL_WLAT,  COL_RBW,	COL_WBW,    COL_DIST};
+static const int default_cols[] = {COL_NODE, COL_CPUS, COL_MEMORY, COL_KIND, COL_TIER,
+				   COL_PTIER, COL_RLAT, COL_WLAT,   COL_RBW,  COL_WBW,
+				   COL_DIST,  COL_PREFERRED};
 
 static int column_by_name(const char *name, size_t len)
 {
@@ -75,8 +88,9 @@ static void usage(FILE *out)
 {
 	fputs("Usage: tiertopo [--dump] [options]\n"
 	      "\n"
-	      "Show the NUMA nodes with their cpus, memory, kernel memory tier and the HMAT\n"
-	      "performance the kernel reports.\n"
+	      "Show the NUMA nodes with their cpus, memory, kind, the kernel's memory tier and\n"
+	      "the recommended one, the HMAT performance the kernel reports and where each\n"
+	      "node's cold pages should be demoted.\n"
 	      "\n"
 	      "Options:\n"
 	      " -J, --json            print the whole snapshot as JSON\n"
@@ -157,7 +171,22 @@ static char *perf_cell(const struct topo_node *n, int access, enum topo_perf_att
 	return asprintf(&s, "%" PRIu32, v) < 0 ? NULL : s;
 }
 
-static char *cell(const struct topo *topo, const struct topo_node *n, int col, bool bytes)
+static char *ints_cell(const int *v, size_t n)
+{
+	if (!n)
+		return NULL;
+	unsigned int *u = malloc(n * sizeof(*u));
+	if (!u)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		u[i] = (unsigned int)v[i];
+	char *s = fmt_list(u, n);
+	free(u);
+	return s;
+}
+
+static char *cell(const struct topo *topo, const struct topo_plan *plan, const struct topo_node *n,
+		  int col, bool bytes)
 {
 	char *s = NULL;
 	uint64_t v;
@@ -205,18 +234,49 @@ static char *cell(const struct topo *topo, const struct topo_node *n, int col, b
 		r = asprintf(&s, "%d", access);
 		break;
 	case COL_INITIATOR: {
-		const int *ini;
+		const int *ini = NULL;
 		size_t ni = access < 0 ? 0
 				       : topo_node_get_perf_initiators(n, (unsigned int)access, &ini);
-		if (!ni)
+		return ints_cell(ini, ni);
+	}
+	case COL_KIND:
+		return strdup(topo_kind_to_string(topo_plan_get_kind(plan, topo_node_get_id(n))));
+	case COL_PTIER:
+		r = topo_plan_get_tier(plan, topo_node_get_id(n));
+		if (r < 0)
 			return NULL;
-		unsigned int *u = malloc(ni * sizeof(*u));
-		if (!u)
+		r = asprintf(&s, "%d", r);
+		break;
+	case COL_ADIST: {
+		unsigned int a;
+		if (topo_plan_get_tier(plan, topo_node_get_id(n)) < 0 ||
+		    topo_plan_get_adistance(plan, topo_node_get_id(n), &a) < 0)
 			return NULL;
-		for (size_t i = 0; i < ni; i++)
-			u[i] = (unsigned int)ini[i];
-		s = fmt_list(u, ni);
-		free(u);
+		r = asprintf(&s, "%u", a);
+		break;
+	}
+	case COL_PREFERRED: {
+		const int *t = NULL;
+		size_t nt = topo_plan_get_preferred(plan, topo_node_get_id(n), &t);
+		return ints_cell(t, nt);
+	}
+	case COL_FALLBACK: {
+		const int *t = NULL;
+		size_t nt = topo_plan_get_fallback(plan, topo_node_get_id(n), &t);
+		return ints_cell(t, nt);
+	}
+	case COL_EVIDENCE: {
+		size_t ne = topo_plan_get_evidence_count(plan, topo_node_get_id(n));
+		size_t len = 1;
+		for (size_t i = 0; i < ne; i++)
+			len += strlen(topo_plan_get_evidence(plan, topo_node_get_id(n), i)) + 2;
+		if (!ne || !(s = calloc(1, len)))
+			return NULL;
+		for (size_t i = 0; i < ne; i++) {
+			if (i)
+				strcat(s, "; ");
+			strcat(s, topo_plan_get_evidence(plan, topo_node_get_id(n), i));
+		}
 		return s;
 	}
 	case COL_RLAT:
@@ -344,18 +404,27 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
+	struct topo_plan *plan = NULL;
 	int r = open_topo(g, false, &ctx, &topo);
 	if (r)
 		return r;
+	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, NULL, &plan);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: cannot plan: %s\n", strerror(-r));
+		topo_unref(topo);
+		topo_ctx_unref(ctx);
+		return EXIT_ERROR;
+	}
 
 	if (g->json) {
 		char *json = NULL;
-		r = topo_to_json(topo, TOPO_JSON_PRETTY, &json);
+		r = topo_plan_to_json(plan, TOPO_JSON_PRETTY, &json);
 		if (r < 0)
 			fprintf(stderr, "tiertopo: cannot build JSON: %s\n", strerror(-r));
 		else
 			puts(json);
 		free(json);
+		topo_plan_unref(plan);
 		topo_unref(topo);
 		topo_ctx_unref(ctx);
 		return r < 0 ? EXIT_ERROR : EXIT_OK;
@@ -384,13 +453,14 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 			goto out;
 		}
 		for (size_t i = 0; i < ncols; i++)
-			set_data(ln, i, cell(topo, n, cols[i], bytes));
+			set_data(ln, i, cell(topo, plan, n, cols[i], bytes));
 	}
 	scols_print_table(tb);
 	print_findings(topo, stderr);
 	r = EXIT_OK;
 out:
 	scols_unref_table(tb);
+	topo_plan_unref(plan);
 	topo_unref(topo);
 	topo_ctx_unref(ctx);
 	return r;

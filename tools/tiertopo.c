@@ -18,6 +18,9 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      " tiertopo [options] [--dump]       show the NUMA nodes, their memory and tiers\n"
+	      " tiertopo [options] plan [--kernel-model V]\n"
+	      "                                   memory tiers and demotion targets, recommended\n"
+	      "                                   or as kernel V computes them\n"
 	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
@@ -40,6 +43,7 @@ static const struct {
 } commands[] = {
 	{"dump", cmd_dump},
 	{"gather", cmd_gather},
+	{"plan", cmd_plan},
 };
 
 int main(int argc, char **argv)

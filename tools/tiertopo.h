@@ -2,6 +2,7 @@
 #ifndef TIERTOPO_H
 #define TIERTOPO_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -16,6 +17,7 @@ struct global_opts {
 	const char *acpi_dir;
 	int verbose;
 	bool json;
+	const char *kernel_model;
 };
 
 /* getopt ids for the global long options, shared by every command's table */
@@ -37,5 +39,6 @@ void print_findings(const struct topo *topo, FILE *f);
 
 int cmd_dump(struct global_opts *g, int argc, char **argv);
 int cmd_gather(struct global_opts *g, int argc, char **argv);
+int cmd_plan(struct global_opts *g, int argc, char **argv);
 
 #endif

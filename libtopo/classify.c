@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What each node's memory is, with the evidence that decided it, strongest first
+ * (DESIGN.md, Classification):
+ *   1. a configured override;
+ *   2. a dax device onlined by kmem whose parent is an NVDIMM (nd) region -> PMEM;
+ *   3. an NVDIMM region of persistent memory (the kernel's view of an NFIT SPA range)
+ *      whose target is the node -> PMEM;
+ *   4. a dax device onlined by kmem below a CXL region -> CXL-DRAM / CXL-PMEM by its mode;
+ *   5. a dax device onlined by kmem below an hmem device (EFI specific purpose) -> SPM;
+ *   6. CPU-less or SPM memory with more than twice the bandwidth of the DRAM nodes -> HBM;
+ *   7. otherwise a node with memory -> DRAM.
+ * The "kmem" mark (memory whose tier a driver chooses) is kept apart from the kind: the
+ * kernel models need it whatever the memory is.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+static const char *const kind_names[] = {
+	[TOPO_KIND_UNKNOWN] = "unknown", [TOPO_KIND_DRAM] = "DRAM",
+	[TOPO_KIND_PMEM] = "PMEM",	 [TOPO_KIND_HBM] = "HBM",
+	[TOPO_KIND_CXL_DRAM] = "CXL-DRAM", [TOPO_KIND_CXL_PMEM] = "CXL-PMEM",
+	[TOPO_KIND_SPM] = "SPM",
+};
+
+const char *topo_kind_to_string(enum topo_kind kind)
+{
+	return (unsigned int)kind < ELEMENTSOF(kind_names) ? kind_names[kind] : "unknown";
+}
+
+int topo_kind_from_string(const char *name, enum topo_kind *kind)
+{
+	for (size_t i = 0; i < ELEMENTSOF(kind_names); i++)
+		if (name && !strcasecmp(name, kind_names[i])) {
+			*kind = (enum topo_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int plan_add_evidence(struct plan_node *n, const char *fmt, ...)
+{
+	char **v = realloc(n->evidence, (n->n_evidence + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n->evidence = v;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&v[n->n_evidence], fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	n->n_evidence++;
+	return 0;
+}
+
+static const struct topo_dev *find_dev(const struct topo *topo, enum topo_bus bus,
+				       const char *name)
+{
+	for (size_t i = 0; name && i < topo->n_devs; i++)
+		if (topo->devs[i].bus == bus && !strcmp(topo->devs[i].name, name))
+			return &topo->devs[i];
+	return NULL;
+}
+
+/* read + write bandwidth the kernel reports (access1, else access0); 0 when unknown */
+static uint64_t node_bandwidth(const struct topo_node *n)
+{
+	for (int c = 1; c >= 0; c--) {
+		uint64_t r = n->access[c].attr[TOPO_PERF_READ_BANDWIDTH].known
+				     ? n->access[c].attr[TOPO_PERF_READ_BANDWIDTH].v
+				     : 0;
+		uint64_t w = n->access[c].attr[TOPO_PERF_WRITE_BANDWIDTH].known
+				     ? n->access[c].attr[TOPO_PERF_WRITE_BANDWIDTH].v
+				     : 0;
+		if (r || w)
+			return r && w ? r + w : 2 * (r | w);
+	}
+	return 0;
+}
+
+/* Evidence from the dax, nd and cxl buses (2 to 5). */
+static int classify_from_devices(struct topo_plan *plan, struct plan_node *pn)
+{
+	const struct topo *topo = plan->topo;
+	int r = 0;
+
+	for (size_t i = 0; i < topo->n_devs && r >= 0; i++) {
+		const struct topo_dev *d = &topo->devs[i];
+		if (d->bus != TOPO_BUS_DAX || !d->has_target_node || d->target_node != pn->id ||
+		    !d->driver || strcmp(d->driver, "kmem"))
+			continue;
+		pn->kmem = true;
+		const char *pk = d->parent_kind;
+		if (pk && !strcmp(pk, "nd_region")) {
+			r = plan_add_evidence(pn, "%s is onlined by kmem below NVDIMM %s "
+						  "(persistent memory)", d->name, d->parent);
+			if (pn->kind == TOPO_KIND_UNKNOWN)
+				pn->kind = TOPO_KIND_PMEM;
+		} else if (pk && !strcmp(pk, "cxl_region")) {
+			const struct topo_dev *region = find_dev(topo, TOPO_BUS_CXL, d->parent);
+			bool pmem = region && region->mode && !strcmp(region->mode, "pmem");
+			r = plan_add_evidence(pn, "%s is onlined by kmem below CXL %s (%s)", d->name,
+					      d->parent, region && region->mode ? region->mode
+										: "mode unknown");
+			if (pn->kind == TOPO_KIND_UNKNOWN)
+				pn->kind = pmem ? TOPO_KIND_CXL_PMEM : TOPO_KIND_CXL_DRAM;
+		} else if (pk && !strcmp(pk, "hmem")) {
+			r = plan_add_evidence(pn, "%s is onlined by kmem below %s (EFI "
+						  "specific-purpose memory)", d->name, d->parent);
+			if (pn->kind == TOPO_KIND_UNKNOWN)
+				pn->kind = TOPO_KIND_SPM;
+		} else {
+			r = plan_add_evidence(pn, "%s is onlined by kmem (parent not known)",
+					      d->name);
+		}
+	}
+	for (size_t i = 0; i < topo->n_devs && r >= 0; i++) {
+		const struct topo_dev *d = &topo->devs[i];
+		if (d->bus != TOPO_BUS_ND || !d->has_target_node || d->target_node != pn->id ||
+		    !d->mode || strcmp(d->mode, "pmem"))
+			continue;
+		r = plan_add_evidence(pn, "NVDIMM %s (an NFIT persistent-memory range) targets "
+					  "node %d", d->name, pn->id);
+		if (pn->kind == TOPO_KIND_UNKNOWN)
+			pn->kind = TOPO_KIND_PMEM;
+	}
+	return r;
+}
+
+int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts)
+{
+	const struct topo *topo = plan->topo;
+	int r = 0;
+
+	for (size_t i = 0; i < plan->n_nodes && r >= 0; i++) {
+		struct plan_node *pn = &plan->nodes[i];
+		const struct topo_node *n = &topo->nodes[i];
+
+		for (size_t k = 0; opts && k < opts->n_kinds; k++)
+			if (opts->kinds[k].node == pn->id) {
+				pn->kind = opts->kinds[k].kind;
+				r = plan_add_evidence(pn, "override: configured as %s",
+						      topo_kind_to_string(pn->kind));
+			}
+		if (r >= 0)
+			r = classify_from_devices(plan, pn);
+		if (r >= 0 && !n->has_memory && pn->kind == TOPO_KIND_UNKNOWN)
+			r = plan_add_evidence(pn, "no memory");
+	}
+	if (r < 0)
+		return r;
+
+	/*
+	 * 6. HBM by bandwidth. The DRAM reference: nodes with cpus and memory that no dax
+	 * device claims; failing those (machines with memory-only DRAM nodes), every memory
+	 * node no evidence has classified.
+	 */
+	uint64_t dram_bw = 0;
+	for (int pass = 0; pass < 2 && !dram_bw; pass++)
+		for (size_t i = 0; i < plan->n_nodes; i++) {
+			const struct topo_node *n = &topo->nodes[i];
+			const struct plan_node *pn = &plan->nodes[i];
+			if (!n->has_memory || pn->kmem || pn->kind != TOPO_KIND_UNKNOWN ||
+			    (pass == 0 && !n->has_cpu))
+				continue;
+			uint64_t bw = node_bandwidth(n);
+			if (bw > dram_bw)
+				dram_bw = bw;
+		}
+	for (size_t i = 0; i < plan->n_nodes && r >= 0 && dram_bw; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		struct plan_node *pn = &plan->nodes[i];
+		bool candidate = pn->kind == TOPO_KIND_SPM ||
+				 (pn->kind == TOPO_KIND_UNKNOWN && !n->has_cpu && !pn->kmem);
+		uint64_t bw = node_bandwidth(n);
+		if (!n->has_memory || !candidate || bw <= 2 * dram_bw)
+			continue;
+		r = plan_add_evidence(pn, "HMAT bandwidth %llu MB/s (read+write) is more than twice "
+					  "the DRAM nodes' %llu MB/s",
+				      (unsigned long long)bw, (unsigned long long)dram_bw);
+		pn->kind = TOPO_KIND_HBM;
+	}
+
+	/* 7. the rest */
+	for (size_t i = 0; i < plan->n_nodes && r >= 0; i++) {
+		struct plan_node *pn = &plan->nodes[i];
+		if (pn->kind != TOPO_KIND_UNKNOWN || !topo->nodes[i].has_memory)
+			continue;
+		if (pn->kmem) {
+			r = plan_add_evidence(pn, "kmem memory of unknown origin");
+			continue;
+		}
+		pn->kind = TOPO_KIND_DRAM;
+		r = plan_add_evidence(pn, "memory with no evidence of another kind");
+	}
+	return r;
+}

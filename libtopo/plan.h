@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Plans: classification, abstract distance, tiers and demotion targets computed from a
+ * snapshot. Everything here is pure: it reads a struct topo and writes a struct topo_plan.
+ */
+#ifndef TOPO_PLAN_H
+#define TOPO_PLAN_H
+
+#include "topo-private.h"
+
+/* MEMTIER_* of include/linux/memory-tiers.h, named as there */
+#define MEMTIER_CHUNK_BITS TOPO_MEMTIER_CHUNK_BITS
+#define MEMTIER_CHUNK_SIZE (1u << MEMTIER_CHUNK_BITS)
+#define MEMTIER_ADISTANCE_DRAM TOPO_MEMTIER_ADISTANCE_DRAM
+#define MEMTIER_DEFAULT_DAX_ADISTANCE TOPO_MEMTIER_DEFAULT_DAX_ADISTANCE
+/* include/linux/topology.h */
+#define LOCAL_DISTANCE 10
+#define REMOTE_DISTANCE 20
+/* mm/page_alloc.c */
+#define PENALTY_FOR_NODE_WITH_CPUS 1
+/* mm/migrate.c (5.17-6.0) */
+#define DEMOTION_TARGET_NODES 15
+
+struct topo_plan_opts {
+	struct opt_kind {
+		int node;
+		enum topo_kind kind;
+	} *kinds;
+	size_t n_kinds;
+	struct opt_adist {
+		int node;
+		unsigned int adistance;
+	} *adists;
+	size_t n_adists;
+	int *excluded;
+	size_t n_excluded;
+};
+
+struct plan_node {
+	int id;
+	bool member; /* online with memory: has a tier, may be a target */
+	bool excluded;
+	enum topo_kind kind;
+	char **evidence;
+	size_t n_evidence;
+	bool kmem;	  /* claimed by dax/kmem (driver-managed memory type) */
+	bool has_adist;
+	uint32_t adist;
+	int tier; /* tier id, -1 when none */
+	int *preferred, *fallback;
+	size_t n_preferred, n_fallback;
+};
+
+struct plan_tier {
+	int id;
+	unsigned int adistance_start;
+	int *nodes;
+	size_t n_nodes;
+};
+
+struct topo_plan {
+	int refcount;
+	struct topo *topo;
+	enum topo_plan_model model;
+	char *release;	  /* modelled kernel */
+	int kmajor, kminor; /* modelled version */
+	struct plan_node *nodes; /* parallel to topo->nodes */
+	size_t n_nodes;
+	struct plan_tier *tiers; /* fastest first */
+	size_t n_tiers;
+	struct findings findings;
+};
+
+/* "6.12.117+deb12-amd64" -> 6, 12. Returns 0 or -EINVAL. */
+int kernel_release_parse(const char *release, int *major, int *minor);
+#define KERNEL_AT_LEAST(p, maj, min) ((p)->kmajor > (maj) || ((p)->kmajor == (maj) && (p)->kminor >= (min)))
+
+struct plan_node *plan_node(struct topo_plan *plan, int id);
+int plan_add_evidence(struct plan_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* node_distance() as the kernel sees it: the SLIT, or 10/20 where it is unknown */
+unsigned int node_distance(const struct topo *topo, int from, int to);
+
+/* classify.c */
+int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts);
+
+/* tiers.c */
+/*
+ * mt_perf_to_adistance() in the kernel's unsigned 32-bit left-to-right arithmetic.
+ * Returns 0, -EINVAL when a latency or bandwidth sum is 0; sets *overflow when an
+ * intermediate wrapped (the result is then the wrapped value, as the kernel computes it).
+ */
+struct perf4 {
+	uint32_t read_latency, write_latency, read_bandwidth, write_bandwidth;
+};
+int mt_perf_to_adistance_u32(const struct perf4 *perf, const struct perf4 *dram, uint32_t *adist,
+			     bool *overflow);
+int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts);
+
+/* demote.c */
+int find_next_best_node(const struct topo *topo, const struct nodemask *memory, int node,
+			struct nodemask *used);
+int establish_demotion_targets(struct topo_plan *plan);
+int migrate_pass_targets(struct topo_plan *plan);
+int plan_verify(const struct topo_plan *plan, char **why);
+
+#endif
