@@ -245,12 +245,16 @@ static int cmp_tier(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Group member nodes by tier id, fastest first. */
+/*
+ * Group member nodes by tier id, fastest first. An excluded node keeps its tier id but
+ * stays out of the tiers: it is neither a source nor a target, and a tier of excluded
+ * nodes only does not exist for demotion.
+ */
 static int build_tiers(struct topo_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_nodes; i++) {
 		struct plan_node *pn = &plan->nodes[i];
-		if (!pn->member || pn->tier < 0)
+		if (!pn->member || pn->excluded || pn->tier < 0)
 			continue;
 		struct plan_tier *t = NULL;
 		for (size_t k = 0; k < plan->n_tiers; k++)
