@@ -155,6 +155,13 @@ int topo_get_kernel_tier(const struct topo *topo, size_t index, int *tier_id,
 /* The kernel tier id of a node, or -ENODATA when the kernel has not placed it. */
 int topo_node_get_kernel_tier(const struct topo_node *node);
 
+/*
+ * The kernel's demotion targets of a node as its log last printed them ("Demotion targets
+ * for Node N", read from dev/kmsg). -ENODATA when the log is not readable or says nothing.
+ */
+int topo_node_get_kernel_demotion(const struct topo_node *node, const int **preferred,
+				  size_t *n_preferred, const int **fallback, size_t *n_fallback);
+
 /* Tiering knobs; each returns -ENODATA when the file does not exist on this kernel. */
 int topo_get_demotion_enabled(const struct topo *topo, bool *enabled);
 int topo_get_numa_balancing(const struct topo *topo, int *mode);
@@ -284,6 +291,24 @@ const struct topo_finding *topo_plan_get_finding(const struct topo_plan *plan, s
 
 /* The plan as JSON: tiers[] and nodes[]{node, kind, evidence[], adistance, tier, demotion}. */
 int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **json);
+
+/* ---- check: findings and drift --------------------------------------------------- */
+
+/*
+ * Everything wrong or surprising about a machine: the snapshot's findings (garbled files,
+ * firmware tables), and drift, each explained in one sentence: the kernel's tiers and
+ * demotion targets against the model of @kernel_release (NULL: the running kernel), and
+ * against the recommended plan built with @opts (may be NULL).
+ */
+struct topo_check;
+int topo_check_new(const struct topo *topo, const char *kernel_release,
+		   const struct topo_plan_opts *opts, struct topo_check **check);
+struct topo_check *topo_check_unref(struct topo_check *check);
+size_t topo_check_get_finding_count(const struct topo_check *check);
+const struct topo_finding *topo_check_get_finding(const struct topo_check *check, size_t index);
+/* The number of findings at @severity or worse. */
+size_t topo_check_count(const struct topo_check *check, enum topo_severity severity);
+int topo_check_to_json(const struct topo_check *check, unsigned int flags, char **json);
 
 /* ---- JSON --------------------------------------------------------------------------- */
 

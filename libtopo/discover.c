@@ -27,6 +27,8 @@ static void topo_free(struct topo *topo)
 			free(n->access[c].targets);
 		}
 		free(n->caches);
+		free(n->kernel_preferred);
+		free(n->kernel_fallback);
 	}
 	free(topo->nodes);
 	free(topo->node_index);
@@ -86,6 +88,8 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 		r = sysfs_read_nd(topo);
 	if (r >= 0)
 		r = sysfs_read_cxl(topo);
+	if (r >= 0)
+		r = sysfs_read_kmsg(topo);
 	if (r >= 0)
 		r = firmware_read_tables(topo);
 	if (r < 0)

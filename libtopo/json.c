@@ -157,6 +157,15 @@ static struct json_object *node_json(const struct topo *topo, const struct topo_
 	json_object_object_add(o, "kernel_tier",
 			       n->kernel_tier >= 0 ? json_object_new_int(n->kernel_tier) : NULL);
 	json_object_object_add(o, "interleave_weight", opt_json(&n->interleave_weight));
+	struct json_object *kd = NULL;
+	if (n->kernel_demotion_known) {
+		kd = json_object_new_object();
+		json_object_object_add(kd, "preferred",
+				       ints_json(n->kernel_preferred, n->n_kernel_preferred));
+		json_object_object_add(kd, "fallback",
+				       ints_json(n->kernel_fallback, n->n_kernel_fallback));
+	}
+	json_object_object_add(o, "kernel_demotion", kd);
 	if (plan)
 		plan_node_json(o, plan, n->id);
 	return o;
@@ -217,7 +226,7 @@ static struct json_object *dev_json(const struct topo_dev *d)
 	return o;
 }
 
-static struct json_object *finding_json(const struct topo_finding *f)
+struct json_object *finding_json(const struct topo_finding *f)
 {
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(f->id));
@@ -243,7 +252,7 @@ static struct json_object *plan_tiers_json(const struct topo_plan *plan)
 	return tiers;
 }
 
-static int to_string(struct json_object *root, unsigned int flags, char **out)
+int json_to_string(struct json_object *root, unsigned int flags, char **out)
 {
 	int jflags = JSON_C_TO_STRING_NOSLASHESCAPE |
 		     ((flags & TOPO_JSON_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
@@ -312,7 +321,7 @@ int topo_to_json(const struct topo *topo, unsigned int flags, char **out)
 	if (!topo || !out)
 		return -EINVAL;
 	struct json_object *root = document_json(topo, NULL);
-	return root ? to_string(root, flags, out) : -ENOMEM;
+	return root ? json_to_string(root, flags, out) : -ENOMEM;
 }
 
 int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **out)
@@ -320,5 +329,5 @@ int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **o
 	if (!plan || !out)
 		return -EINVAL;
 	struct json_object *root = document_json(plan->topo, plan);
-	return root ? to_string(root, flags, out) : -ENOMEM;
+	return root ? json_to_string(root, flags, out) : -ENOMEM;
 }

@@ -211,9 +211,11 @@ static int recommended_adistance(struct topo_plan *plan, const struct topo_plan_
 		bool slow_default = pn->kmem || pn->kind == TOPO_KIND_PMEM ||
 				    pn->kind == TOPO_KIND_CXL_PMEM || pn->kind == TOPO_KIND_CXL_DRAM;
 
-		if (pn->kind == TOPO_KIND_DRAM)
-			adist = MEMTIER_ADISTANCE_DRAM;
-		else if (have_ref && node_perf(n, &p) && exact_adistance(&p, &ref, &adist))
+		/*
+		 * HMAT speaks for every node, DRAM too: a CPU-less DRAM node four times slower
+		 * than the reference is slow memory, whatever it is made of.
+		 */
+		if (have_ref && node_perf(n, &p) && exact_adistance(&p, &ref, &adist))
 			;
 		else
 			adist = slow_default ? MEMTIER_DEFAULT_DAX_ADISTANCE : MEMTIER_ADISTANCE_DRAM;

@@ -103,6 +103,10 @@ struct topo_node {
 	size_t n_caches;
 	int kernel_tier; /* -1: none */
 	struct opt_u64 interleave_weight;
+	/* the kernel's own targets, from its log (sysfs/kmsg.c) */
+	bool kernel_demotion_known;
+	int *kernel_preferred, *kernel_fallback;
+	size_t n_kernel_preferred, n_kernel_fallback;
 };
 
 struct topo_kernel_tier {
@@ -180,6 +184,13 @@ int read_trimmed(struct topo *topo, const char *path, char **value);
 void finding_garbled(struct topo *topo, const char *path, const char *content,
 		     const char *expected);
 
+/* ---- JSON helpers (json.c) --------------------------------------------------------- */
+
+struct json_object;
+struct json_object *finding_json(const struct topo_finding *f);
+/* Serialize and drop @root; *out is malloc'd. */
+int json_to_string(struct json_object *root, unsigned int flags, char **out);
+
 /* ---- readers (sysfs/), each fills its part of the snapshot ------------------------- */
 
 int sysfs_read_node_masks(struct topo *topo);
@@ -191,5 +202,6 @@ int sysfs_read_dax(struct topo *topo);
 int sysfs_read_nd(struct topo *topo);
 int sysfs_read_cxl(struct topo *topo);
 int firmware_read_tables(struct topo *topo);
+int sysfs_read_kmsg(struct topo *topo);
 
 #endif

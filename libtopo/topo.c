@@ -368,3 +368,21 @@ int topo_get_nearest_cpu_distance(const struct topo *topo, int node, unsigned in
 		*cpu_node = best_node;
 	return 0;
 }
+
+int topo_node_get_kernel_demotion(const struct topo_node *node, const int **preferred,
+				  size_t *n_preferred, const int **fallback, size_t *n_fallback)
+{
+	if (!node)
+		return -EINVAL;
+	if (!node->kernel_demotion_known)
+		return -ENODATA;
+	if (preferred)
+		*preferred = node->kernel_preferred;
+	if (n_preferred)
+		*n_preferred = node->n_kernel_preferred;
+	if (fallback)
+		*fallback = node->kernel_fallback;
+	if (n_fallback)
+		*n_fallback = node->n_kernel_fallback;
+	return 0;
+}

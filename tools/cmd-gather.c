@@ -129,6 +129,36 @@ static int read_all(int dirfd, const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+/* Every record of /dev/kmsg that is there now, without blocking. */
+static int read_kmsg(int dirfd, char **buf, size_t *len)
+{
+	int fd = openat(dirfd, "dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	size_t cap = 1 << 16, n = 0;
+	char *b = malloc(cap);
+	for (int i = 0; b && i < 1 << 20; i++) {
+		if (cap - n < 8192) {
+			char *nb = cap < (64u << 20) ? realloc(b, cap *= 2) : NULL;
+			if (!nb)
+				break;
+			b = nb;
+		}
+		ssize_t k = read(fd, b + n, 8191);
+		if (k < 0 && errno == EPIPE)
+			continue; /* a record was overwritten while we read */
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	if (!b)
+		return -ENOMEM;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
 static void pack_node(struct packer *p, const char *path, const struct stat *st)
 {
 	if (!first_time(p, path))
@@ -142,6 +172,16 @@ static void pack_node(struct packer *p, const char *path, const struct stat *st)
 		write_entry(p, path, st, target, NULL, 0);
 	} else if (S_ISDIR(st->st_mode)) {
 		write_entry(p, path, st, NULL, NULL, 0);
+	} else if (S_ISCHR(st->st_mode) && !strcmp(path, "dev/kmsg")) {
+		/* the kernel log, for its demotion-target lines: records become a file */
+		char *log = NULL;
+		size_t len = 0;
+		if (read_kmsg(p->rootfd, &log, &len) == 0) {
+			struct stat reg = *st;
+			reg.st_mode = S_IFREG | 0600;
+			write_entry(p, path, &reg, NULL, log, len);
+		}
+		free(log);
 	} else if (S_ISREG(st->st_mode)) {
 		if (!(st->st_mode & 0444))
 			return; /* write-only knob */

@@ -21,6 +21,9 @@ static void usage(FILE *out)
 	      " tiertopo [options] plan [--kernel-model V]\n"
 	      "                                   memory tiers and demotion targets, recommended\n"
 	      "                                   or as kernel V computes them\n"
+	      " tiertopo [options] check [--kernel-model V] [--strict]\n"
+	      "                                   findings, and drift between the kernel, its\n"
+	      "                                   model and the recommended plan (exit 3: problems)\n"
 	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
@@ -32,7 +35,7 @@ static void usage(FILE *out)
 	      " -h, --help            show this help (tiertopo COMMAND --help for a command)\n"
 	      " -V, --version         show the version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 error, 2 usage error.\n"
+	      "Exit status: 0 ok, 1 error, 2 usage error, 3 check found problems.\n"
 	      "See tiertopo(8).\n",
 	      out);
 }
@@ -44,6 +47,7 @@ static const struct {
 	{"dump", cmd_dump},
 	{"gather", cmd_gather},
 	{"plan", cmd_plan},
+	{"check", cmd_check},
 };
 
 int main(int argc, char **argv)

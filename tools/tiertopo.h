@@ -40,5 +40,6 @@ void print_findings(const struct topo *topo, FILE *f);
 int cmd_dump(struct global_opts *g, int argc, char **argv);
 int cmd_gather(struct global_opts *g, int argc, char **argv);
 int cmd_plan(struct global_opts *g, int argc, char **argv);
+int cmd_check(struct global_opts *g, int argc, char **argv);
 
 #endif

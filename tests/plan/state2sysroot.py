@@ -2,7 +2,8 @@
 """Turn a qemu-lab kernel view (state-*.txt: `path=value` lines the guest's dump-state
 wrote) into a sysroot tiertopo can read. Only what the file records is written: values as
 files, `initiators:`/`targets:` lists as node links, `-> target` lines as symlinks, bus
-devices as plain directories (their place under devices/ was not recorded).
+devices as plain directories (their place under devices/ was not recorded), and the
+kernel log lines as a dev/kmsg file.
 
 usage: state2sysroot.py STATE.txt DEST"""
 import os
@@ -27,10 +28,15 @@ def link(dest, path, target):
 
 def convert(state, dest):
     meminfo = {}
+    log = None
     for line in open(state, encoding="utf-8", errors="replace"):
         line = line.rstrip("\n")
+        if log is not None:
+            log.append(line)
+            continue
         if line.startswith("## dmesg"):
-            break
+            log = []  # the kernel log: what dev/kmsg would give
+            continue
         m = re.match(r"^uname -r=(.*)$", line)
         if m:
             write(dest, "/proc/sys/kernel/osrelease", m.group(1))
@@ -62,6 +68,8 @@ def convert(state, dest):
         write(dest, path, value)
     for node, lines in meminfo.items():
         write(dest, node + "/meminfo", "\n".join(lines))
+    if log:
+        write(dest, "/dev/kmsg", "\n".join(log))
 
 
 if __name__ == "__main__":

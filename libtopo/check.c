@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tiertopo check: what is wrong with this machine's tiering, in sentences an administrator
+ * understands. The snapshot's own findings come first; then drift: what the kernel did
+ * (memory_tiering, its logged demotion targets, the knobs) against the model of the
+ * running kernel and against the recommended plan.
+ *
+ * Finding ids (stable):
+ *   kernel-release-unknown          info     no osrelease: no kernel model to compare with
+ *   drift-kernel-model-tier         warning  the kernel's tier of a node is not the model's
+ *   drift-kernel-model-targets      warning  the kernel's logged targets are not the model's
+ *   drift-slow-memory-in-dram-tier  warning  slow memory shares the tier of DRAM nodes
+ *   drift-tier-order                warning  the kernel orders two nodes against the plan
+ *   drift-demotion-disabled         warning  demotion is off though slower tiers exist
+ *   drift-no-tiering-promotion      info     NUMA balancing does not promote from slow tiers
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+struct topo_check {
+	struct findings findings;
+};
+
+static int copy_findings(struct findings *dst, const struct findings *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct topo_finding *f = &src->v[i];
+		int r = findings_add(dst, f->id, f->severity, f->path, "%s", f->message);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static char *fmt_ids(const int *v, size_t n)
+{
+	size_t cap = 16 + n * 12, o = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && v[j + 1] == v[j] + 1)
+			j++;
+		o += (size_t)snprintf(s + o, cap - o, "%s%d", o ? "," : "", v[i]);
+		if (j > i)
+			o += (size_t)snprintf(s + o, cap - o, "-%d", v[j]);
+		i = j + 1;
+	}
+	if (!n)
+		snprintf(s, cap, "none");
+	return s;
+}
+
+static bool same_ids(const int *a, size_t na, const int *b, size_t nb)
+{
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(int)));
+}
+
+/* the kernel's tiers and logged targets against what the model of that kernel says */
+static void drift_against_model(struct topo_check *c, const struct topo *topo,
+				const struct topo_plan *model)
+{
+	const char *rel = topo_plan_get_kernel_release(model);
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		int want = topo_plan_get_tier(model, n->id);
+		if (topo->n_tiers && n->online && n->has_memory && n->kernel_tier != want &&
+		    !(want < 0 && n->kernel_tier < 0))
+			findings_add(&c->findings, "drift-kernel-model-tier", TOPO_SEVERITY_WARNING,
+				     NULL,
+				     "node %d is in %s%d, but kernel %s as modelled puts it in %s%d: "
+				     "the firmware data or the kernel's inputs differ from what "
+				     "tiertopo read",
+				     n->id, n->kernel_tier >= 0 ? "memory_tier" : "no tier",
+				     n->kernel_tier >= 0 ? n->kernel_tier : 0, rel,
+				     want >= 0 ? "memory_tier" : "no tier", want >= 0 ? want : 0);
+		if (!n->kernel_demotion_known)
+			continue;
+		const int *mp, *mf;
+		size_t nmp = topo_plan_get_preferred(model, n->id, &mp);
+		size_t nmf = topo_plan_get_fallback(model, n->id, &mf);
+		/* the log prints the fallback only with preferred targets */
+		if (!nmp)
+			nmf = 0;
+		if (same_ids(n->kernel_preferred, n->n_kernel_preferred, mp, nmp) &&
+		    same_ids(n->kernel_fallback, n->n_kernel_fallback, mf, nmf))
+			continue;
+		char *kp = fmt_ids(n->kernel_preferred, n->n_kernel_preferred);
+		char *kf = fmt_ids(n->kernel_fallback, n->n_kernel_fallback);
+		char *pp = fmt_ids(mp, nmp), *pf = fmt_ids(mf, nmf);
+		findings_add(&c->findings, "drift-kernel-model-targets", TOPO_SEVERITY_WARNING, NULL,
+			     "node %d: the kernel log says it demotes to %s (fallback %s), kernel %s "
+			     "as modelled to %s (fallback %s)",
+			     n->id, kp, kf, rel, pp, pf);
+		free(kp);
+		free(kf);
+		free(pp);
+		free(pf);
+	}
+}
+
+/* the kernel's tiers against the recommended plan */
+static void drift_against_plan(struct topo_check *c, const struct topo *topo,
+			       const struct topo_plan *plan)
+{
+	if (topo->n_tiers) {
+		for (size_t i = 0; i < topo->n_nodes; i++) {
+			const struct topo_node *slow = &topo->nodes[i];
+			int ps = topo_plan_get_tier(plan, slow->id);
+			if (slow->kernel_tier < 0 || ps < 0)
+				continue;
+			for (size_t j = 0; j < topo->n_nodes; j++) {
+				const struct topo_node *fast = &topo->nodes[j];
+				int pf = topo_plan_get_tier(plan, fast->id);
+				if (fast->kernel_tier < 0 || pf < 0 || pf >= ps)
+					continue;
+				enum topo_kind ks = topo_plan_get_kind(plan, slow->id);
+				enum topo_kind kf = topo_plan_get_kind(plan, fast->id);
+				unsigned int as = 0, af = 0;
+				topo_plan_get_adistance(plan, slow->id, &as);
+				topo_plan_get_adistance(plan, fast->id, &af);
+				if (slow->kernel_tier == fast->kernel_tier && kf == TOPO_KIND_DRAM) {
+					findings_add(&c->findings, "drift-slow-memory-in-dram-tier",
+						     TOPO_SEVERITY_WARNING, NULL,
+						     "node %d is slow memory (%s, abstract distance %u "
+						     "against %u of DRAM node %d) but the kernel put "
+						     "both in memory_tier%d: demotion never moves pages "
+						     "from node %d to node %d",
+						     slow->id, topo_kind_to_string(ks), as, af, fast->id,
+						     slow->kernel_tier, fast->id, slow->id);
+					break;
+				}
+				if (slow->kernel_tier < fast->kernel_tier) {
+					findings_add(&c->findings, "drift-tier-order",
+						     TOPO_SEVERITY_WARNING, NULL,
+						     "node %d (%s) is slower than node %d (%s), but the "
+						     "kernel ranks it faster (memory_tier%d before "
+						     "memory_tier%d): pages are demoted the wrong way",
+						     slow->id, topo_kind_to_string(ks), fast->id,
+						     topo_kind_to_string(kf), slow->kernel_tier,
+						     fast->kernel_tier);
+					break;
+				}
+			}
+		}
+	}
+
+	bool on;
+	if (topo_plan_has_demotion(plan) && topo_get_demotion_enabled(topo, &on) == 0 && !on)
+		findings_add(&c->findings, "drift-demotion-disabled", TOPO_SEVERITY_WARNING,
+			     "sys/kernel/mm/numa/demotion_enabled",
+			     "demotion is off (/sys/kernel/mm/numa/demotion_enabled is false) although "
+			     "this machine has slower memory: cold pages are reclaimed instead of "
+			     "demoted; tiertopo apply switches it on");
+	int mode;
+	if (topo_plan_has_demotion(plan) && topo_get_numa_balancing(topo, &mode) == 0 &&
+	    !(mode & 2))
+		findings_add(&c->findings, "drift-no-tiering-promotion", TOPO_SEVERITY_INFO,
+			     "proc/sys/kernel/numa_balancing",
+			     "NUMA balancing is %d, without the memory-tiering bit (2): hot pages "
+			     "demoted to slower memory are never promoted back",
+			     mode);
+}
+
+int topo_check_new(const struct topo *topo, const char *release,
+		   const struct topo_plan_opts *opts, struct topo_check **ret)
+{
+	if (!topo || !ret)
+		return -EINVAL;
+	struct topo_check *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	struct topo_plan *plan = NULL, *model = NULL;
+	int r = copy_findings(&c->findings, &topo->findings);
+	if (r < 0)
+		goto fail;
+
+	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, opts, &plan);
+	if (r < 0)
+		goto fail;
+	r = copy_findings(&c->findings, &plan->findings);
+	if (r < 0)
+		goto fail;
+
+	if (!release && !topo->release) {
+		findings_add(&c->findings, "kernel-release-unknown", TOPO_SEVERITY_INFO,
+			     "proc/sys/kernel/osrelease",
+			     "the kernel release is unknown: the kernel's tiers are not compared "
+			     "with a model (tiertopo check --kernel-model V)");
+	} else {
+		r = topo_plan_new(topo, TOPO_PLAN_KERNEL, release, NULL, &model);
+		if (r < 0)
+			goto fail;
+		r = copy_findings(&c->findings, &model->findings);
+		if (r < 0)
+			goto fail;
+		drift_against_model(c, topo, model);
+	}
+	drift_against_plan(c, topo, plan);
+	topo_plan_unref(plan);
+	topo_plan_unref(model);
+	*ret = c;
+	return 0;
+fail:
+	topo_plan_unref(plan);
+	topo_plan_unref(model);
+	topo_check_unref(c);
+	return r;
+}
+
+struct topo_check *topo_check_unref(struct topo_check *c)
+{
+	if (c) {
+		findings_clear(&c->findings);
+		free(c);
+	}
+	return NULL;
+}
+
+size_t topo_check_get_finding_count(const struct topo_check *c)
+{
+	return c ? c->findings.n : 0;
+}
+
+const struct topo_finding *topo_check_get_finding(const struct topo_check *c, size_t index)
+{
+	return c && index < c->findings.n ? &c->findings.v[index] : NULL;
+}
+
+size_t topo_check_count(const struct topo_check *c, enum topo_severity severity)
+{
+	size_t n = 0;
+	for (size_t i = 0; c && i < c->findings.n; i++)
+		n += c->findings.v[i].severity >= severity;
+	return n;
+}
+
+int topo_check_to_json(const struct topo_check *c, unsigned int flags, char **out)
+{
+	if (!c || !out)
+		return -EINVAL;
+	struct json_object *root = json_object_new_object();
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < c->findings.n; i++)
+		json_object_array_add(a, finding_json(&c->findings.v[i]));
+	json_object_object_add(root, "findings", a);
+	json_object_object_add(root, "errors",
+			       json_object_new_int64((int64_t)topo_check_count(c, TOPO_SEVERITY_ERROR)));
+	json_object_object_add(root, "warnings",
+			       json_object_new_int64((int64_t)(topo_check_count(c, TOPO_SEVERITY_WARNING) -
+								 topo_check_count(c, TOPO_SEVERITY_ERROR))));
+	return json_to_string(root, flags, out);
+}

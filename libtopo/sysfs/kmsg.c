@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kernel's demotion targets are in no sysfs file: mm/memory-tiers.c prints them
+ * ("Demotion targets for Node N: preferred: X, fallback: Y" or "...: null") each time it
+ * recomputes them. Read them from <sysroot>/dev/kmsg (records, root only, non-blocking) or,
+ * in a gathered or hand-made tree, from a regular file of that name holding kmsg records
+ * or dmesg text. The last line for a node wins: it is the current state.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "topo-private.h"
+
+#define KMSG "dev/kmsg"
+#define MARK "Demotion targets for Node "
+
+struct targets {
+	int *v;
+	size_t n;
+};
+
+static void add_target(void *data, unsigned int v)
+{
+	struct targets *t = data;
+	int *nv = realloc(t->v, (t->n + 1) * sizeof(int));
+	if (!nv)
+		return;
+	nv[t->n++] = (int)v;
+	t->v = nv;
+}
+
+static int parse_list_into(const char *s, size_t len, int **v, size_t *n)
+{
+	char buf[4096];
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	struct targets t = {0};
+	if (parse_list(buf, TOPO_MAX_NODES, add_target, &t) < 0) {
+		free(t.v);
+		return -EINVAL;
+	}
+	free(*v);
+	*v = t.v;
+	*n = t.n;
+	return 0;
+}
+
+/* One log line (without its newline). */
+static void parse_line(struct topo *topo, const char *line, size_t len)
+{
+	const char *m = memmem(line, len, MARK, strlen(MARK));
+	if (!m)
+		return;
+	const char *p = m + strlen(MARK), *end = line + len;
+	char *e;
+	long id = strtol(p, &e, 10);
+	if (e == p || e >= end || *e != ':')
+		return;
+	struct topo_node *n = topo_node_by_id(topo, (int)id);
+	if (!n)
+		return;
+	p = e + 1;
+	while (p < end && *p == ' ')
+		p++;
+	if ((size_t)(end - p) >= 4 && !strncmp(p, "null", 4)) {
+		n->kernel_demotion_known = true;
+		n->n_kernel_preferred = n->n_kernel_fallback = 0;
+		return;
+	}
+	const char *pref = "preferred: ", *fb = ", fallback: ";
+	const char *f = memmem(p, (size_t)(end - p), fb, strlen(fb));
+	if (strncmp(p, pref, strlen(pref)) || !f)
+		return;
+	const char *ps = p + strlen(pref);
+	const char *fs = f + strlen(fb);
+	if (parse_list_into(ps, (size_t)(f - ps), &n->kernel_preferred, &n->n_kernel_preferred) ||
+	    parse_list_into(fs, (size_t)(end - fs), &n->kernel_fallback, &n->n_kernel_fallback))
+		return;
+	n->kernel_demotion_known = true;
+}
+
+static void parse_text(struct topo *topo, const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t l = nl ? (size_t)(nl - (buf + off)) : len - off;
+		parse_line(topo, buf + off, l);
+		off += l + 1;
+	}
+}
+
+int sysfs_read_kmsg(struct topo *topo)
+{
+	struct stat st;
+	if (fstatat(topo->ctx->rootfd, KMSG, &st, 0) < 0)
+		return 0;
+	int fd = openat(topo->ctx->rootfd, KMSG, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0; /* not root: the targets stay unknown */
+	io_record(topo->ctx, KMSG);
+
+	if (S_ISCHR(st.st_mode)) {
+		/* one record per read; EAGAIN at the end; EPIPE when a record was overwritten */
+		char rec[8192];
+		for (int i = 0; i < 1 << 20; i++) {
+			ssize_t k = read(fd, rec, sizeof(rec) - 1);
+			if (k < 0 && errno == EPIPE)
+				continue;
+			if (k <= 0)
+				break;
+			parse_text(topo, rec, (size_t)k);
+		}
+	} else if (S_ISREG(st.st_mode)) {
+		char *buf = NULL;
+		size_t len = 0;
+		close(fd);
+		if (io_read_file(topo->ctx, KMSG, TOPO_TABLE_MAX, &buf, &len) == 0)
+			parse_text(topo, buf, len);
+		free(buf);
+		return 0;
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tiertopo check: findings (garbled files, firmware problems) and drift between what the
+ * kernel did, what the model of that kernel predicts and what tiertopo recommends.
+ * Exit status 3 when an error was found (with --strict, a warning too).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tiertopo.h"
+
+static void usage(FILE *out)
+{
+	fputs("Usage: tiertopo check [--kernel-model V] [--strict] [-J] [-s DIR]\n"
+	      "\n"
+	      "Report what is wrong with this machine's memory tiering, one finding a line:\n"
+	      "files and firmware tables that hold garbage, and where the kernel's tiers and\n"
+	      "demotion targets differ from the model of the running kernel or from the\n"
+	      "recommended plan.\n"
+	      "\n"
+	      "Options:\n"
+	      "     --kernel-model V  compare with kernel V instead of the running one\n"
+	      "     --strict          warnings count as problems too (exit status 3)\n"
+	      " -J, --json            the findings as JSON\n"
+	      " -s, --sysroot <dir>   read the machine below <dir>\n"
+	      "     --acpi-dir <dir>  read ACPI tables from <dir>\n"
+	      " -h, --help            show this help\n"
+	      "\n"
+	      "Exit status: 0 no problem, 1 error, 2 usage, 3 problems found.\n",
+	      out);
+}
+
+int cmd_check(struct global_opts *g, int argc, char **argv)
+{
+	enum { OPT_KERNEL_MODEL = 0x200, OPT_STRICT };
+	static const struct option longopts[] = {
+		{"sysroot", required_argument, NULL, OPT_SYSROOT},
+		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
+		{"json", no_argument, NULL, 'J'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"kernel-model", required_argument, NULL, OPT_KERNEL_MODEL},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *model = g->kernel_model;
+	bool strict = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:Jvh", longopts, NULL)) != -1) {
+		if (global_opt(g, c, optarg))
+			continue;
+		switch (c) {
+		case OPT_KERNEL_MODEL:
+			model = optarg;
+			break;
+		case OPT_STRICT:
+			strict = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'tiertopo check --help' for more information.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tiertopo: check: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (model && (!strcmp(model, "running") || !strcmp(model, "auto")))
+		model = NULL;
+
+	struct topo_ctx *ctx = NULL;
+	struct topo *topo = NULL;
+	struct topo_check *check = NULL;
+	int r = open_topo(g, false, &ctx, &topo);
+	if (r)
+		return r;
+	r = topo_check_new(topo, model, NULL, &check);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: check: %s\n", strerror(-r));
+		r = r == -EINVAL && model ? EXIT_USAGE : EXIT_ERROR;
+		goto out;
+	}
+	if (g->json) {
+		char *json = NULL;
+		if (topo_check_to_json(check, TOPO_JSON_PRETTY, &json) == 0)
+			puts(json);
+		free(json);
+	} else {
+		size_t n = topo_check_get_finding_count(check);
+		for (size_t i = 0; i < n; i++) {
+			const struct topo_finding *f = topo_check_get_finding(check, i);
+			printf("%-7s %s: %s\n",
+			       topo_severity_to_string(topo_finding_get_severity(f)),
+			       topo_finding_get_id(f), topo_finding_get_message(f));
+		}
+		size_t errors = topo_check_count(check, TOPO_SEVERITY_ERROR);
+		size_t warnings = topo_check_count(check, TOPO_SEVERITY_WARNING) - errors;
+		printf("%zu error%s, %zu warning%s, %zu note%s\n", errors, errors == 1 ? "" : "s",
+		       warnings, warnings == 1 ? "" : "s", n - errors - warnings,
+		       n - errors - warnings == 1 ? "" : "s");
+	}
+	r = topo_check_count(check, strict ? TOPO_SEVERITY_WARNING : TOPO_SEVERITY_ERROR)
+		    ? EXIT_PROBLEMS
+		    : EXIT_OK;
+out:
+	topo_check_unref(check);
+	topo_unref(topo);
+	topo_ctx_unref(ctx);
+	return r;
+}
