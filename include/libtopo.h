@@ -170,6 +170,15 @@ int topo_get_promote_rate_limit(const struct topo *topo, uint64_t *mbps);
 int topo_get_weighted_interleave_auto(const struct topo *topo, bool *automatic);
 int topo_node_get_interleave_weight(const struct topo_node *node, unsigned int *weight);
 
+/*
+ * Firmware view (ACPI tables): the proximity domain Linux maps to the node, and the HMAT
+ * figure of an initiator -> target pair of nodes, in ns or MB/s as the kernel normalises
+ * them. -ENODATA when the tables do not say.
+ */
+int topo_node_get_pxm(const struct topo_node *node, const struct topo *topo, unsigned int *pxm);
+int topo_get_hmat_perf(const struct topo *topo, int initiator, int target,
+		       enum topo_perf_attr attr, uint32_t *value);
+
 /* ---- dax, nd and cxl devices, as raw facts ------------------------------------------ */
 
 enum topo_bus { TOPO_BUS_DAX = 0, TOPO_BUS_ND = 1, TOPO_BUS_CXL = 2 };

@@ -36,27 +36,6 @@ static int copy_findings(struct findings *dst, const struct findings *src)
 	return 0;
 }
 
-static char *fmt_ids(const int *v, size_t n)
-{
-	size_t cap = 16 + n * 12, o = 0;
-	char *s = malloc(cap);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j + 1 < n && v[j + 1] == v[j] + 1)
-			j++;
-		o += (size_t)snprintf(s + o, cap - o, "%s%d", o ? "," : "", v[i]);
-		if (j > i)
-			o += (size_t)snprintf(s + o, cap - o, "-%d", v[j]);
-		i = j + 1;
-	}
-	if (!n)
-		snprintf(s, cap, "none");
-	return s;
-}
-
 static bool same_ids(const int *a, size_t na, const int *b, size_t nb)
 {
 	return na == nb && (!na || !memcmp(a, b, na * sizeof(int)));
@@ -72,14 +51,14 @@ static void drift_against_model(struct topo_check *c, const struct topo *topo,
 		int want = topo_plan_get_tier(model, n->id);
 		if (topo->n_tiers && n->online && n->has_memory && n->kernel_tier != want &&
 		    !(want < 0 && n->kernel_tier < 0))
-			findings_add(&c->findings, "drift-kernel-model-tier", TOPO_SEVERITY_WARNING,
-				     NULL,
-				     "node %d is in %s%d, but kernel %s as modelled puts it in %s%d: "
-				     "the firmware data or the kernel's inputs differ from what "
-				     "tiertopo read",
-				     n->id, n->kernel_tier >= 0 ? "memory_tier" : "no tier",
-				     n->kernel_tier >= 0 ? n->kernel_tier : 0, rel,
-				     want >= 0 ? "memory_tier" : "no tier", want >= 0 ? want : 0);
+			findings_add(
+			    &c->findings, "drift-kernel-model-tier", TOPO_SEVERITY_WARNING, NULL,
+			    "node %d is in %s%d, but kernel %s as modelled puts it in %s%d: "
+			    "the firmware data or the kernel's inputs differ from what "
+			    "tiertopo read",
+			    n->id, n->kernel_tier >= 0 ? "memory_tier" : "no tier",
+			    n->kernel_tier >= 0 ? n->kernel_tier : 0, rel,
+			    want >= 0 ? "memory_tier" : "no tier", want >= 0 ? want : 0);
 		if (!n->kernel_demotion_known)
 			continue;
 		const int *mp, *mf;
@@ -91,13 +70,14 @@ static void drift_against_model(struct topo_check *c, const struct topo *topo,
 		if (same_ids(n->kernel_preferred, n->n_kernel_preferred, mp, nmp) &&
 		    same_ids(n->kernel_fallback, n->n_kernel_fallback, mf, nmf))
 			continue;
-		char *kp = fmt_ids(n->kernel_preferred, n->n_kernel_preferred);
-		char *kf = fmt_ids(n->kernel_fallback, n->n_kernel_fallback);
-		char *pp = fmt_ids(mp, nmp), *pf = fmt_ids(mf, nmf);
-		findings_add(&c->findings, "drift-kernel-model-targets", TOPO_SEVERITY_WARNING, NULL,
-			     "node %d: the kernel log says it demotes to %s (fallback %s), kernel %s "
-			     "as modelled to %s (fallback %s)",
-			     n->id, kp, kf, rel, pp, pf);
+		char *kp = nodelist_format(n->kernel_preferred, n->n_kernel_preferred);
+		char *kf = nodelist_format(n->kernel_fallback, n->n_kernel_fallback);
+		char *pp = nodelist_format(mp, nmp), *pf = nodelist_format(mf, nmf);
+		findings_add(
+		    &c->findings, "drift-kernel-model-targets", TOPO_SEVERITY_WARNING, NULL,
+		    "node %d: the kernel log says it demotes to %s (fallback %s), kernel %s "
+		    "as modelled to %s (fallback %s)",
+		    n->id, kp, kf, rel, pp, pf);
 		free(kp);
 		free(kf);
 		free(pp);
@@ -125,26 +105,29 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 				unsigned int as = 0, af = 0;
 				topo_plan_get_adistance(plan, slow->id, &as);
 				topo_plan_get_adistance(plan, fast->id, &af);
-				if (slow->kernel_tier == fast->kernel_tier && kf == TOPO_KIND_DRAM) {
-					findings_add(&c->findings, "drift-slow-memory-in-dram-tier",
-						     TOPO_SEVERITY_WARNING, NULL,
-						     "node %d is slow memory (%s, abstract distance %u "
-						     "against %u of DRAM node %d) but the kernel put "
-						     "both in memory_tier%d: demotion never moves pages "
-						     "from node %d to node %d",
-						     slow->id, topo_kind_to_string(ks), as, af, fast->id,
-						     slow->kernel_tier, fast->id, slow->id);
+				if (slow->kernel_tier == fast->kernel_tier &&
+				    kf == TOPO_KIND_DRAM) {
+					findings_add(
+					    &c->findings, "drift-slow-memory-in-dram-tier",
+					    TOPO_SEVERITY_WARNING, NULL,
+					    "node %d is slow memory (%s, abstract distance %u "
+					    "against %u of DRAM node %d) but the kernel put "
+					    "both in memory_tier%d: demotion never moves pages "
+					    "from node %d to node %d",
+					    slow->id, topo_kind_to_string(ks), as, af, fast->id,
+					    slow->kernel_tier, fast->id, slow->id);
 					break;
 				}
 				if (slow->kernel_tier < fast->kernel_tier) {
-					findings_add(&c->findings, "drift-tier-order",
-						     TOPO_SEVERITY_WARNING, NULL,
-						     "node %d (%s) is slower than node %d (%s), but the "
-						     "kernel ranks it faster (memory_tier%d before "
-						     "memory_tier%d): pages are demoted the wrong way",
-						     slow->id, topo_kind_to_string(ks), fast->id,
-						     topo_kind_to_string(kf), slow->kernel_tier,
-						     fast->kernel_tier);
+					findings_add(
+					    &c->findings, "drift-tier-order", TOPO_SEVERITY_WARNING,
+					    NULL,
+					    "node %d (%s) is slower than node %d (%s), but the "
+					    "kernel ranks it faster (memory_tier%d before "
+					    "memory_tier%d): pages are demoted the wrong way",
+					    slow->id, topo_kind_to_string(ks), fast->id,
+					    topo_kind_to_string(kf), slow->kernel_tier,
+					    fast->kernel_tier);
 					break;
 				}
 			}
@@ -153,11 +136,12 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 
 	bool on;
 	if (topo_plan_has_demotion(plan) && topo_get_demotion_enabled(topo, &on) == 0 && !on)
-		findings_add(&c->findings, "drift-demotion-disabled", TOPO_SEVERITY_WARNING,
-			     "sys/kernel/mm/numa/demotion_enabled",
-			     "demotion is off (/sys/kernel/mm/numa/demotion_enabled is false) although "
-			     "this machine has slower memory: cold pages are reclaimed instead of "
-			     "demoted; tiertopo apply switches it on");
+		findings_add(
+		    &c->findings, "drift-demotion-disabled", TOPO_SEVERITY_WARNING,
+		    "sys/kernel/mm/numa/demotion_enabled",
+		    "demotion is off (/sys/kernel/mm/numa/demotion_enabled is false) although "
+		    "this machine has slower memory: cold pages are reclaimed instead of "
+		    "demoted; tiertopo apply switches it on");
 	int mode;
 	if (topo_plan_has_demotion(plan) && topo_get_numa_balancing(topo, &mode) == 0 &&
 	    !(mode & 2))
@@ -168,8 +152,8 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 			     mode);
 }
 
-int topo_check_new(const struct topo *topo, const char *release,
-		   const struct topo_plan_opts *opts, struct topo_check **ret)
+int topo_check_new(const struct topo *topo, const char *release, const struct topo_plan_opts *opts,
+		   struct topo_check **ret)
 {
 	if (!topo || !ret)
 		return -EINVAL;
@@ -250,10 +234,12 @@ int topo_check_to_json(const struct topo_check *c, unsigned int flags, char **ou
 	for (size_t i = 0; i < c->findings.n; i++)
 		json_object_array_add(a, finding_json(&c->findings.v[i]));
 	json_object_object_add(root, "findings", a);
-	json_object_object_add(root, "errors",
-			       json_object_new_int64((int64_t)topo_check_count(c, TOPO_SEVERITY_ERROR)));
-	json_object_object_add(root, "warnings",
-			       json_object_new_int64((int64_t)(topo_check_count(c, TOPO_SEVERITY_WARNING) -
-								 topo_check_count(c, TOPO_SEVERITY_ERROR))));
+	json_object_object_add(
+	    root, "errors",
+	    json_object_new_int64((int64_t)topo_check_count(c, TOPO_SEVERITY_ERROR)));
+	json_object_object_add(
+	    root, "warnings",
+	    json_object_new_int64((int64_t)(topo_check_count(c, TOPO_SEVERITY_WARNING) -
+					    topo_check_count(c, TOPO_SEVERITY_ERROR))));
 	return json_to_string(root, flags, out);
 }

@@ -5,9 +5,12 @@
  *   1. a configured override;
  *   2. a dax device onlined by kmem whose parent is an NVDIMM (nd) region -> PMEM;
  *   3. an NVDIMM region of persistent memory (the kernel's view of an NFIT SPA range)
- *      whose target is the node -> PMEM;
+ *      whose target is the node, or an NFIT SPA range of persistent memory in the node's
+ *      proximity domain -> PMEM;
  *   4. a dax device onlined by kmem below a CXL region -> CXL-DRAM / CXL-PMEM by its mode;
- *   5. a dax device onlined by kmem below an hmem device (EFI specific purpose) -> SPM;
+ *      memory in a CEDT CFMWS window -> CXL-DRAM (CXL-PMEM for a persistent-only window);
+ *   5. SRAT memory affinity with the non-volatile flag -> PMEM; a dax device onlined by kmem
+ *      below an hmem device, or SRAT specific-purpose memory -> SPM;
  *   6. CPU-less or SPM memory with more than twice the bandwidth of the DRAM nodes -> HBM;
  *   7. otherwise a node with memory -> DRAM.
  * The "kmem" mark (memory whose tier a driver chooses) is kept apart from the kind: the
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware.h"
 #include "plan.h"
 
 static const char *const kind_names[] = {
@@ -132,6 +136,48 @@ static int classify_from_devices(struct topo_plan *plan, struct plan_node *pn)
 	return r;
 }
 
+/* Evidence from the firmware tables (3 to 5): NFIT, CEDT windows, SRAT flags. */
+static int classify_from_firmware(struct topo_plan *plan, struct plan_node *pn)
+{
+	const struct fw_node *f = fw_node_by_id(plan->topo->fw, pn->id);
+	int r = 0;
+	if (!f)
+		return 0;
+	if (f->nfit_pmem) {
+		r = plan_add_evidence(pn, "NFIT: a persistent-memory SPA range is in proximity "
+					  "domain %u", f->pxm);
+		if (pn->kind == TOPO_KIND_UNKNOWN)
+			pn->kind = TOPO_KIND_PMEM;
+	}
+	if (r >= 0 && f->cxl_window) {
+		/* CFMWS restrictions: bit 2 volatile, bit 3 persistent */
+		bool pmem_only = (f->cxl_restrictions & 0x8) && !(f->cxl_restrictions & 0x4);
+		r = plan_add_evidence(pn, "CEDT: the node's memory is in a CXL window%s%s",
+				      f->cfmws_fake ? " that has no SRAT memory (a node of its own)" : "",
+				      pmem_only ? " for persistent memory only" : "");
+		if (pn->kind == TOPO_KIND_UNKNOWN)
+			pn->kind = pmem_only ? TOPO_KIND_CXL_PMEM : TOPO_KIND_CXL_DRAM;
+	}
+	bool nv = false, sp = false;
+	for (size_t k = 0; k < f->n_ranges; k++) {
+		nv |= f->ranges[k].nonvolatile;
+		sp |= f->ranges[k].specific_purpose;
+	}
+	if (r >= 0 && nv) {
+		r = plan_add_evidence(pn, "SRAT: memory of proximity domain %u is non-volatile",
+				      f->pxm);
+		if (pn->kind == TOPO_KIND_UNKNOWN)
+			pn->kind = TOPO_KIND_PMEM;
+	}
+	if (r >= 0 && sp) {
+		r = plan_add_evidence(pn, "SRAT: memory of proximity domain %u is specific-purpose",
+				      f->pxm);
+		if (pn->kind == TOPO_KIND_UNKNOWN)
+			pn->kind = TOPO_KIND_SPM;
+	}
+	return r;
+}
+
 int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts)
 {
 	const struct topo *topo = plan->topo;
@@ -149,6 +195,8 @@ int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts)
 			}
 		if (r >= 0)
 			r = classify_from_devices(plan, pn);
+		if (r >= 0 && topo->nodes[i].has_memory)
+			r = classify_from_firmware(plan, pn);
 		if (r >= 0 && !n->has_memory && pn->kind == TOPO_KIND_UNKNOWN)
 			r = plan_add_evidence(pn, "no memory");
 	}

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "firmware.h"
 
 struct topo_node *topo_node_by_id(struct topo *topo, int id)
 {
@@ -49,6 +49,7 @@ static void topo_free(struct topo *topo)
 		free(topo->tables[i].data);
 	}
 	free(topo->tables);
+	firmware_free(topo->fw);
 	findings_clear(&topo->findings);
 	free(topo->release);
 	free(topo->wi_auto_file);
@@ -92,6 +93,8 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 		r = sysfs_read_kmsg(topo);
 	if (r >= 0)
 		r = firmware_read_tables(topo);
+	if (r >= 0)
+		r = firmware_merge(topo);
 	if (r < 0)
 		goto fail;
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware.h"
 #include "plan.h"
 
 static const char *const perf_keys[] = {"read_latency_ns", "write_latency_ns",
@@ -73,6 +74,145 @@ static struct json_object *perf_json(const struct topo_node *n)
 	return NULL;
 }
 
+static struct json_object *fw_access_json(const struct fw_access *a)
+{
+	if (!a->valid)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
+	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
+		json_object_object_add(o, perf_keys[k],
+				       a->v[k] ? json_object_new_int64(a->v[k]) : NULL);
+	return o;
+}
+
+static struct json_object *fw_node_json(const struct fw_node *f)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "node", json_object_new_int(f->node));
+	json_object_object_add(o, "pxm", json_object_new_int64(f->pxm));
+	json_object_object_add(o, "cpus", json_object_new_boolean(f->cpu));
+	json_object_object_add(o, "generic_initiator",
+			       json_object_new_boolean(f->generic_initiator));
+	struct json_object *ranges = json_object_new_array();
+	for (size_t k = 0; k < f->n_ranges; k++) {
+		const struct fw_range *r = &f->ranges[k];
+		struct json_object *ro = json_object_new_object();
+		json_object_object_add(ro, "base", json_object_new_uint64(r->base));
+		json_object_object_add(ro, "length", json_object_new_uint64(r->length));
+		json_object_object_add(ro, "hot_pluggable", json_object_new_boolean(r->hotplug));
+		json_object_object_add(ro, "non_volatile", json_object_new_boolean(r->nonvolatile));
+		json_object_object_add(ro, "specific_purpose",
+				       json_object_new_boolean(r->specific_purpose));
+		json_object_array_add(ranges, ro);
+	}
+	json_object_object_add(o, "memory_ranges", ranges);
+	json_object_object_add(o, "nfit_persistent", json_object_new_boolean(f->nfit_pmem));
+	json_object_object_add(o, "cxl_window", json_object_new_boolean(f->cxl_window));
+	json_object_object_add(o, "cfmws_node", json_object_new_boolean(f->cfmws_fake));
+	json_object_object_add(o, "hmat_access0", fw_access_json(&f->access[0]));
+	json_object_object_add(o, "hmat_access1", fw_access_json(&f->access[1]));
+	return o;
+}
+
+static bool table_used(const struct topo_fw *fw, const char *name)
+{
+	return fw && ((!strcmp(name, "SRAT") && fw->have_srat) ||
+		      (!strcmp(name, "SLIT") && fw->have_slit) ||
+		      (!strcmp(name, "HMAT") && fw->have_hmat) ||
+		      (!strcmp(name, "CEDT") && fw->have_cedt) ||
+		      (!strcmp(name, "NFIT") && fw->have_nfit));
+}
+
+static struct json_object *node_or_null(int node)
+{
+	return node >= 0 ? json_object_new_int(node) : NULL;
+}
+
+/* firmware{tables[], nodes[], hmat[], memory_side_caches[], cxl_windows[], nfit_ranges[]} */
+static struct json_object *firmware_json(const struct topo *topo)
+{
+	const struct topo_fw *fw = topo->fw;
+	struct json_object *o = json_object_new_object();
+	struct json_object *tables = json_object_new_array();
+	for (size_t i = 0; i < topo->n_tables; i++) {
+		const struct topo_acpi_blob *b = &topo->tables[i];
+		struct json_object *t = json_object_new_object();
+		json_object_object_add(t, "signature", json_object_new_string(b->name));
+		json_object_object_add(t, "length", json_object_new_uint64(b->len));
+		json_object_object_add(t, "used", json_object_new_boolean(table_used(fw, b->name)));
+		json_object_array_add(tables, t);
+	}
+	json_object_object_add(o, "tables", tables);
+
+	struct json_object *nodes = json_object_new_array();
+	for (size_t i = 0; fw && i < fw->n_nodes; i++)
+		json_object_array_add(nodes, fw_node_json(&fw->nodes[i]));
+	json_object_object_add(o, "nodes", nodes);
+
+	struct json_object *hmat = json_object_new_array();
+	for (size_t i = 0; fw && i < fw->n_perf; i++) {
+		const struct fw_perf *p = &fw->perf[i];
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "initiator", node_or_null(p->inode));
+		json_object_object_add(e, "target", node_or_null(p->tnode));
+		json_object_object_add(e, "initiator_pxm", json_object_new_int64(p->ipxm));
+		json_object_object_add(e, "target_pxm", json_object_new_int64(p->tpxm));
+		for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
+			json_object_object_add(e, perf_keys[k],
+					       p->v[k] ? json_object_new_int64(p->v[k]) : NULL);
+		json_object_array_add(hmat, e);
+	}
+	json_object_object_add(o, "hmat", hmat);
+
+	struct json_object *caches = json_object_new_array();
+	for (size_t i = 0; fw && fw->have_hmat && i < fw->hmat.n_caches; i++) {
+		const struct acpi_hmat_cache *c = &fw->hmat.caches[i];
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "node", node_or_null(fw_pxm_to_node(fw, c->memory_pd)));
+		json_object_object_add(e, "pxm", json_object_new_int64(c->memory_pd));
+		json_object_object_add(e, "level", json_object_new_int(c->level));
+		json_object_object_add(e, "size_bytes", json_object_new_uint64(c->size));
+		json_object_object_add(e, "line_size_bytes", json_object_new_int(c->line_size));
+		json_object_object_add(e, "associativity", json_object_new_int(c->associativity));
+		json_object_object_add(e, "write_policy", json_object_new_int(c->write_policy));
+		json_object_array_add(caches, e);
+	}
+	json_object_object_add(o, "memory_side_caches", caches);
+
+	struct json_object *windows = json_object_new_array();
+	for (size_t i = 0; fw && fw->have_cedt && i < fw->cedt.n_cfmws; i++) {
+		const struct acpi_cedt_cfmws *c = &fw->cedt.cfmws[i];
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "base", json_object_new_uint64(c->base));
+		json_object_object_add(e, "size", json_object_new_uint64(c->size));
+		json_object_object_add(e, "interleave_ways", json_object_new_int64(c->ways));
+		json_object_object_add(e, "granularity", json_object_new_uint64(c->granularity));
+		json_object_object_add(e, "restrictions", json_object_new_int(c->restrictions));
+		json_object_object_add(e, "usable", json_object_new_boolean(c->usable));
+		json_object_array_add(windows, e);
+	}
+	json_object_object_add(o, "cxl_windows", windows);
+
+	struct json_object *spa = json_object_new_array();
+	for (size_t i = 0; fw && fw->have_nfit && i < fw->nfit.n_spa; i++) {
+		const struct acpi_nfit_spa *r = &fw->nfit.spa[i];
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "index", json_object_new_int(r->range_index));
+		json_object_object_add(
+			e, "type", json_object_new_string(acpi_nfit_range_type_name(r->range_type)));
+		json_object_object_add(e, "pxm",
+				       r->proximity_valid ? json_object_new_int64(r->pxm) : NULL);
+		json_object_object_add(
+			e, "node", node_or_null(r->proximity_valid ? fw_pxm_to_node(fw, r->pxm) : -1));
+		json_object_object_add(e, "base", json_object_new_uint64(r->base));
+		json_object_object_add(e, "length", json_object_new_uint64(r->length));
+		json_object_array_add(spa, e);
+	}
+	json_object_object_add(o, "nfit_ranges", spa);
+	return o;
+}
+
 static void plan_node_json(struct json_object *o, const struct topo_plan *plan, int id)
 {
 	const struct plan_node *pn = &plan->nodes[plan->topo->node_index[id]];
@@ -97,6 +237,8 @@ static struct json_object *node_json(const struct topo *topo, const struct topo_
 {
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "node", json_object_new_int(n->id));
+	const struct fw_node *fwn = fw_node_by_id(topo->fw, n->id);
+	json_object_object_add(o, "pxm", fwn ? json_object_new_int64(fwn->pxm) : NULL);
 	json_object_object_add(o, "online", json_object_new_boolean(n->online));
 	json_object_object_add(o, "has_cpu", json_object_new_boolean(n->has_cpu));
 	json_object_object_add(o, "has_memory", json_object_new_boolean(n->has_memory));
@@ -298,14 +440,7 @@ static struct json_object *document_json(const struct topo *topo, const struct t
 		json_object_object_add(root, bus_keys[b], a);
 	}
 
-	struct json_object *tables = json_object_new_array();
-	for (size_t i = 0; i < topo->n_tables; i++) {
-		struct json_object *t = json_object_new_object();
-		json_object_object_add(t, "signature", json_object_new_string(topo->tables[i].name));
-		json_object_object_add(t, "length", json_object_new_uint64(topo->tables[i].len));
-		json_object_array_add(tables, t);
-	}
-	json_object_object_add(root, "acpi_tables", tables);
+	json_object_object_add(root, "firmware", firmware_json(topo));
 
 	struct json_object *findings = json_object_new_array();
 	for (size_t i = 0; i < topo->findings.n; i++)

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,4 +136,23 @@ int cpumap_parse(const char *s, unsigned int **cpus, size_t *n)
 	*cpus = v;
 	*n = cnt;
 	return 0;
+}
+
+char *nodelist_format(const int *v, size_t n)
+{
+	size_t cap = 8 + n * 12, o = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return NULL;
+	snprintf(s, cap, "none");
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && v[j + 1] == v[j] + 1)
+			j++;
+		o += (size_t)snprintf(s + o, cap - o, "%s%d", o ? "," : "", v[i]);
+		if (j > i)
+			o += (size_t)snprintf(s + o, cap - o, "-%d", v[j]);
+		i = j + 1;
+	}
+	return s;
 }

@@ -40,6 +40,9 @@ int parse_list(const char *s, unsigned int limit, void (*add)(void *data, unsign
 	       void *data);
 int nodemask_parse(const char *s, struct nodemask *mask);
 
+/* Node ids (ascending) in the kernel's list format, "0-3,8", or "none": malloc'd. */
+char *nodelist_format(const int *ids, size_t n);
+
 /* Parse a hex cpumap as in nodeN/cpumap ("0000,00000000,00000003"). */
 int cpumap_parse(const char *s, unsigned int **cpus, size_t *n);
 

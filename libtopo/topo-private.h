@@ -163,10 +163,12 @@ struct topo {
 
 	struct topo_acpi_blob *tables;
 	size_t n_tables;
+	struct topo_fw *fw; /* the tables parsed and merged (firmware.c), NULL without tables */
 
 	struct findings findings;
 };
 
+struct topo_fw;
 struct topo_node *topo_node_by_id(struct topo *topo, int id);
 
 /* ---- typed readers with findings (sysfs/read.c) ------------------------------------ */

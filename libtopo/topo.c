@@ -4,7 +4,7 @@
  */
 #include <errno.h>
 
-#include "topo-private.h"
+#include "firmware.h"
 
 static int opt_get(const struct opt_u64 *o, uint64_t *v)
 {
@@ -385,4 +385,34 @@ int topo_node_get_kernel_demotion(const struct topo_node *node, const int **pref
 	if (n_fallback)
 		*n_fallback = node->n_kernel_fallback;
 	return 0;
+}
+
+int topo_node_get_pxm(const struct topo_node *node, const struct topo *topo, unsigned int *pxm)
+{
+	if (!node || !topo)
+		return -EINVAL;
+	const struct fw_node *f = fw_node_by_id(topo->fw, node->id);
+	if (!f)
+		return -ENODATA;
+	if (pxm)
+		*pxm = f->pxm;
+	return 0;
+}
+
+int topo_get_hmat_perf(const struct topo *topo, int initiator, int target,
+		       enum topo_perf_attr attr, uint32_t *value)
+{
+	if (!topo || (unsigned int)attr > TOPO_PERF_WRITE_BANDWIDTH)
+		return -EINVAL;
+	for (size_t i = 0; topo->fw && i < topo->fw->n_perf; i++) {
+		const struct fw_perf *p = &topo->fw->perf[i];
+		if (p->inode != initiator || p->tnode != target)
+			continue;
+		if (!p->v[attr])
+			return -ENODATA;
+		if (value)
+			*value = p->v[attr];
+		return 0;
+	}
+	return -ENODATA;
 }

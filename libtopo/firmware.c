@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Firmware -> snapshot, the way Linux reads it (drivers/acpi/numa/srat.c, hmat.c,
+ * drivers/cxl/acpi.c, drivers/acpi/nfit/core.c):
+ *
+ *   - PXM -> node: one pass over the SRAT CPU, x2APIC, GICC, RINTC and Generic Initiator
+ *     entries in table order (enabled ones only), then the enabled memory entries; nodes
+ *     are numbered densely in order of first appearance. CEDT CFMWS windows that no SRAT
+ *     memory covers get a node each, with fake PXMs after the last real one.
+ *   - the HMAT memory hierarchy as an initiator x target matrix in ns and MB/s, and per
+ *     memory target the best-initiator figures of access0 (any initiator) and access1
+ *     (initiators with cpus), as hmat_update_target_attrs() derives them;
+ *   - cross-checks: the tables against each other, and against what the kernel reports in
+ *     sysfs (access0/access1, distance).
+ *
+ * Finding ids of this file (the parsers' own are listed in acpi/acpi.h):
+ *   srat-disabled            error    Linux discards the whole SRAT: no NUMA from firmware
+ *   cedt-cfmws-fake-node     info     a CXL window without SRAT memory gets a node of its own
+ *   hmat-sysfs-mismatch      warning  the kernel's accessN figures or initiators are not the
+ *                                     ones the HMAT gives
+ *   slit-sysfs-mismatch      warning  the kernel's distance is not the SLIT's
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firmware.h"
+#include "plan.h"
+
+#define NO_PXM UINT32_MAX
+
+const struct fw_node *fw_node_by_id(const struct topo_fw *fw, int node)
+{
+	for (size_t i = 0; fw && i < fw->n_nodes; i++)
+		if (fw->nodes[i].node == node)
+			return &fw->nodes[i];
+	return NULL;
+}
+
+int fw_pxm_to_node(const struct topo_fw *fw, uint32_t pxm)
+{
+	for (size_t i = 0; fw && i < fw->n_nodes; i++)
+		if (fw->nodes[i].pxm == pxm)
+			return fw->nodes[i].node;
+	return -1;
+}
+
+static struct fw_node *fw_node_by_pxm(struct topo_fw *fw, uint32_t pxm)
+{
+	for (size_t i = 0; i < fw->n_nodes; i++)
+		if (fw->nodes[i].pxm == pxm)
+			return &fw->nodes[i];
+	return NULL;
+}
+
+/* acpi_map_pxm_to_node(): the first unused node id, in order of first appearance */
+static struct fw_node *map_pxm(struct topo_fw *fw, uint32_t pxm)
+{
+	struct fw_node *n = fw_node_by_pxm(fw, pxm);
+	if (n)
+		return n;
+	if (fw->n_nodes >= TOPO_MAX_NODES)
+		return NULL;
+	n = realloc(fw->nodes, (fw->n_nodes + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	fw->nodes = n;
+	n = &n[fw->n_nodes];
+	memset(n, 0, sizeof(*n));
+	n->node = (int)fw->n_nodes++;
+	n->pxm = pxm;
+	n->processor_pxm = NO_PXM;
+	return n;
+}
+
+void firmware_free(struct topo_fw *fw)
+{
+	if (!fw)
+		return;
+	for (size_t i = 0; i < fw->n_nodes; i++) {
+		free(fw->nodes[i].ranges);
+		free(fw->nodes[i].access[0].initiators);
+		free(fw->nodes[i].access[1].initiators);
+	}
+	free(fw->nodes);
+	free(fw->perf);
+	acpi_srat_free(&fw->srat);
+	acpi_slit_free(&fw->slit);
+	acpi_hmat_free(&fw->hmat);
+	acpi_cedt_free(&fw->cedt);
+	acpi_nfit_free(&fw->nfit);
+	free(fw);
+}
+
+static const struct topo_acpi_blob *blob(const struct topo *topo, const char *name)
+{
+	for (size_t i = 0; i < topo->n_tables; i++)
+		if (!strcmp(topo->tables[i].name, name))
+			return &topo->tables[i];
+	return NULL;
+}
+
+static int parse_tables(struct topo *topo, struct topo_fw *fw)
+{
+	const struct topo_acpi_blob *b;
+	struct findings *f = &topo->findings;
+	int r;
+
+#define PARSE(NAME, fn, field, have)                                                               \
+	if ((b = blob(topo, NAME))) {                                                              \
+		r = fn(b->data, b->len, b->origin, &fw->field, f);                                 \
+		if (r == -ENOMEM)                                                                  \
+			return r;                                                                  \
+		fw->have = r == 0;                                                                 \
+	}
+	PARSE("SRAT", acpi_parse_srat, srat, have_srat)
+	PARSE("SLIT", acpi_parse_slit, slit, have_slit)
+	PARSE("HMAT", acpi_parse_hmat, hmat, have_hmat)
+	PARSE("CEDT", acpi_parse_cedt, cedt, have_cedt)
+	PARSE("NFIT", acpi_parse_nfit, nfit, have_nfit)
+#undef PARSE
+
+	if (blob(topo, "SRAT") && !fw->have_srat)
+		findings_add(
+		    f, "srat-disabled", TOPO_SEVERITY_ERROR, blob(topo, "SRAT")->origin,
+		    "Linux discards this SRAT: the machine boots as one NUMA node, with no "
+		    "memory tiers from firmware");
+	if (fw->have_srat && fw->have_slit)
+		acpi_slit_check_srat(&fw->slit, &fw->srat, blob(topo, "SLIT")->origin, f);
+	if (fw->have_srat && fw->have_hmat &&
+	    acpi_hmat_check_srat(&fw->hmat, &fw->srat, blob(topo, "HMAT")->origin, f) < 0)
+		fw->have_hmat = false; /* Linux ignores the HMAT then */
+	return 0;
+}
+
+/* One SRAT pass for initiators (table order), one for memory: srat.c acpi_numa_init() */
+static int map_srat(struct topo_fw *fw)
+{
+	const struct acpi_srat *s = &fw->srat;
+	size_t ic = 0, ig = 0;
+	while (ic < s->n_cpus || ig < s->n_gis) {
+		bool take_cpu =
+		    ig >= s->n_gis || (ic < s->n_cpus && s->cpus[ic].offset < s->gis[ig].offset);
+		if (take_cpu) {
+			const struct acpi_srat_cpu *c = &s->cpus[ic++];
+			if (!c->enabled)
+				continue;
+			struct fw_node *n = map_pxm(fw, c->pxm);
+			if (!n)
+				return -ENOMEM;
+			n->cpu = true;
+		} else {
+			const struct acpi_srat_gi *g = &s->gis[ig++];
+			/* Generic Ports never make nodes; Generic Initiators do */
+			if (g->type != ACPI_SRAT_GENERIC_INITIATOR || !g->enabled)
+				continue;
+			struct fw_node *n = map_pxm(fw, g->pxm);
+			if (!n)
+				return -ENOMEM;
+			n->generic_initiator = true;
+		}
+	}
+	for (size_t i = 0; i < s->n_mems; i++) {
+		const struct acpi_srat_mem *m = &s->mems[i];
+		if (!m->enabled)
+			continue;
+		struct fw_node *n = map_pxm(fw, m->pxm);
+		if (!n)
+			return -ENOMEM;
+		struct fw_range *r = realloc(n->ranges, (n->n_ranges + 1) * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		n->ranges = r;
+		r[n->n_ranges++] = (struct fw_range){m->base, m->length, m->hotplug, m->nonvolatile,
+						     m->specific_purpose};
+		n->memory = true;
+		n->hmat_target = true;
+	}
+	return 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+/* CFMWS windows: within SRAT memory they belong to its nodes, otherwise to a node of their own */
+static int map_cfmws(struct topo *topo, struct topo_fw *fw)
+{
+	uint32_t fake_pxm = 0;
+	for (size_t i = 0; i < fw->n_nodes; i++)
+		if (fw->nodes[i].pxm + 1 > fake_pxm)
+			fake_pxm = fw->nodes[i].pxm + 1;
+	for (size_t w = 0; w < fw->cedt.n_cfmws; w++) {
+		const struct acpi_cedt_cfmws *c = &fw->cedt.cfmws[w];
+		if (!c->usable)
+			continue;
+		bool covered = false;
+		for (size_t i = 0; i < fw->n_nodes; i++)
+			for (size_t k = 0; k < fw->nodes[i].n_ranges; k++)
+				if (overlaps(c->base, c->size, fw->nodes[i].ranges[k].base,
+					     fw->nodes[i].ranges[k].length)) {
+					covered = true;
+					fw->nodes[i].cxl_window = true;
+					fw->nodes[i].cxl_restrictions |= c->restrictions;
+				}
+		if (covered)
+			continue;
+		struct fw_node *n = map_pxm(fw, fake_pxm++);
+		if (!n)
+			return -ENOMEM;
+		n->cfmws_fake = n->cxl_window = true;
+		n->cxl_restrictions = c->restrictions;
+		findings_add(&topo->findings, "cedt-cfmws-fake-node", TOPO_SEVERITY_INFO,
+			     blob(topo, "CEDT")->origin,
+			     "CXL window %#llx-%#llx has no SRAT memory: Linux gives it node %d "
+			     "(fake PXM %u), with default distances and no HMAT figures",
+			     (unsigned long long)c->base,
+			     (unsigned long long)(c->base + c->size - 1), n->node, n->pxm);
+	}
+	return 0;
+}
+
+static void map_nfit(struct topo_fw *fw)
+{
+	for (size_t i = 0; i < fw->nfit.n_spa; i++) {
+		const struct acpi_nfit_spa *s = &fw->nfit.spa[i];
+		if (s->range_type != ACPI_NFIT_RANGE_PERSISTENT || !s->proximity_valid)
+			continue;
+		/* since 5.10 only SRAT makes nodes: NFIT looks its domain up */
+		struct fw_node *n = fw_node_by_pxm(fw, s->pxm);
+		if (n)
+			n->nfit_pmem = true;
+	}
+}
+
+/* ---- HMAT ----------------------------------------------------------------------------- */
+
+/* the fields a data type sets (hmat_update_target_access) */
+static void set_attr(uint32_t v[4], uint8_t type, uint32_t value)
+{
+	switch (type) {
+	case ACPI_HMAT_ACCESS_LATENCY:
+		v[TOPO_PERF_READ_LATENCY] = v[TOPO_PERF_WRITE_LATENCY] = value;
+		break;
+	case ACPI_HMAT_READ_LATENCY:
+		v[TOPO_PERF_READ_LATENCY] = value;
+		break;
+	case ACPI_HMAT_WRITE_LATENCY:
+		v[TOPO_PERF_WRITE_LATENCY] = value;
+		break;
+	case ACPI_HMAT_ACCESS_BANDWIDTH:
+		v[TOPO_PERF_READ_BANDWIDTH] = v[TOPO_PERF_WRITE_BANDWIDTH] = value;
+		break;
+	case ACPI_HMAT_READ_BANDWIDTH:
+		v[TOPO_PERF_READ_BANDWIDTH] = value;
+		break;
+	case ACPI_HMAT_WRITE_BANDWIDTH:
+		v[TOPO_PERF_WRITE_BANDWIDTH] = value;
+		break;
+	}
+}
+
+static uint32_t loc_value(const struct topo_fw *fw, const struct acpi_hmat_locality *l,
+			  uint32_t ipxm, uint32_t tpxm)
+{
+	for (uint32_t i = 0; i < l->n_initiators; i++) {
+		if (l->initiators[i] != ipxm)
+			continue;
+		for (uint32_t t = 0; t < l->n_targets; t++) {
+			if (l->targets[t] != tpxm)
+				continue;
+			uint32_t v = 0;
+			acpi_hmat_normalize(acpi_hmat_entry(l, i, t), l->entry_base_unit,
+					    fw->hmat.revision, l->data_type, &v);
+			return v;
+		}
+	}
+	return 0;
+}
+
+static struct fw_perf *perf_entry(struct topo_fw *fw, uint32_t ipxm, uint32_t tpxm)
+{
+	for (size_t i = 0; i < fw->n_perf; i++)
+		if (fw->perf[i].ipxm == ipxm && fw->perf[i].tpxm == tpxm)
+			return &fw->perf[i];
+	struct fw_perf *p = realloc(fw->perf, (fw->n_perf + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	fw->perf = p;
+	p = &p[fw->n_perf++];
+	memset(p, 0, sizeof(*p));
+	p->ipxm = ipxm;
+	p->tpxm = tpxm;
+	p->inode = fw_pxm_to_node(fw, ipxm);
+	p->tnode = fw_pxm_to_node(fw, tpxm);
+	return p;
+}
+
+/* does the initiator's node have cpus (N_CPU)? the kernel's own view when sysfs has one */
+static bool node_has_cpu(const struct topo *topo, const struct topo_fw *fw, int node)
+{
+	const struct topo_node *n = topo_node_by_id((struct topo *)topo, node);
+	if (n && topo->has_cpu_file)
+		return n->has_cpu;
+	const struct fw_node *f = fw_node_by_id(fw, node);
+	return f && f->cpu;
+}
+
+static bool better(uint8_t type, uint32_t value, uint32_t *best)
+{
+	if (!value)
+		return false;
+	if (acpi_hmat_data_type_is_latency(type) ? (!*best || *best > value)
+						 : (!*best || *best < value)) {
+		*best = value;
+		return true;
+	}
+	return false;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * hmat.c: the matrix (hmat_parse_locality), the attached initiators (type 0 structures)
+ * and, per target and access class, hmat_update_target_attrs().
+ */
+static int derive_hmat(struct topo *topo, struct topo_fw *fw)
+{
+	const struct acpi_hmat *h = &fw->hmat;
+	enum { WRITE_LATENCY, READ_LATENCY, WRITE_BANDWIDTH, READ_BANDWIDTH, N_TYPES };
+	const struct acpi_hmat_locality *types[N_TYPES] = {NULL};
+	uint32_t *inits = NULL;
+	size_t n_inits = 0;
+
+	for (size_t i = 0; i < h->n_proximity; i++) {
+		const struct acpi_hmat_proximity *p = &h->proximity[i];
+		struct fw_node *t = fw_node_by_pxm(fw, p->memory_pd);
+		if (h->revision == 1 && !(p->flags & ACPI_HMAT_MEMORY_PD_VALID))
+			continue;
+		if (t && t->hmat_target && (p->flags & ACPI_HMAT_INITIATOR_PD_VALID) &&
+		    fw_pxm_to_node(fw, p->initiator_pd) >= 0)
+			t->processor_pxm = p->initiator_pd;
+	}
+
+	for (size_t k = 0; k < h->n_locality; k++) {
+		const struct acpi_hmat_locality *l = &h->locality[k];
+		for (uint32_t i = 0; i < l->n_initiators; i++) {
+			/* alloc_memory_initiator(): only domains that have a node */
+			uint32_t ipxm = l->initiators[i];
+			if (fw_pxm_to_node(fw, ipxm) < 0)
+				continue;
+			bool seen = false;
+			for (size_t x = 0; x < n_inits; x++)
+				seen |= inits[x] == ipxm;
+			if (!seen) {
+				uint32_t *v = realloc(inits, (n_inits + 1) * sizeof(*v));
+				if (!v) {
+					free(inits);
+					return -ENOMEM;
+				}
+				inits = v;
+				inits[n_inits++] = ipxm;
+			}
+			if (l->hierarchy != 0)
+				continue; /* caches: not the memory's performance */
+			for (uint32_t t = 0; t < l->n_targets; t++) {
+				struct fw_node *tn = fw_node_by_pxm(fw, l->targets[t]);
+				if (!tn || !tn->hmat_target)
+					continue;
+				uint32_t v = 0;
+				acpi_hmat_normalize(acpi_hmat_entry(l, i, t), l->entry_base_unit,
+						    h->revision, l->data_type, &v);
+				struct fw_perf *pe = perf_entry(fw, ipxm, l->targets[t]);
+				if (!pe) {
+					free(inits);
+					return -ENOMEM;
+				}
+				if (v)
+					set_attr(pe->v, l->data_type, v);
+				/* hmat_update_target(): the attached initiator's own figures */
+				if (tn->processor_pxm == ipxm) {
+					set_attr(tn->access[0].v, l->data_type, v);
+					if (node_has_cpu(topo, fw, fw_pxm_to_node(fw, ipxm)))
+						set_attr(tn->access[1].v, l->data_type, v);
+				}
+			}
+		}
+		if (l->hierarchy != 0)
+			continue;
+		switch (l->data_type) {
+		case ACPI_HMAT_ACCESS_LATENCY:
+			types[READ_LATENCY] = types[WRITE_LATENCY] = l;
+			break;
+		case ACPI_HMAT_READ_LATENCY:
+			types[READ_LATENCY] = l;
+			break;
+		case ACPI_HMAT_WRITE_LATENCY:
+			types[WRITE_LATENCY] = l;
+			break;
+		case ACPI_HMAT_ACCESS_BANDWIDTH:
+			types[READ_BANDWIDTH] = types[WRITE_BANDWIDTH] = l;
+			break;
+		case ACPI_HMAT_READ_BANDWIDTH:
+			types[READ_BANDWIDTH] = l;
+			break;
+		case ACPI_HMAT_WRITE_BANDWIDTH:
+			types[WRITE_BANDWIDTH] = l;
+			break;
+		}
+	}
+	if (n_inits > 1)
+		qsort(inits, n_inits, sizeof(*inits), cmp_u32);
+
+	bool any_locality = false;
+	for (size_t k = 0; k < h->n_locality; k++)
+		any_locality |= h->locality[k].hierarchy == 0;
+
+	for (size_t i = 0; i < fw->n_nodes; i++) {
+		struct fw_node *t = &fw->nodes[i];
+		if (!t->hmat_target)
+			continue;
+		for (int c = 0; c < 2; c++) {
+			struct fw_access *a = &t->access[c];
+			bool *cand = calloc(n_inits + 1, sizeof(bool));
+			if (!cand) {
+				free(inits);
+				return -ENOMEM;
+			}
+			if (t->processor_pxm != NO_PXM &&
+			    (c == 0 ||
+			     node_has_cpu(topo, fw, fw_pxm_to_node(fw, t->processor_pxm)))) {
+				/* the attached initiator alone, with the figures set above */
+				for (size_t x = 0; x < n_inits; x++)
+					cand[x] = inits[x] == t->processor_pxm;
+				bool listed = false;
+				for (size_t x = 0; x < n_inits; x++)
+					listed |= cand[x];
+				if (!listed) { /* attached but in no locality structure */
+					int node = fw_pxm_to_node(fw, t->processor_pxm);
+					a->initiators = malloc(sizeof(int));
+					if (a->initiators) {
+						a->initiators[0] = node;
+						a->n_initiators = 1;
+					}
+					a->valid = true;
+					free(cand);
+					continue;
+				}
+			} else if (any_locality) {
+				memset(a->v, 0, sizeof(a->v));
+				for (size_t x = 0; x < n_inits; x++)
+					cand[x] = true;
+				for (int ty = WRITE_LATENCY; ty < N_TYPES; ty++) {
+					const struct acpi_hmat_locality *l = types[ty];
+					if (!l)
+						continue;
+					uint32_t best = 0;
+					for (size_t x = 0; x < n_inits; x++) {
+						if (c == 1 &&
+						    !node_has_cpu(topo, fw,
+								  fw_pxm_to_node(fw, inits[x]))) {
+							cand[x] = false;
+							continue;
+						}
+						if (!cand[x])
+							continue;
+						uint32_t v = loc_value(fw, l, inits[x], t->pxm);
+						if (better(l->data_type, v, &best))
+							for (size_t y = 0; y < x; y++)
+								cand[y] = false; /* bitmap_clear(0,
+										    pxm) */
+						if (v != best)
+							cand[x] = false;
+					}
+					if (best)
+						set_attr(a->v, l->data_type, best);
+				}
+			} else {
+				free(cand);
+				continue;
+			}
+			a->valid = true;
+			for (size_t x = 0; x < n_inits; x++) {
+				if (!cand[x])
+					continue;
+				int *v =
+				    realloc(a->initiators, (a->n_initiators + 1) * sizeof(int));
+				if (!v) {
+					free(cand);
+					free(inits);
+					return -ENOMEM;
+				}
+				a->initiators = v;
+				v[a->n_initiators++] = fw_pxm_to_node(fw, inits[x]);
+			}
+			if (a->n_initiators > 1)
+				qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
+			free(cand);
+		}
+	}
+	free(inits);
+	return 0;
+}
+
+/* ---- against sysfs ------------------------------------------------------------------- */
+
+static void check_sysfs(struct topo *topo, struct topo_fw *fw)
+{
+	static const char *const attr_names[] = {"read_latency", "write_latency", "read_bandwidth",
+						 "write_bandwidth"};
+	char path[256];
+
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		struct topo_node *n = &topo->nodes[i];
+		const struct fw_node *f = fw_node_by_id(fw, n->id);
+		if (!n->present || !f)
+			continue;
+
+		/* the HMAT figures the kernel derived, against the ones the tables give */
+		for (int c = 0; c < 2 && fw->have_hmat && f->hmat_target; c++) {
+			const struct topo_perf_class *k = &n->access[c];
+			if (!k->present || !f->access[c].valid)
+				continue;
+			for (int a = 0; a < 4; a++) {
+				uint32_t kv = k->attr[a].known ? (uint32_t)k->attr[a].v : 0;
+				if (!k->attr[a].known || kv == f->access[c].v[a])
+					continue;
+				snprintf(path, sizeof(path),
+					 "sys/devices/system/node/node%d/access%d/initiators/%s",
+					 n->id, c, attr_names[a]);
+				findings_add(&topo->findings, "hmat-sysfs-mismatch",
+					     TOPO_SEVERITY_WARNING, path,
+					     "/%s is %u but the HMAT gives %u for node %d (PXM %u)",
+					     path, kv, f->access[c].v[a], n->id, f->pxm);
+			}
+			if (k->n_initiators != f->access[c].n_initiators ||
+			    (k->n_initiators && memcmp(k->initiators, f->access[c].initiators,
+						       k->n_initiators * sizeof(int)))) {
+				snprintf(path, sizeof(path),
+					 "sys/devices/system/node/node%d/access%d/initiators",
+					 n->id, c);
+				char *kl = nodelist_format(k->initiators, k->n_initiators);
+				char *fl = nodelist_format(f->access[c].initiators,
+							   f->access[c].n_initiators);
+				findings_add(
+				    &topo->findings, "hmat-sysfs-mismatch", TOPO_SEVERITY_WARNING,
+				    path,
+				    "/%s links initiator node(s) %s but the HMAT makes %s the "
+				    "best for node %d",
+				    path, kl ? kl : "?", fl ? fl : "?", n->id);
+				free(kl);
+				free(fl);
+			}
+		}
+
+		/* the SLIT the kernel uses, against its distance file */
+		if (!fw->have_slit || !n->distance)
+			continue;
+		for (size_t j = 0; j < topo->n_nodes; j++) {
+			const struct fw_node *g = fw_node_by_id(fw, topo->nodes[j].id);
+			if (!g || !n->distance[j] || f->pxm >= fw->slit.localities ||
+			    g->pxm >= fw->slit.localities)
+				continue;
+			unsigned int want = acpi_slit_distance(&fw->slit, f->pxm, g->pxm);
+			if (want == n->distance[j])
+				continue;
+			snprintf(path, sizeof(path), "sys/devices/system/node/node%d/distance",
+				 n->id);
+			findings_add(&topo->findings, "slit-sysfs-mismatch", TOPO_SEVERITY_WARNING,
+				     path,
+				     "/%s gives %u to node %d but the SLIT says %u (PXM %u to %u)",
+				     path, n->distance[j], topo->nodes[j].id, want, f->pxm, g->pxm);
+			break;
+		}
+	}
+}
+
+int firmware_merge(struct topo *topo)
+{
+	if (!topo->n_tables)
+		return 0;
+	struct topo_fw *fw = calloc(1, sizeof(*fw));
+	if (!fw)
+		return -ENOMEM;
+	topo->fw = fw;
+
+	int r = parse_tables(topo, fw);
+	if (r >= 0 && fw->have_srat)
+		r = map_srat(fw);
+	if (r >= 0 && fw->have_cedt)
+		r = map_cfmws(topo, fw);
+	if (r < 0)
+		return r;
+	if (fw->have_nfit)
+		map_nfit(fw);
+	if (fw->have_srat && fw->have_hmat) {
+		r = derive_hmat(topo, fw);
+		if (r < 0)
+			return r;
+	}
+	check_sysfs(topo, fw);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Firmware tables merged into the snapshot: the parsed tables, Linux's PXM -> node
+ * mapping, per node the SRAT ranges, NFIT persistent ranges and CXL windows, the whole HMAT
+ * initiator x target matrix, and the best-initiator figures the kernel derives from it.
+ */
+#ifndef TOPO_FIRMWARE_H
+#define TOPO_FIRMWARE_H
+
+#include "acpi/acpi.h"
+#include "topo-private.h"
+
+struct fw_range {
+	uint64_t base, length;
+	bool hotplug, nonvolatile, specific_purpose;
+};
+
+struct fw_access {
+	bool valid;
+	uint32_t v[4]; /* enum topo_perf_attr; 0 = none */
+	int *initiators; /* node ids, ascending */
+	size_t n_initiators;
+};
+
+struct fw_node {
+	int node;
+	uint32_t pxm;
+	bool cpu, generic_initiator, memory;
+	bool cfmws_fake; /* a node Linux made for a CXL window without SRAT memory */
+	struct fw_range *ranges;
+	size_t n_ranges;
+	bool nfit_pmem;	 /* an NFIT SPA range of persistent memory in this domain */
+	bool cxl_window; /* memory of the node is in a CEDT CFMWS window */
+	uint16_t cxl_restrictions;
+	bool hmat_target; /* SRAT memory the HMAT may describe */
+	uint32_t processor_pxm; /* HMAT type 0 attached initiator, or UINT32_MAX */
+	struct fw_access access[2]; /* as hmat_update_target_attrs() derives them */
+};
+
+/* one initiator x target pair of the HMAT memory hierarchy, normalised to ns and MB/s */
+struct fw_perf {
+	uint32_t ipxm, tpxm;
+	int inode, tnode;
+	uint32_t v[4]; /* enum topo_perf_attr; 0 = not given */
+};
+
+struct topo_fw {
+	bool have_srat, have_slit, have_hmat, have_cedt, have_nfit; /* parsed, not rejected */
+	struct acpi_srat srat;
+	struct acpi_slit slit;
+	struct acpi_hmat hmat;
+	struct acpi_cedt cedt;
+	struct acpi_nfit nfit;
+	struct fw_node *nodes; /* by node id */
+	size_t n_nodes;
+	struct fw_perf *perf;
+	size_t n_perf;
+};
+
+int firmware_merge(struct topo *topo);
+void firmware_free(struct topo_fw *fw);
+const struct fw_node *fw_node_by_id(const struct topo_fw *fw, int node);
+/* the node Linux gives @pxm, or -1 */
+int fw_pxm_to_node(const struct topo_fw *fw, uint32_t pxm);
+
+#endif
