@@ -279,7 +279,8 @@ static int build_tiers(struct topo_plan *plan)
 		t->nodes = v;
 		v[t->n_nodes++] = pn->id; /* plan nodes are ascending: so are the lists */
 	}
-	qsort(plan->tiers, plan->n_tiers, sizeof(*plan->tiers), cmp_tier);
+	if (plan->n_tiers > 1)
+		qsort(plan->tiers, plan->n_tiers, sizeof(*plan->tiers), cmp_tier);
 	return 0;
 }
 

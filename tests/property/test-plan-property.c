@@ -252,6 +252,8 @@ static bool same_set(const int *a, size_t na, const int *b, size_t nb)
 	if (na != nb)
 		return false;
 	int x[64], y[64];
+	if (!na)
+		return true;
 	memcpy(x, a, na * sizeof(int));
 	memcpy(y, b, nb * sizeof(int));
 	qsort(x, na, sizeof(int), cmp_int);
