@@ -301,6 +301,77 @@ const struct topo_finding *topo_plan_get_finding(const struct topo_plan *plan, s
 /* The plan as JSON: tiers[] and nodes[]{node, kind, evidence[], adistance, tier, demotion}. */
 int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **json);
 
+/* ---- configuration (/etc/tiertopo/tiertopo.conf) ----------------------------------- */
+
+/*
+ * Load the configuration: @path, or NULL for <sysroot>/etc/tiertopo/tiertopo.conf. A
+ * missing file gives the defaults. A bad file fails with -EINVAL and the reason, with its
+ * line, in *error (malloc'd; may be NULL to ignore). See tiertopo.conf(5).
+ */
+struct topo_config;
+int topo_config_load(struct topo_ctx *ctx, const char *path, struct topo_config **config,
+		     char **error);
+void topo_config_free(struct topo_config *config);
+/* The per-node overrides and exclusions, for topo_plan_new(); owned by the config. */
+const struct topo_plan_opts *topo_config_get_plan_opts(const struct topo_config *config);
+/* The [plan] kernel_model, or NULL. */
+const char *topo_config_get_kernel_model(const struct topo_config *config);
+/* "demotion", "numa_balancing", "promote_rate_limit", "weighted_interleave", "tier_files",
+ * "state", "hooks". */
+bool topo_config_sink_enabled(const struct topo_config *config, const char *sink);
+/* [hooks] timeout, [watch] debounce and max_wait, in milliseconds. */
+unsigned int topo_config_get_hook_timeout_ms(const struct topo_config *config);
+unsigned int topo_config_get_debounce_ms(const struct topo_config *config);
+unsigned int topo_config_get_max_wait_ms(const struct topo_config *config);
+
+/* ---- apply: the plan to the kernel's knobs and to consumers ------------------------ */
+
+enum topo_apply_flags {
+	TOPO_APPLY_DRY_RUN = 1 << 0, /* compute and report the changes, make none */
+	TOPO_APPLY_NO_HOOKS = 1 << 1,
+};
+
+enum topo_change_status {
+	TOPO_CHANGE_PLANNED = 0,	/* dry run: would be written */
+	TOPO_CHANGE_WRITTEN = 1,	/* written and read back */
+	TOPO_CHANGE_FAILED = 2,		/* this write failed: the transaction was undone */
+	TOPO_CHANGE_RESTORED = 3,	/* written, then restored after a later failure */
+	TOPO_CHANGE_RESTORE_FAILED = 4, /* written, and could not be restored */
+	TOPO_CHANGE_NOT_ATTEMPTED = 5,	/* after the failure: never written */
+};
+
+/*
+ * Apply @plan (normally the recommended plan, built with the configuration's options) as
+ * one transaction, serialized by <sysroot>/run/tiertopo/lock: every enabled sink is probed,
+ * its current value read and compared with the desired one; only differing values are
+ * written, and each is read back. If any write fails, every value already changed is
+ * restored and the state file is left as it was. Then the hooks run (their failure undoes
+ * nothing). Returns 0, or -errno with what happened in *report either way.
+ */
+struct topo_apply_report;
+int topo_apply(struct topo_ctx *ctx, const struct topo_plan *plan,
+	       const struct topo_config *config, unsigned int flags,
+	       struct topo_apply_report **report);
+void topo_apply_report_free(struct topo_apply_report *report);
+size_t topo_apply_report_get_change_count(const struct topo_apply_report *report);
+/* sink name, path below the sysroot, value before, value wanted, status, errno (0 or > 0). */
+int topo_apply_report_get_change(const struct topo_apply_report *report, size_t index,
+				 const char **sink, const char **path, const char **old_value,
+				 const char **new_value, enum topo_change_status *status, int *error);
+/* One sentence on why the transaction failed, or NULL. */
+const char *topo_apply_report_get_error(const struct topo_apply_report *report);
+size_t topo_apply_report_get_hook_count(const struct topo_apply_report *report);
+/* hook path, exit status (-1 killed at the timeout or not run), message (or NULL) */
+int topo_apply_report_get_hook(const struct topo_apply_report *report, size_t index,
+			       const char **path, int *status, const char **message);
+
+/*
+ * Load a published state file (<sysroot>/run/tiertopo/state.json when @path is NULL): the
+ * plan it holds, with its nodes, kinds, evidence, tiers and targets, without rediscovering.
+ * The plan's snapshot holds only the nodes; topo_plan_get_* work on it as on a new plan.
+ */
+int topo_plan_load(struct topo_ctx *ctx, const char *path, struct topo_plan **plan);
+
 /* ---- check: findings and drift --------------------------------------------------- */
 
 /*

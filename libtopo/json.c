@@ -459,6 +459,11 @@ int topo_to_json(const struct topo *topo, unsigned int flags, char **out)
 	return root ? json_to_string(root, flags, out) : -ENOMEM;
 }
 
+struct json_object *plan_document_json(const struct topo_plan *plan)
+{
+	return document_json(plan->topo, plan);
+}
+
 int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **out)
 {
 	if (!plan || !out)

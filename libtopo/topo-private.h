@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "libtopo.h"
 #include "findings.h"
@@ -28,7 +29,16 @@ struct topo_ctx {
 	bool recording;
 	char **recorded;
 	size_t n_recorded, cap_recorded;
+	/* called before every write below the sysroot; a negative return fails that write, a
+	 * positive one drops it silently (a knob that ignores writes): tests inject failures
+	 * with it and count writes */
+	int (*write_hook)(void *data, const char *path);
+	void *write_hook_data;
 };
+
+/* Tests: replace the write hook (NULL restores plain writes). Not exported. */
+void topo_ctx_set_write_hook(struct topo_ctx *ctx, int (*hook)(void *data, const char *path),
+			     void *data);
 
 __attribute__((format(printf, 6, 7))) void topo_log(const struct topo_ctx *ctx, int priority,
 						     const char *file, int line, const char *fn,
@@ -63,6 +73,20 @@ int io_readlink(struct topo_ctx *ctx, const char *path, char **target);
 /* List a directory below the sysroot: sorted names (no . and ..), malloc'd vector. */
 int io_list_dir(struct topo_ctx *ctx, const char *path, char ***names, size_t *n);
 bool io_exists(struct topo_ctx *ctx, const char *path);
+/*
+ * Write @len bytes to an existing file below the sysroot (a sysfs or procfs knob, or its
+ * copy in a test tree), truncating a regular file first. Returns 0 or -errno.
+ */
+int io_write_file(struct topo_ctx *ctx, const char *path, const char *data, size_t len);
+/*
+ * Replace a file below the sysroot atomically: a temporary file in the same directory,
+ * fsync, rename, fsync of the directory; parent directories are created (0755). The old
+ * file stays whole if anything fails.
+ */
+int io_replace_file(struct topo_ctx *ctx, const char *path, const char *data, size_t len,
+		    mode_t mode);
+/* Create the directories of @path below the sysroot (like mkdir -p of its dirname). */
+int io_mkdirs(struct topo_ctx *ctx, const char *path);
 void io_record(struct topo_ctx *ctx, const char *path);
 void strv_free(char **v, size_t n);
 
@@ -190,6 +214,9 @@ void finding_garbled(struct topo *topo, const char *path, const char *content,
 
 struct json_object;
 struct json_object *finding_json(const struct topo_finding *f);
+struct topo_plan;
+/* The snapshot with the plan, as topo_plan_to_json() prints it; the caller puts it. */
+struct json_object *plan_document_json(const struct topo_plan *plan);
 /* Serialize and drop @root; *out is malloc'd. */
 int json_to_string(struct json_object *root, unsigned int flags, char **out);
 

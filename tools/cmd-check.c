@@ -38,6 +38,7 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 	static const struct option longopts[] = {
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
+		{"config", required_argument, NULL, OPT_CONFIG},
 		{"json", no_argument, NULL, 'J'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"kernel-model", required_argument, NULL, OPT_KERNEL_MODEL},
@@ -71,16 +72,21 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "tiertopo: check: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (model && (!strcmp(model, "running") || !strcmp(model, "auto")))
-		model = NULL;
-
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
 	struct topo_check *check = NULL;
+	struct topo_config *config = NULL;
 	int r = open_topo(g, false, &ctx, &topo);
 	if (r)
 		return r;
-	r = topo_check_new(topo, model, NULL, &check);
+	r = load_config(g, ctx, &config);
+	if (r)
+		goto out;
+	if (!model)
+		model = topo_config_get_kernel_model(config);
+	if (model && (!strcmp(model, "running") || !strcmp(model, "auto")))
+		model = NULL;
+	r = topo_check_new(topo, model, topo_config_get_plan_opts(config), &check);
 	if (r < 0) {
 		fprintf(stderr, "tiertopo: check: %s\n", strerror(-r));
 		r = r == -EINVAL && model ? EXIT_USAGE : EXIT_ERROR;
@@ -109,6 +115,7 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 		    ? EXIT_PROBLEMS
 		    : EXIT_OK;
 out:
+	topo_config_free(config);
 	topo_check_unref(check);
 	topo_unref(topo);
 	topo_ctx_unref(ctx);

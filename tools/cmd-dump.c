@@ -320,6 +320,7 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 	static const struct option longopts[] = {
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
+		{"config", required_argument, NULL, OPT_CONFIG},
 		{"json", no_argument, NULL, 'J'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"dump", no_argument, NULL, OPT_DUMP},
@@ -408,7 +409,16 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 	int r = open_topo(g, false, &ctx, &topo);
 	if (r)
 		return r;
-	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, NULL, &plan);
+	struct topo_config *config = NULL;
+	r = load_config(g, ctx, &config);
+	if (r) {
+		topo_unref(topo);
+		topo_ctx_unref(ctx);
+		return r;
+	}
+	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
+			  &plan);
+	topo_config_free(config);
 	if (r < 0) {
 		fprintf(stderr, "tiertopo: cannot plan: %s\n", strerror(-r));
 		topo_unref(topo);

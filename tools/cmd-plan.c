@@ -145,6 +145,7 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 	static const struct option longopts[] = {
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
+		{"config", required_argument, NULL, OPT_CONFIG},
 		{"json", no_argument, NULL, 'J'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"kernel-model", required_argument, NULL, OPT_KERNEL_MODEL},
@@ -186,12 +187,17 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
+	struct topo_config *config = NULL;
 	int r = open_topo(g, false, &ctx, &topo);
 	if (r)
 		return r;
+	r = load_config(g, ctx, &config);
+	if (r)
+		goto out;
 	bool running = model && (!strcmp(model, "running") || !strcmp(model, "auto"));
 	r = topo_plan_new(topo, model ? TOPO_PLAN_KERNEL : TOPO_PLAN_RECOMMENDED,
-			  running ? NULL : model, NULL, &plan);
+			  running ? NULL : model,
+			  model ? NULL : topo_config_get_plan_opts(config), &plan);
 	if (r < 0) {
 		if (r == -ENODATA)
 			fprintf(stderr, "tiertopo: plan: the sysroot does not say which kernel it "
@@ -220,6 +226,7 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 		}
 	}
 out:
+	topo_config_free(config);
 	topo_plan_unref(plan);
 	topo_unref(topo);
 	topo_ctx_unref(ctx);

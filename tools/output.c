@@ -28,6 +28,9 @@ bool global_opt(struct global_opts *g, int c, const char *arg)
 	case OPT_ACPI_DIR:
 		g->acpi_dir = arg;
 		return true;
+	case OPT_CONFIG:
+		g->config = arg;
+		return true;
 	case 'v':
 		g->verbose++;
 		return true;
@@ -77,4 +80,17 @@ void print_findings(const struct topo *topo, FILE *f)
 		fprintf(f, "%s: %s [%s]\n", topo_severity_to_string(topo_finding_get_severity(x)),
 			topo_finding_get_message(x), topo_finding_get_id(x));
 	}
+}
+
+int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_config **config)
+{
+	char *error = NULL;
+	int r = topo_config_load(ctx, g->config, config, &error);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: %s; nothing was applied\n",
+			error ? error : strerror(-r));
+		free(error);
+		return EXIT_ERROR;
+	}
+	return 0;
 }

@@ -24,12 +24,16 @@ static void usage(FILE *out)
 	      " tiertopo [options] check [--kernel-model V] [--strict]\n"
 	      "                                   findings, and drift between the kernel, its\n"
 	      "                                   model and the recommended plan (exit 3: problems)\n"
+	      " tiertopo [options] apply [--dry-run]\n"
+	      "                                   write the plan to the kernel's tiering knobs,\n"
+	      "                                   publish it and run the hooks (one transaction)\n"
 	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
 	      "Options:\n"
 	      " -s, --sysroot <dir>   read the machine below <dir> (holding sys/ and proc/)\n"
 	      "     --acpi-dir <dir>  read ACPI tables from <dir>/SRAT.dat ... (acpixtract -a)\n"
+	      "     --config <file>   configuration (default <sysroot>/etc/tiertopo/tiertopo.conf)\n"
 	      " -J, --json            print JSON (the whole snapshot)\n"
 	      " -v, --verbose         say more; twice for debugging\n"
 	      " -h, --help            show this help (tiertopo COMMAND --help for a command)\n"
@@ -48,6 +52,7 @@ static const struct {
 	{"gather", cmd_gather},
 	{"plan", cmd_plan},
 	{"check", cmd_check},
+	{"apply", cmd_apply},
 };
 
 int main(int argc, char **argv)
@@ -55,6 +60,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
+		{"config", required_argument, NULL, OPT_CONFIG},
 		{"json", no_argument, NULL, 'J'},
 		{"dump", no_argument, NULL, OPT_DUMP},
 		{"verbose", no_argument, NULL, 'v'},

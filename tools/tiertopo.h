@@ -18,6 +18,7 @@ struct global_opts {
 	int verbose;
 	bool json;
 	const char *kernel_model;
+	const char *config; /* --config FILE; NULL: <sysroot>/etc/tiertopo/tiertopo.conf */
 };
 
 /* getopt ids for the global long options, shared by every command's table */
@@ -26,6 +27,7 @@ enum {
 	OPT_ACPI_DIR,
 	OPT_DUMP,
 	OPT_HELP_ALL,
+	OPT_CONFIG,
 };
 
 /* Handle a global option inside a command's getopt loop; true when it was one. */
@@ -34,6 +36,11 @@ bool global_opt(struct global_opts *g, int c, const char *arg);
 /* Create the context and discover, reporting errors; returns 0 or an exit status. */
 int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctx,
 	      struct topo **topo);
+/*
+ * Load the configuration (--config or the sysroot's), printing the reason and its line when
+ * it is bad. Returns 0 or an exit status.
+ */
+int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_config **config);
 /* Print the snapshot's findings to stderr, one per line. */
 void print_findings(const struct topo *topo, FILE *f);
 
@@ -41,5 +48,6 @@ int cmd_dump(struct global_opts *g, int argc, char **argv);
 int cmd_gather(struct global_opts *g, int argc, char **argv);
 int cmd_plan(struct global_opts *g, int argc, char **argv);
 int cmd_check(struct global_opts *g, int argc, char **argv);
+int cmd_apply(struct global_opts *g, int argc, char **argv);
 
 #endif

@@ -126,6 +126,12 @@ void write_file(const char *root, const char *rel, const void *data, size_t len)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	/* mkdir -p of the file's directory */
+	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
 	unlink(path);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	cr_assert_geq(fd, 0, "cannot create %s: %s", path, strerror(errno));

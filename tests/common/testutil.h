@@ -26,7 +26,8 @@ char *copy_tree(const char *src);
 /* Remove a copy_tree() directory and free its name. */
 void remove_tree(char *dir);
 
-/* Write @len bytes to @root/@rel, creating the file (and replacing a symlink). */
+/* Write @len bytes to @root/@rel, creating the file and its directories (and replacing a
+ * symlink). */
 void write_file(const char *root, const char *rel, const void *data, size_t len);
 void write_str(const char *root, const char *rel, const char *s);
 

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tiertopo apply: the recommended plan to the kernel's tiering knobs, the state file and the
+ * hooks, as one transaction.
+ */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tiertopo.h"
+
+static const char *const status_names[] = {
+	[TOPO_CHANGE_PLANNED] = "would write",
+	[TOPO_CHANGE_WRITTEN] = "written",
+	[TOPO_CHANGE_FAILED] = "FAILED",
+	[TOPO_CHANGE_RESTORED] = "restored",
+	[TOPO_CHANGE_RESTORE_FAILED] = "NOT RESTORED",
+	[TOPO_CHANGE_NOT_ATTEMPTED] = "not attempted",
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: tiertopo apply [--dry-run] [-J] [--config FILE] [-s DIR]\n"
+	      "\n"
+	      "Write the recommended plan to the kernel's tiering knobs (demotion_enabled, the\n"
+	      "NUMA balancing tiering bit and promotion rate limit, optionally weighted\n"
+	      "interleave, and the per-node tier files of patched kernels), publish it in\n"
+	      "/run/tiertopo/state.json and run the hooks in /etc/tiertopo/hooks.d.\n"
+	      "All or nothing: if a write fails, every value already changed is restored.\n"
+	      "Values that are already right are not written. One apply runs at a time.\n"
+	      "\n"
+	      "Options:\n"
+	      " -n, --dry-run         print the changes and make none\n"
+	      " -J, --json            report as JSON\n"
+	      "     --config <file>   the configuration (default /etc/tiertopo/tiertopo.conf)\n"
+	      "     --no-hooks        do not run the hooks\n"
+	      " -s, --sysroot <dir>   apply to the tree below <dir> (tests, images)\n"
+	      " -h, --help            show this help\n"
+	      "\n"
+	      "Exit status: 0 applied (or nothing to change), 1 error (nothing left changed).\n"
+	      "See tiertopo.conf(5).\n",
+	      out);
+}
+
+static void print_json(const struct topo_apply_report *rep, bool dry)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *changes = json_object_new_array();
+	for (size_t i = 0; i < topo_apply_report_get_change_count(rep); i++) {
+		const char *sink, *path, *old, *new;
+		enum topo_change_status st;
+		int e;
+		topo_apply_report_get_change(rep, i, &sink, &path, &old, &new, &st, &e);
+		struct json_object *c = json_object_new_object();
+		json_object_object_add(c, "sink", json_object_new_string(sink));
+		json_object_object_add(c, "path", json_object_new_string(path));
+		json_object_object_add(c, "old", json_object_new_string(old));
+		json_object_object_add(c, "new", json_object_new_string(new));
+		json_object_object_add(c, "status", json_object_new_string(status_names[st]));
+		json_object_object_add(c, "error", e ? json_object_new_string(strerror(e)) : NULL);
+		json_object_array_add(changes, c);
+	}
+	json_object_object_add(root, "dry_run", json_object_new_boolean(dry));
+	json_object_object_add(root, "changes", changes);
+	const char *err = topo_apply_report_get_error(rep);
+	json_object_object_add(root, "error", err ? json_object_new_string(err) : NULL);
+	struct json_object *hooks = json_object_new_array();
+	for (size_t i = 0; i < topo_apply_report_get_hook_count(rep); i++) {
+		const char *path, *msg;
+		int st;
+		topo_apply_report_get_hook(rep, i, &path, &st, &msg);
+		struct json_object *h = json_object_new_object();
+		json_object_object_add(h, "path", json_object_new_string(path));
+		json_object_object_add(h, "status", json_object_new_int(st));
+		json_object_object_add(h, "message", msg ? json_object_new_string(msg) : NULL);
+		json_object_array_add(hooks, h);
+	}
+	json_object_object_add(root, "hooks", hooks);
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
+static void print_text(const struct topo_apply_report *rep, bool dry)
+{
+	size_t n = topo_apply_report_get_change_count(rep);
+	if (!n)
+		printf("nothing to change: the kernel and the state file already have the plan\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *sink, *path, *old, *new;
+		enum topo_change_status st;
+		int e;
+		topo_apply_report_get_change(rep, i, &sink, &path, &old, &new, &st, &e);
+		printf("%-19s /%s: %s -> %s  %s%s%s\n", sink, path, old, new, status_names[st],
+		       e ? ": " : "", e ? strerror(e) : "");
+	}
+	for (size_t i = 0; i < topo_apply_report_get_hook_count(rep); i++) {
+		const char *path, *msg;
+		int st;
+		topo_apply_report_get_hook(rep, i, &path, &st, &msg);
+		fprintf(st ? stderr : stdout, "hook %s: %s\n", path, msg ? msg : "ok");
+	}
+	if (dry && n)
+		printf("(dry run: nothing was written)\n");
+}
+
+int cmd_apply(struct global_opts *g, int argc, char **argv)
+{
+	enum { OPT_NO_HOOKS = 0x200 };
+	static const struct option longopts[] = {
+		{"sysroot", required_argument, NULL, OPT_SYSROOT},
+		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"json", no_argument, NULL, 'J'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"no-hooks", no_argument, NULL, OPT_NO_HOOKS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned int flags = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:Jvnh", longopts, NULL)) != -1) {
+		if (global_opt(g, c, optarg))
+			continue;
+		switch (c) {
+		case 'n':
+			flags |= TOPO_APPLY_DRY_RUN;
+			break;
+		case OPT_NO_HOOKS:
+			flags |= TOPO_APPLY_NO_HOOKS;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			fputs("Try 'tiertopo apply --help' for more information.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tiertopo: apply: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	bool live = !g->sysroot || !strcmp(g->sysroot, "/");
+	if (live && geteuid() != 0 && !(flags & TOPO_APPLY_DRY_RUN)) {
+		fprintf(stderr, "tiertopo: apply changes kernel settings and must run as root; "
+				"'tiertopo apply --dry-run' shows what it would change\n");
+		return EXIT_ERROR;
+	}
+
+	struct topo_ctx *ctx = NULL;
+	struct topo *topo = NULL;
+	struct topo_config *config = NULL;
+	struct topo_plan *plan = NULL;
+	struct topo_apply_report *rep = NULL;
+	int r = open_topo(g, false, &ctx, &topo);
+	if (r)
+		return r;
+	r = load_config(g, ctx, &config);
+	if (r)
+		goto out;
+	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
+			  &plan);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: apply: cannot plan: %s\n", strerror(-r));
+		r = EXIT_ERROR;
+		goto out;
+	}
+	r = topo_apply(ctx, plan, config, flags, &rep);
+	if (g->json)
+		print_json(rep, flags & TOPO_APPLY_DRY_RUN);
+	else
+		print_text(rep, flags & TOPO_APPLY_DRY_RUN);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: apply: %s\n",
+			topo_apply_report_get_error(rep) ? topo_apply_report_get_error(rep)
+							 : strerror(-r));
+		r = EXIT_ERROR;
+	} else {
+		r = EXIT_OK;
+	}
+out:
+	topo_apply_report_free(rep);
+	topo_plan_unref(plan);
+	topo_config_free(config);
+	topo_unref(topo);
+	topo_ctx_unref(ctx);
+	return r;
+}
