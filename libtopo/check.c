@@ -10,6 +10,7 @@
  *   drift-kernel-model-tier         warning  the kernel's tier of a node is not the model's
  *   drift-kernel-model-targets      warning  the kernel's logged targets are not the model's
  *   drift-slow-memory-in-dram-tier  warning  slow memory shares the tier of DRAM nodes
+ *   drift-fast-memory-in-dram-tier  warning  memory faster than DRAM (HBM) shares their tier
  *   drift-tier-order                warning  the kernel orders two nodes against the plan
  *   drift-demotion-disabled         warning  demotion is off though slower tiers exist
  *   drift-no-tiering-promotion      info     NUMA balancing does not promote from slow tiers
@@ -89,6 +90,7 @@ static void drift_against_model(struct topo_check *c, const struct topo *topo,
 static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 			       const struct topo_plan *plan)
 {
+	struct nodemask fast_reported = {{0}};
 	if (topo->n_tiers) {
 		for (size_t i = 0; i < topo->n_nodes; i++) {
 			const struct topo_node *slow = &topo->nodes[i];
@@ -116,6 +118,21 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 					    "from node %d to node %d",
 					    slow->id, topo_kind_to_string(ks), as, af, fast->id,
 					    slow->kernel_tier, fast->id, slow->id);
+					break;
+				}
+				if (slow->kernel_tier == fast->kernel_tier && ks == TOPO_KIND_DRAM) {
+					if (nodemask_test(&fast_reported, (unsigned int)fast->id))
+						break; /* once per fast node, not per DRAM node */
+					nodemask_set(&fast_reported, (unsigned int)fast->id);
+					findings_add(&c->findings, "drift-fast-memory-in-dram-tier",
+						     TOPO_SEVERITY_WARNING, NULL,
+						     "node %d is faster than DRAM (%s, abstract distance "
+						     "%u against %u of DRAM node %d) but the kernel put "
+						     "both in memory_tier%d: cold pages on node %d are "
+						     "never demoted to node %d, hot ones never promoted "
+						     "to node %d",
+						     fast->id, topo_kind_to_string(kf), af, as, slow->id,
+						     fast->kernel_tier, fast->id, slow->id, fast->id);
 					break;
 				}
 				if (slow->kernel_tier < fast->kernel_tier) {

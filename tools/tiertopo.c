@@ -27,6 +27,9 @@ static void usage(FILE *out)
 	      " tiertopo [options] apply [--dry-run]\n"
 	      "                                   write the plan to the kernel's tiering knobs,\n"
 	      "                                   publish it and run the hooks (one transaction)\n"
+	      " tiertopo [options] watch [--once]\n"
+	      "                                   apply again after every burst of memory\n"
+	      "                                   hotplug uevents (the systemd service)\n"
 	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
@@ -53,6 +56,7 @@ static const struct {
 	{"plan", cmd_plan},
 	{"check", cmd_check},
 	{"apply", cmd_apply},
+	{"watch", cmd_watch},
 };
 
 int main(int argc, char **argv)

@@ -14,16 +14,52 @@
 
 #define STATE_PATH "run/tiertopo/state.json"
 
+/* a knob's value as it is now (under the apply lock), for the document */
+static struct json_object *knob_now(struct apply *a, const char *path, bool boolean)
+{
+	_cleanup_free_ char *v = apply_read_value(a, path);
+	char *end;
+	if (!v)
+		return NULL;
+	if (boolean)
+		return json_object_new_boolean(value_equal(VALUE_BOOL, v, "true"));
+	long long x = strtoll(v, &end, 10);
+	return end != v && !*end ? json_object_new_int64(x) : NULL;
+}
+
 /*
  * The document describes the machine as it will be once the transaction is through: the
- * knob values the pending changes set are put in, so that the next apply, which reads them
- * back from the kernel, finds the same document and writes nothing.
+ * knobs as they are now, under the lock (the snapshot may be older: another apply may have
+ * run since), with the values the pending changes set put in. So the next apply, which reads
+ * them back from the kernel, finds the same document and writes nothing.
  */
 static void patch_knobs(struct apply *a, struct json_object *doc)
 {
 	struct json_object *kernel = NULL, *nodes = NULL;
 	json_object_object_get_ex(doc, "kernel", &kernel);
 	json_object_object_get_ex(doc, "nodes", &nodes);
+	if (kernel) {
+		json_object_object_add(kernel, "demotion_enabled",
+				       knob_now(a, "sys/kernel/mm/numa/demotion_enabled", true));
+		json_object_object_add(kernel, "numa_balancing",
+				       knob_now(a, "proc/sys/kernel/numa_balancing", false));
+		json_object_object_add(
+			kernel, "promote_rate_limit_mbps",
+			knob_now(a, "proc/sys/kernel/numa_balancing_promote_rate_limit_MBps", false));
+	}
+	for (size_t k = 0; nodes && k < json_object_array_length(nodes); k++) {
+		struct json_object *n = json_object_array_get_idx(nodes, k), *id;
+		char path[128];
+		if (!json_object_object_get_ex(n, "node", &id))
+			continue;
+		snprintf(path, sizeof(path), "sys/kernel/mm/mempolicy/weighted_interleave/node%d",
+			 json_object_get_int(id));
+		json_object_object_add(n, "interleave_weight", knob_now(a, path, false));
+	}
+	/* MemFree is a measurement that changes all the time, not part of the published
+	 * state: with it, every apply would rewrite the file (and wake every consumer) */
+	for (size_t k = 0; nodes && k < json_object_array_length(nodes); k++)
+		json_object_object_del(json_object_array_get_idx(nodes, k), "memory_free_bytes");
 	for (size_t i = 0; i < a->report->n_changes; i++) {
 		const struct change *c = &a->report->changes[i];
 		if (!strcmp(c->sink, "demotion") && kernel)
