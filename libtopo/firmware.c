@@ -31,26 +31,27 @@
 
 const struct fw_node *fw_node_by_id(const struct topo_fw *fw, int node)
 {
-	for (size_t i = 0; fw && i < fw->n_nodes; i++)
-		if (fw->nodes[i].node == node)
-			return &fw->nodes[i];
-	return NULL;
+	/* node ids are handed out densely in order of first appearance */
+	return fw && node >= 0 && (size_t)node < fw->n_nodes ? &fw->nodes[node] : NULL;
 }
 
 int fw_pxm_to_node(const struct topo_fw *fw, uint32_t pxm)
 {
-	for (size_t i = 0; fw && i < fw->n_nodes; i++)
-		if (fw->nodes[i].pxm == pxm)
-			return fw->nodes[i].node;
-	return -1;
+	return fw && pxm < FW_PXM_MAP ? fw->pxm_node[pxm] : -1;
 }
 
 static struct fw_node *fw_node_by_pxm(struct topo_fw *fw, uint32_t pxm)
 {
-	for (size_t i = 0; i < fw->n_nodes; i++)
-		if (fw->nodes[i].pxm == pxm)
-			return &fw->nodes[i];
-	return NULL;
+	int node = fw_pxm_to_node(fw, pxm);
+	return node >= 0 ? &fw->nodes[node] : NULL;
+}
+
+const struct fw_perf *fw_perf_of(const struct topo_fw *fw, int initiator, int target)
+{
+	const struct fw_node *i = fw_node_by_id(fw, initiator), *t = fw_node_by_id(fw, target);
+	if (!i || !t || !fw->perf || i->pxm >= FW_PXM_MAP || fw->init_index[i->pxm] < 0)
+		return NULL;
+	return &fw->perf[(size_t)fw->init_index[i->pxm] * fw->n_nodes + (size_t)target];
 }
 
 /* acpi_map_pxm_to_node(): the first unused node id, in order of first appearance */
@@ -59,7 +60,7 @@ static struct fw_node *map_pxm(struct topo_fw *fw, uint32_t pxm)
 	struct fw_node *n = fw_node_by_pxm(fw, pxm);
 	if (n)
 		return n;
-	if (fw->n_nodes >= TOPO_MAX_NODES)
+	if (fw->n_nodes >= TOPO_MAX_NODES || pxm >= FW_PXM_MAP)
 		return NULL;
 	n = realloc(fw->nodes, (fw->n_nodes + 1) * sizeof(*n));
 	if (!n)
@@ -69,6 +70,7 @@ static struct fw_node *map_pxm(struct topo_fw *fw, uint32_t pxm)
 	memset(n, 0, sizeof(*n));
 	n->node = (int)fw->n_nodes++;
 	n->pxm = pxm;
+	fw->pxm_node[pxm] = n->node;
 	n->processor_pxm = NO_PXM;
 	return n;
 }
@@ -84,6 +86,7 @@ void firmware_free(struct topo_fw *fw)
 	}
 	free(fw->nodes);
 	free(fw->perf);
+	free(fw->init_pxm);
 	acpi_srat_free(&fw->srat);
 	acpi_slit_free(&fw->slit);
 	acpi_hmat_free(&fw->hmat);
@@ -261,40 +264,34 @@ static void set_attr(uint32_t v[4], uint8_t type, uint32_t value)
 	}
 }
 
-static uint32_t loc_value(const struct topo_fw *fw, const struct acpi_hmat_locality *l,
-			  uint32_t ipxm, uint32_t tpxm)
+/* a locality structure with its PXM -> row / column maps, for O(1) lookups */
+struct loc_index {
+	const struct acpi_hmat_locality *l;
+	int row[FW_PXM_MAP], col[FW_PXM_MAP];
+};
+
+static void index_locality(struct loc_index *x, const struct acpi_hmat_locality *l)
 {
-	for (uint32_t i = 0; i < l->n_initiators; i++) {
-		if (l->initiators[i] != ipxm)
-			continue;
-		for (uint32_t t = 0; t < l->n_targets; t++) {
-			if (l->targets[t] != tpxm)
-				continue;
-			uint32_t v = 0;
-			acpi_hmat_normalize(acpi_hmat_entry(l, i, t), l->entry_base_unit,
-					    fw->hmat.revision, l->data_type, &v);
-			return v;
-		}
-	}
-	return 0;
+	x->l = l;
+	memset(x->row, 0xff, sizeof(x->row));
+	memset(x->col, 0xff, sizeof(x->col));
+	for (uint32_t i = l->n_initiators; i-- > 0;)
+		if (l->initiators[i] < FW_PXM_MAP)
+			x->row[l->initiators[i]] = (int)i; /* the first of duplicates, as a scan finds */
+	for (uint32_t t = l->n_targets; t-- > 0;)
+		if (l->targets[t] < FW_PXM_MAP)
+			x->col[l->targets[t]] = (int)t;
 }
 
-static struct fw_perf *perf_entry(struct topo_fw *fw, uint32_t ipxm, uint32_t tpxm)
+static uint32_t loc_value(const struct topo_fw *fw, const struct loc_index *x, uint32_t ipxm,
+			  uint32_t tpxm)
 {
-	for (size_t i = 0; i < fw->n_perf; i++)
-		if (fw->perf[i].ipxm == ipxm && fw->perf[i].tpxm == tpxm)
-			return &fw->perf[i];
-	struct fw_perf *p = realloc(fw->perf, (fw->n_perf + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	fw->perf = p;
-	p = &p[fw->n_perf++];
-	memset(p, 0, sizeof(*p));
-	p->ipxm = ipxm;
-	p->tpxm = tpxm;
-	p->inode = fw_pxm_to_node(fw, ipxm);
-	p->tnode = fw_pxm_to_node(fw, tpxm);
-	return p;
+	if (ipxm >= FW_PXM_MAP || tpxm >= FW_PXM_MAP || x->row[ipxm] < 0 || x->col[tpxm] < 0)
+		return 0;
+	uint32_t v = 0;
+	acpi_hmat_normalize(acpi_hmat_entry(x->l, (uint32_t)x->row[ipxm], (uint32_t)x->col[tpxm]),
+			    x->l->entry_base_unit, fw->hmat.revision, x->l->data_type, &v);
+	return v;
 }
 
 /* does the initiator's node have cpus (N_CPU)? the kernel's own view when sysfs has one */
@@ -319,12 +316,6 @@ static bool better(uint8_t type, uint32_t value, uint32_t *best)
 	return false;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -333,15 +324,16 @@ static int cmp_int(const void *a, const void *b)
 
 /*
  * hmat.c: the matrix (hmat_parse_locality), the attached initiators (type 0 structures)
- * and, per target and access class, hmat_update_target_attrs().
+ * and, per target and access class, hmat_update_target_attrs(). Every lookup is by index
+ * (PXM -> node, PXM -> row and column of a structure): a 1024-node machine has 4 structures
+ * of 256 x 1024 entries.
  */
 static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 {
 	const struct acpi_hmat *h = &fw->hmat;
 	enum { WRITE_LATENCY, READ_LATENCY, WRITE_BANDWIDTH, READ_BANDWIDTH, N_TYPES };
 	const struct acpi_hmat_locality *types[N_TYPES] = {NULL};
-	uint32_t *inits = NULL;
-	size_t n_inits = 0;
+	int r = 0;
 
 	for (size_t i = 0; i < h->n_proximity; i++) {
 		const struct acpi_hmat_proximity *p = &h->proximity[i];
@@ -353,27 +345,42 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			t->processor_pxm = p->initiator_pd;
 	}
 
+	/* the initiators: every PXM in any structure that has a node (alloc_memory_initiator),
+	 * ascending, as the kernel sorts them */
+	memset(fw->init_index, 0xff, sizeof(fw->init_index));
+	bool seen[FW_PXM_MAP] = {false};
+	size_t n_inits = 0;
+	for (size_t k = 0; k < h->n_locality; k++)
+		for (uint32_t i = 0; i < h->locality[k].n_initiators; i++) {
+			uint32_t ipxm = h->locality[k].initiators[i];
+			if (fw_pxm_to_node(fw, ipxm) >= 0 && !seen[ipxm]) {
+				seen[ipxm] = true;
+				n_inits++;
+			}
+		}
+	fw->init_pxm = calloc(n_inits + 1, sizeof(*fw->init_pxm));
+	fw->perf = calloc(n_inits * fw->n_nodes + 1, sizeof(*fw->perf));
+	struct loc_index *x = malloc(N_TYPES * sizeof(*x));
+	if (!fw->init_pxm || !fw->perf || !x) {
+		free(x);
+		return -ENOMEM;
+	}
+	for (uint32_t p = 0; p < FW_PXM_MAP; p++)
+		if (seen[p]) {
+			fw->init_index[p] = (int)fw->n_inits;
+			fw->init_pxm[fw->n_inits++] = p;
+		}
+
 	for (size_t k = 0; k < h->n_locality; k++) {
 		const struct acpi_hmat_locality *l = &h->locality[k];
+		if (l->hierarchy != 0)
+			continue; /* caches: not the memory's performance */
 		for (uint32_t i = 0; i < l->n_initiators; i++) {
-			/* alloc_memory_initiator(): only domains that have a node */
 			uint32_t ipxm = l->initiators[i];
 			if (fw_pxm_to_node(fw, ipxm) < 0)
 				continue;
-			bool seen = false;
-			for (size_t x = 0; x < n_inits; x++)
-				seen |= inits[x] == ipxm;
-			if (!seen) {
-				uint32_t *v = realloc(inits, (n_inits + 1) * sizeof(*v));
-				if (!v) {
-					free(inits);
-					return -ENOMEM;
-				}
-				inits = v;
-				inits[n_inits++] = ipxm;
-			}
-			if (l->hierarchy != 0)
-				continue; /* caches: not the memory's performance */
+			bool cpu = node_has_cpu(topo, fw, fw_pxm_to_node(fw, ipxm));
+			struct fw_perf *row = &fw->perf[(size_t)fw->init_index[ipxm] * fw->n_nodes];
 			for (uint32_t t = 0; t < l->n_targets; t++) {
 				struct fw_node *tn = fw_node_by_pxm(fw, l->targets[t]);
 				if (!tn || !tn->hmat_target)
@@ -381,23 +388,16 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 				uint32_t v = 0;
 				acpi_hmat_normalize(acpi_hmat_entry(l, i, t), l->entry_base_unit,
 						    h->revision, l->data_type, &v);
-				struct fw_perf *pe = perf_entry(fw, ipxm, l->targets[t]);
-				if (!pe) {
-					free(inits);
-					return -ENOMEM;
-				}
 				if (v)
-					set_attr(pe->v, l->data_type, v);
+					set_attr(row[tn->node].v, l->data_type, v);
 				/* hmat_update_target(): the attached initiator's own figures */
 				if (tn->processor_pxm == ipxm) {
 					set_attr(tn->access[0].v, l->data_type, v);
-					if (node_has_cpu(topo, fw, fw_pxm_to_node(fw, ipxm)))
+					if (cpu)
 						set_attr(tn->access[1].v, l->data_type, v);
 				}
 			}
 		}
-		if (l->hierarchy != 0)
-			continue;
 		switch (l->data_type) {
 		case ACPI_HMAT_ACCESS_LATENCY:
 			types[READ_LATENCY] = types[WRITE_LATENCY] = l;
@@ -419,98 +419,89 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			break;
 		}
 	}
-	if (n_inits > 1)
-		qsort(inits, n_inits, sizeof(*inits), cmp_u32);
 
 	bool any_locality = false;
 	for (size_t k = 0; k < h->n_locality; k++)
 		any_locality |= h->locality[k].hierarchy == 0;
+	bool *has_cpu = calloc(fw->n_inits + 1, sizeof(bool));
+	bool *cand = calloc(fw->n_inits + 1, sizeof(bool));
+	if (!has_cpu || !cand) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < fw->n_inits; k++)
+		has_cpu[k] = node_has_cpu(topo, fw, fw_pxm_to_node(fw, fw->init_pxm[k]));
+	for (int ty = WRITE_LATENCY; ty < N_TYPES; ty++)
+		if (types[ty])
+			index_locality(&x[ty], types[ty]);
 
-	for (size_t i = 0; i < fw->n_nodes; i++) {
+	for (size_t i = 0; i < fw->n_nodes && r >= 0; i++) {
 		struct fw_node *t = &fw->nodes[i];
 		if (!t->hmat_target)
 			continue;
-		for (int c = 0; c < 2; c++) {
+		for (int c = 0; c < 2 && r >= 0; c++) {
 			struct fw_access *a = &t->access[c];
-			bool *cand = calloc(n_inits + 1, sizeof(bool));
-			if (!cand) {
-				free(inits);
-				return -ENOMEM;
-			}
+			size_t n_cand = 0;
 			if (t->processor_pxm != NO_PXM &&
-			    (c == 0 ||
-			     node_has_cpu(topo, fw, fw_pxm_to_node(fw, t->processor_pxm)))) {
+			    (c == 0 || node_has_cpu(topo, fw, fw_pxm_to_node(fw, t->processor_pxm)))) {
 				/* the attached initiator alone, with the figures set above */
-				for (size_t x = 0; x < n_inits; x++)
-					cand[x] = inits[x] == t->processor_pxm;
-				bool listed = false;
-				for (size_t x = 0; x < n_inits; x++)
-					listed |= cand[x];
-				if (!listed) { /* attached but in no locality structure */
-					int node = fw_pxm_to_node(fw, t->processor_pxm);
-					a->initiators = malloc(sizeof(int));
-					if (a->initiators) {
-						a->initiators[0] = node;
-						a->n_initiators = 1;
-					}
-					a->valid = true;
-					free(cand);
-					continue;
+				a->valid = true;
+				a->initiators = malloc(sizeof(int));
+				if (!a->initiators) {
+					r = -ENOMEM;
+					break;
 				}
+				a->initiators[0] = fw_pxm_to_node(fw, t->processor_pxm);
+				a->n_initiators = 1;
+				continue;
 			} else if (any_locality) {
 				memset(a->v, 0, sizeof(a->v));
-				for (size_t x = 0; x < n_inits; x++)
-					cand[x] = true;
+				for (size_t k = 0; k < fw->n_inits; k++)
+					cand[k] = true;
 				for (int ty = WRITE_LATENCY; ty < N_TYPES; ty++) {
-					const struct acpi_hmat_locality *l = types[ty];
-					if (!l)
+					if (!types[ty])
 						continue;
 					uint32_t best = 0;
-					for (size_t x = 0; x < n_inits; x++) {
-						if (c == 1 &&
-						    !node_has_cpu(topo, fw,
-								  fw_pxm_to_node(fw, inits[x]))) {
-							cand[x] = false;
+					for (size_t k = 0; k < fw->n_inits; k++) {
+						if (c == 1 && !has_cpu[k]) {
+							cand[k] = false;
 							continue;
 						}
-						if (!cand[x])
+						if (!cand[k])
 							continue;
-						uint32_t v = loc_value(fw, l, inits[x], t->pxm);
-						if (better(l->data_type, v, &best))
-							for (size_t y = 0; y < x; y++)
-								cand[y] = false; /* bitmap_clear(0,
-										    pxm) */
+						uint32_t v = loc_value(fw, &x[ty], fw->init_pxm[k], t->pxm);
+						if (better(types[ty]->data_type, v, &best))
+							for (size_t y = 0; y < k; y++)
+								cand[y] = false; /* bitmap_clear(0, pxm) */
 						if (v != best)
-							cand[x] = false;
+							cand[k] = false;
 					}
 					if (best)
-						set_attr(a->v, l->data_type, best);
+						set_attr(a->v, types[ty]->data_type, best);
 				}
 			} else {
-				free(cand);
 				continue;
 			}
 			a->valid = true;
-			for (size_t x = 0; x < n_inits; x++) {
-				if (!cand[x])
-					continue;
-				int *v =
-				    realloc(a->initiators, (a->n_initiators + 1) * sizeof(int));
-				if (!v) {
-					free(cand);
-					free(inits);
-					return -ENOMEM;
-				}
-				a->initiators = v;
-				v[a->n_initiators++] = fw_pxm_to_node(fw, inits[x]);
+			for (size_t k = 0; k < fw->n_inits; k++)
+				n_cand += cand[k];
+			a->initiators = malloc((n_cand + 1) * sizeof(int));
+			if (!a->initiators) {
+				r = -ENOMEM;
+				break;
 			}
+			for (size_t k = 0; k < fw->n_inits; k++)
+				if (cand[k])
+					a->initiators[a->n_initiators++] = fw_pxm_to_node(fw, fw->init_pxm[k]);
 			if (a->n_initiators > 1)
 				qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
-			free(cand);
 		}
 	}
-	free(inits);
-	return 0;
+out:
+	free(has_cpu);
+	free(cand);
+	free(x);
+	return r;
 }
 
 /* ---- against sysfs ------------------------------------------------------------------- */

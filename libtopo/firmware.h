@@ -39,10 +39,11 @@ struct fw_node {
 
 /* one initiator x target pair of the HMAT memory hierarchy, normalised to ns and MB/s */
 struct fw_perf {
-	uint32_t ipxm, tpxm;
-	int inode, tnode;
 	uint32_t v[4]; /* enum topo_perf_attr; 0 = not given */
 };
+
+/* proximity domains Linux can map: MAX_PXM_DOMAINS, plus fake CFMWS ones after them */
+#define FW_PXM_MAP 2048
 
 struct topo_fw {
 	bool have_srat, have_slit, have_hmat, have_cedt, have_nfit; /* parsed, not rejected */
@@ -51,11 +52,18 @@ struct topo_fw {
 	struct acpi_hmat hmat;
 	struct acpi_cedt cedt;
 	struct acpi_nfit nfit;
-	struct fw_node *nodes; /* by node id */
+	struct fw_node *nodes; /* by node id: nodes[i].node == i */
 	size_t n_nodes;
-	struct fw_perf *perf;
-	size_t n_perf;
+	int pxm_node[FW_PXM_MAP]; /* pxm -> node id, -1 */
+	/* the HMAT matrix: initiators (ascending PXMs that have a node) x every node */
+	uint32_t *init_pxm;
+	size_t n_inits;
+	int init_index[FW_PXM_MAP]; /* pxm -> row, -1 */
+	struct fw_perf *perf;	    /* n_inits x n_nodes */
 };
+
+/* the HMAT figures of initiator node -> target node, or NULL */
+const struct fw_perf *fw_perf_of(const struct topo_fw *fw, int initiator, int target);
 
 int firmware_merge(struct topo *topo);
 void firmware_free(struct topo_fw *fw);

@@ -150,18 +150,32 @@ static struct json_object *firmware_json(const struct topo *topo)
 		json_object_array_add(nodes, fw_node_json(&fw->nodes[i]));
 	json_object_object_add(o, "nodes", nodes);
 
-	struct json_object *hmat = json_object_new_array();
-	for (size_t i = 0; fw && i < fw->n_perf; i++) {
-		const struct fw_perf *p = &fw->perf[i];
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "initiator", node_or_null(p->inode));
-		json_object_object_add(e, "target", node_or_null(p->tnode));
-		json_object_object_add(e, "initiator_pxm", json_object_new_int64(p->ipxm));
-		json_object_object_add(e, "target_pxm", json_object_new_int64(p->tpxm));
-		for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-			json_object_object_add(e, perf_keys[k],
-					       p->v[k] ? json_object_new_int64(p->v[k]) : NULL);
-		json_object_array_add(hmat, e);
+	/* the HMAT matrix, compact: a 1024-node machine has 256 x 1024 pairs */
+	struct json_object *hmat = NULL;
+	if (fw && fw->perf) {
+		hmat = json_object_new_object();
+		int *rows = malloc((fw->n_inits + 1) * sizeof(int));
+		int *cols = malloc((fw->n_nodes + 1) * sizeof(int));
+		for (size_t k = 0; rows && k < fw->n_inits; k++)
+			rows[k] = fw_pxm_to_node(fw, fw->init_pxm[k]);
+		for (size_t t = 0; cols && t < fw->n_nodes; t++)
+			cols[t] = (int)t;
+		json_object_object_add(hmat, "initiators", ints_json(rows, rows ? fw->n_inits : 0));
+		json_object_object_add(hmat, "targets", ints_json(cols, cols ? fw->n_nodes : 0));
+		free(rows);
+		free(cols);
+		for (size_t a = 0; a < ELEMENTSOF(perf_keys); a++) {
+			struct json_object *m = json_object_new_array_ext((int)fw->n_inits);
+			for (size_t k = 0; k < fw->n_inits; k++) {
+				struct json_object *row = json_object_new_array_ext((int)fw->n_nodes);
+				for (size_t t = 0; t < fw->n_nodes; t++) {
+					uint32_t v = fw->perf[k * fw->n_nodes + t].v[a];
+					json_object_array_add(row, v ? json_object_new_int64(v) : NULL);
+				}
+				json_object_array_add(m, row);
+			}
+			json_object_object_add(hmat, perf_keys[a], m);
+		}
 	}
 	json_object_object_add(o, "hmat", hmat);
 
@@ -256,18 +270,14 @@ static struct json_object *node_json(const struct topo *topo, const struct topo_
 	json_object_object_add(o, "memory_blocks",
 			       n->present ? json_object_new_uint64(n->n_memory_blocks) : NULL);
 
+	/* one distance per entry of the top-level nodes[], in the same order (null: unknown);
+	 * a 1024-node machine has a million of them, so plain numbers, not objects */
 	struct json_object *dist = NULL;
 	if (n->distance) {
-		dist = json_object_new_array();
-		for (size_t i = 0; i < topo->n_nodes; i++) {
-			if (!n->distance[i])
-				continue;
-			struct json_object *d = json_object_new_object();
-			json_object_object_add(d, "node", json_object_new_int(topo->nodes[i].id));
-			json_object_object_add(d, "distance",
-					       json_object_new_int(n->distance[i]));
-			json_object_array_add(dist, d);
-		}
+		dist = json_object_new_array_ext((int)topo->n_nodes);
+		for (size_t i = 0; i < topo->n_nodes; i++)
+			json_object_array_add(dist, n->distance[i] ? json_object_new_int(n->distance[i])
+								   : NULL);
 	}
 	json_object_object_add(o, "distances", dist);
 	unsigned int nd;

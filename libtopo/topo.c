@@ -404,15 +404,11 @@ int topo_get_hmat_perf(const struct topo *topo, int initiator, int target,
 {
 	if (!topo || (unsigned int)attr > TOPO_PERF_WRITE_BANDWIDTH)
 		return -EINVAL;
-	for (size_t i = 0; topo->fw && i < topo->fw->n_perf; i++) {
-		const struct fw_perf *p = &topo->fw->perf[i];
-		if (p->inode != initiator || p->tnode != target)
-			continue;
-		if (!p->v[attr])
-			return -ENODATA;
-		if (value)
-			*value = p->v[attr];
-		return 0;
-	}
-	return -ENODATA;
+	const struct fw_perf *p = fw_perf_of(topo->fw, initiator, target);
+	if (!p || !p->v[attr])
+		return -ENODATA;
+	if (value)
+		*value = p->v[attr];
+	return 0;
 }
+

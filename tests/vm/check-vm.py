@@ -234,7 +234,8 @@ def scenario_a(tag, d, doc, kern, check):
             for b, v in row.items():
                 if s.get(a, {}).get(b) != v:
                     bad.append(f"distance {a}->{b}: kernel {v}, SLIT {s.get(a, {}).get(b)}")
-                mine = {x["node"]: x["distance"] for x in nodes.get(a, {}).get("distances") or []}
+                order = [x["node"] for x in doc["nodes"]]
+                mine = dict(zip(order, nodes.get(a, {}).get("distances") or []))
                 if mine.get(b) != v:
                     bad.append(f"distance {a}->{b}: kernel {v}, tiertopo nodes[].distances {mine.get(b)}")
         tap(not bad and kern.distance, f"a slit-vs-kernel {tag}: SLIT = the kernel's distance files "
