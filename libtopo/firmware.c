@@ -584,6 +584,8 @@ int firmware_merge(struct topo *topo)
 	struct topo_fw *fw = calloc(1, sizeof(*fw));
 	if (!fw)
 		return -ENOMEM;
+	memset(fw->pxm_node, 0xff, sizeof(fw->pxm_node)); /* -1: not mapped */
+	memset(fw->init_index, 0xff, sizeof(fw->init_index));
 	topo->fw = fw;
 
 	int r = parse_tables(topo, fw);

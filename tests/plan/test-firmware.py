@@ -95,7 +95,11 @@ def acceptance_acpi_dir(tiertopo, shared):
             bad.append(f"node {node}: no hot-pluggable window for the NVDIMM slots")
     tap(not bad, "--acpi-dir hmat4: SRAT ranges and flags per node are qemu.cmd's", "\n".join(bad))
 
-    got = {(e["initiator"], e["target"]): e for e in doc["firmware"]["hmat"]}
+    h = doc["firmware"]["hmat"]
+    keys = ("read_latency_ns", "write_latency_ns", "read_bandwidth_mbps", "write_bandwidth_mbps")
+    got = {(i, t): {k: h[k][r][c] for k in keys}
+           for r, i in enumerate(h["initiators"]) for c, t in enumerate(h["targets"])
+           if any(h[k][r][c] is not None for k in keys)}
     bad = []
     for (i, t), want in sorted(pairs.items()):
         e = got.get((i, t))
