@@ -61,7 +61,8 @@ static int read_fd(int fd, size_t max, char **buf, size_t *len)
 				return -ENOMEM;
 			b = nb;
 		}
-		ssize_t k = read(fd, b + n, cap - n);
+		size_t want = cap - n;
+		ssize_t k = read(fd, b + n, want);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -70,6 +71,11 @@ static int read_fd(int fd, size_t max, char **buf, size_t *len)
 		if (k == 0)
 			break;
 		n += (size_t)k;
+		/* a sysfs or procfs attribute is produced whole by one show() and a local file is
+		 * read whole up to the end: a short read is the end, and spares a read(2) per
+		 * file (discovery reads ~15 files per node) */
+		if ((size_t)k < want)
+			break;
 	}
 	if (n > max)
 		return -EFBIG;

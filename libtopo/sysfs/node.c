@@ -12,6 +12,16 @@
 
 #define NODE_DIR "sys/devices/system/node"
 
+/* entries of nodeN/ that tell which files to read: no probe for what is not there */
+enum {
+	HAS_CPULIST = 1 << 0,
+	HAS_CPUMAP = 1 << 1,
+	HAS_ACCESS0 = 1 << 2,
+	HAS_ACCESS1 = 1 << 3,
+	HAS_CACHES = 1 << 4,
+};
+
+
 /* "node12" -> 12; -1 when the name is not a node directory */
 static int node_name_id(const char *name, const char *prefix)
 {
@@ -70,14 +80,14 @@ static void add_cpu(void *data, unsigned int v)
 	n->cpus = c;
 }
 
-static void read_cpus(struct topo *topo, struct topo_node *n)
+static void read_cpus(struct topo *topo, struct topo_node *n, unsigned int has)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *b = NULL;
 
 	/* cpulist is the readable form; older trees (and hwloc's corpus) only have cpumap */
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/cpulist", n->id);
-	int r = read_trimmed(topo, path, &b);
+	int r = has & HAS_CPULIST ? read_trimmed(topo, path, &b) : -ENOENT;
 	if (r == 0) {
 		if (parse_list(b, 1u << 22, add_cpu, n) < 0) {
 			free(n->cpus);
@@ -87,7 +97,7 @@ static void read_cpus(struct topo *topo, struct topo_node *n)
 		}
 		return;
 	}
-	if (r != -ENOENT)
+	if (r != -ENOENT || !(has & HAS_CPUMAP))
 		return;
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/cpumap", n->id);
 	if (read_trimmed(topo, path, &b) == 0 && cpumap_parse(b, &n->cpus, &n->n_cpus) < 0)
@@ -215,14 +225,14 @@ static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 	char path[PATH_MAX];
 	struct topo_perf_class *a = &n->access[c];
 
-	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u", n->id, c);
-	if (!io_exists(topo->ctx, path))
-		return;
 	a->present = true;
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators", n->id, c);
 	read_node_links(topo, path, &a->initiators, &a->n_initiators);
-	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/targets", n->id, c);
-	read_node_links(topo, path, &a->targets, &a->n_targets);
+	/* only initiators (nodes with cpus, Generic Initiators) are best for targets */
+	if (n->has_cpu || n->generic_initiator) {
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/targets", n->id, c);
+		read_node_links(topo, path, &a->targets, &a->n_targets);
+	}
 
 	for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators/%s", n->id, c,
@@ -279,20 +289,34 @@ static void read_caches(struct topo *topo, struct topo_node *n)
 	strv_free(names, nn);
 }
 
-static void read_node_dir(struct topo *topo, struct topo_node *n)
+static unsigned int read_node_dir(struct topo *topo, struct topo_node *n)
 {
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} known[] = {{"cpulist", HAS_CPULIST},	   {"cpumap", HAS_CPUMAP},
+		     {"access0", HAS_ACCESS0},	   {"access1", HAS_ACCESS1},
+		     {"memory_side_cache", HAS_CACHES}};
 	char path[PATH_MAX];
 	char **names = NULL;
 	size_t nn = 0;
+	unsigned int has = 0;
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
 	if (io_list_dir(topo->ctx, path, &names, &nn) < 0)
-		return;
+		return 0;
 	n->present = true;
-	for (size_t i = 0; i < nn; i++)
-		if (node_name_id(names[i], "memory") >= 0)
+	for (size_t i = 0; i < nn; i++) {
+		if (node_name_id(names[i], "memory") >= 0) {
 			n->n_memory_blocks++;
+			continue;
+		}
+		for (size_t k = 0; k < ELEMENTSOF(known); k++)
+			if (!strcmp(names[i], known[k].name))
+				has |= known[k].bit;
+	}
 	strv_free(names, nn);
+	return has;
 }
 
 int sysfs_read_nodes(struct topo *topo)
@@ -339,13 +363,18 @@ int sysfs_read_nodes(struct topo *topo)
 		n->generic_initiator = nodemask_test(&topo->has_gi, (unsigned int)id);
 	}
 
+	unsigned int *has = calloc(topo->n_nodes + 1, sizeof(*has));
+	if (!has)
+		return -ENOMEM;
 	for (size_t i = 0; i < topo->n_nodes; i++)
-		read_node_dir(topo, &topo->nodes[i]);
+		has[i] = read_node_dir(topo, &topo->nodes[i]);
 
 	/* the distance columns: the online nodes, ascending */
 	int *cols = malloc(topo->n_nodes * sizeof(int) + sizeof(int));
-	if (!cols)
+	if (!cols) {
+		free(has);
 		return -ENOMEM;
+	}
 	size_t ncols = 0;
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		struct topo_node *n = &topo->nodes[i];
@@ -359,7 +388,7 @@ int sysfs_read_nodes(struct topo *topo)
 		struct topo_node *n = &topo->nodes[i];
 		if (!n->present)
 			continue;
-		read_cpus(topo, n);
+		read_cpus(topo, n, has[i]);
 		/* without has_cpu (very old kernels), a node with cpus has cpus */
 		if (!topo->has_cpu_file)
 			n->has_cpu = n->n_cpus > 0;
@@ -367,10 +396,14 @@ int sysfs_read_nodes(struct topo *topo)
 		if (!topo->has_memory_file)
 			n->has_memory = n->mem_total.known && n->mem_total.v > 0;
 		read_distance(topo, n, cols, ncols);
-		read_access(topo, n, 0);
-		read_access(topo, n, 1);
-		read_caches(topo, n);
+		if (has[i] & HAS_ACCESS0)
+			read_access(topo, n, 0);
+		if (has[i] & HAS_ACCESS1)
+			read_access(topo, n, 1);
+		if (has[i] & HAS_CACHES)
+			read_caches(topo, n);
 	}
 	free(cols);
+	free(has);
 	return 0;
 }

@@ -81,10 +81,34 @@ def machine(n, root, blocks):
     write(root, f"{nd}/has_normal_memory", nodelist([i for i in all_ids if kind[i] != "pmem"]) + "\n")
     write(root, f"{nd}/has_generic_initiator", "\n")
     write(root, "sys/devices/system/memory/block_size_bytes", "8000000\n")
+    # cpus, as hwloc also needs them: one package and one core per cpu
+    ncpu = 2 * len(cpus)
+    allcpus = nodelist(range(ncpu))
+    def cpumap(cs):
+        words = [0] * ((ncpu + 31) // 32)
+        for c in cs:
+            words[c // 32] |= 1 << (c % 32)
+        return ",".join(f"{w:08x}" for w in reversed(words))
+
+    for f in ("online", "possible", "present"):
+        write(root, f"sys/devices/system/cpu/{f}", allcpus + "\n")
+    for node, cs in cpus.items():
+        for c in cs:
+            t = f"sys/devices/system/cpu/cpu{c}/topology"
+            write(root, f"{t}/physical_package_id", f"{node}\n")
+            write(root, f"{t}/core_id", f"{c}\n")
+            write(root, f"{t}/thread_siblings_list", f"{c}\n")
+            write(root, f"{t}/core_siblings_list", nodelist(cs) + "\n")
+            for name, mask in (("core_cpus", [c]), ("thread_siblings", [c]),
+                               ("package_cpus", cs), ("core_siblings", cs)):
+                write(root, f"{t}/{name}", cpumap(mask) + "\n")
+            link(root, f"sys/devices/system/cpu/cpu{c}/node{node}", f"../../node/node{node}")
+
     block = 0
     for i in all_ids:
         d = f"{nd}/node{i}"
         write(root, f"{d}/cpulist", nodelist(cpus.get(i, [])) + "\n")
+        write(root, f"{d}/cpumap", cpumap(cpus.get(i, [])) + "\n")
         mem = 16 * GIB if kind[i] == "dram" else 64 * GIB
         write(root, f"{d}/meminfo", f"Node {i} MemTotal:       {mem >> 10} kB\nNode {i} MemFree:        {mem >> 11} kB\n")
         write(root, f"{d}/distance", " ".join(str(dist(i, j)) for j in all_ids) + "\n")

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""tiertopo's benchmarks, as one markdown report on stdout (docs/PERFORMANCE.md is one run of
+it). Wall time is the median of repeated runs; CPU time and peak RSS come from the kernel's
+rusage of each run (os.wait4). Synthetic machines (gen-machine.py) live on tmpfs, which like
+sysfs serves files from memory.
+
+usage: bench.py TIERTOPO BENCH_PLAN SOURCE_DIR SHARED_DIR [--quick]"""
+import glob
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+TIERTOPO, BENCH_PLAN, SRC, SHARED = sys.argv[1:5]
+QUICK = "--quick" in sys.argv
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIZES = [2, 16, 64, 256, 1024]
+
+
+def run(argv, env=None, runs=7):
+    """median wall (ms), median cpu (ms), max peak RSS (KiB) of RUNS runs. GNU time measures
+    each run: the rusage of a child forked from python would count python's own pages."""
+    walls, cpus, rss = [], [], 0
+    for _ in range(runs):
+        with tempfile.NamedTemporaryFile("r") as t:
+            t0 = time.monotonic()
+            p = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%U %S %M"] + argv,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            walls.append((time.monotonic() - t0) * 1000)
+            if p.returncode not in (0, 3):
+                raise RuntimeError(f"{argv}: exit {p.returncode}")
+            u, s_, m = t.read().split()[-3:]
+            cpus.append((float(u) + float(s_)) * 1000)
+            rss = max(rss, int(m))
+    return statistics.median(walls), statistics.median(cpus), rss
+
+
+def opens(tree):
+    """openat calls below the tree, and the distinct files among them that opened"""
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as log:
+        subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", log.name, TIERTOPO,
+                        "-s", tree, "--dump", "--json"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        calls, ok = 0, set()
+        for line in log:
+            m = re.search(r'openat\((\w+), "([^"]*)".*= (-?\d+)', line)
+            if not m or m.group(2).startswith("/") and not m.group(2).startswith(tree):
+                continue
+            if m.group(2).startswith(("/usr", "/lib", "/etc", "/proc/self")):
+                continue
+            calls += 1
+            if int(m.group(3)) >= 0:
+                ok.add(m.group(2))
+        return calls, len(ok)
+
+
+def main():
+    work = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+    work = tempfile.mkdtemp(prefix="tiertopo-bench-", dir=work)
+    out = []
+    cpuinfo = open("/proc/cpuinfo").read()
+    model = re.search(r"model name\s*:\s*(.*)", cpuinfo)
+    out.append(f"Machine: {os.cpu_count()} cores ({model.group(1) if model else 'cpu unknown'}), "
+               f"{platform.machine()}, Linux {platform.release()}.")
+    out.append("")
+    out.append("### Synthetic machines (tests/bench/gen-machine.py, on tmpfs)")
+    out.append("")
+    out.append("| nodes | discover+plan in process (median / best) | peak RSS | `--dump --json` wall / cpu / RSS | "
+               "`plan` wall / cpu | `apply --dry-run` wall / cpu | files opened / needed | "
+               "`lstopo-no-graphics --of xml` wall | lstopo / tiertopo |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lstopo = shutil.which("lstopo-no-graphics")
+    for n in (SIZES[:3] if QUICK else SIZES):
+        tree = f"{work}/m{n}"
+        subprocess.run([sys.executable, f"{HERE}/gen-machine.py", str(n), tree], check=True)
+        bp = subprocess.run([BENCH_PLAN, tree, "5" if QUICK else "21"], capture_output=True,
+                            text=True, check=True).stdout
+        f = dict(kv.split("=") for kv in bp.split())
+        runs = 3 if QUICK else 7
+        dj = run([TIERTOPO, "-s", tree, "--dump", "--json"], runs=runs)
+        pl = run([TIERTOPO, "-s", tree, "plan"], runs=runs)
+        ap = run([TIERTOPO, "-s", tree, "apply", "--dry-run"], runs=runs)
+        calls, needed = opens(tree)
+        if lstopo:
+            env = dict(os.environ, HWLOC_FSROOT=tree, HWLOC_COMPONENTS="linux,stop")
+            ls = run([lstopo, "--of", "xml", "-"], env=env, runs=runs)
+            lcol, ratio = f"{ls[0]:.1f} ms", f"{ls[0] / dj[0]:.1f}x"
+        else:
+            lcol = ratio = "n/a"
+        out.append(f"| {n} | {float(f['median_ms']):.1f} / {float(f['best_ms']):.1f} ms | "
+                   f"{int(f['maxrss_kb']) / 1024:.1f} MiB | {dj[0]:.1f} ms / {dj[1]:.0f} ms / "
+                   f"{dj[2] / 1024:.1f} MiB | {pl[0]:.1f} / {pl[1]:.0f} ms | {ap[0]:.1f} / {ap[1]:.0f} ms | "
+                   f"{calls} / {needed} ({calls / needed:.2f}) | {lcol} | {ratio} |")
+        shutil.rmtree(tree)
+
+    out.append("")
+    out.append("### hwloc's corpus (../shared/corpus/hwloc): `tiertopo --dump --json` against "
+               "`lstopo-no-graphics --of xml` on the same tree")
+    out.append("")
+    out.append("| tree | tiertopo | lstopo | lstopo / tiertopo |")
+    out.append("|---|---:|---:|---:|")
+    for tb in sorted(glob.glob(f"{SHARED}/corpus/hwloc/*.tar.bz2")):
+        d = tempfile.mkdtemp(dir=work)
+        with tarfile.open(tb) as t:
+            t.extractall(d)
+        root = os.path.join(d, os.listdir(d)[0])
+        runs = 5 if QUICK else 15
+        tt = run([TIERTOPO, "-s", root, "--dump", "--json"], runs=runs)
+        env = dict(os.environ, HWLOC_FSROOT=root, HWLOC_COMPONENTS="linux,stop")
+        ls = run([lstopo, "--of", "xml", "-"], env=env, runs=runs) if lstopo else (float("nan"),)
+        out.append(f"| {os.path.basename(tb)[:-8]} | {tt[0]:.1f} ms | {ls[0]:.1f} ms | {ls[0] / tt[0]:.1f}x |")
+
+    out.append("")
+    out.append("### `tiertopo watch`: a storm of 24,576 memory `online` uevents over 2 s")
+    out.append("")
+    tree = f"{work}/storm"
+    shutil.copytree(f"{SRC}/fixtures/sysfs/sparse5", tree, symlinks=True)
+    fifo = f"{work}/fifo"
+    os.mkfifo(fifo)
+    keep = os.open(fifo, os.O_RDWR)
+    p = subprocess.Popen([TIERTOPO, "-s", tree, "watch", "--events", fifo, "--debounce", "0.5"],
+                         stderr=subprocess.PIPE, text=True, pass_fds=())
+    time.sleep(1)
+    subprocess.run([sys.executable, f"{HERE}/../watch/storm.py", fifo, "24576", "2"], check=True)
+    os.close(keep)
+    _, status, ru = os.wait4(p.pid, 0)
+    applies = p.stderr.read().count("apply #")
+    out.append(f"CPU time of the daemon for the whole run: {(ru.ru_utime + ru.ru_stime) * 1000:.0f} ms "
+               f"(user {ru.ru_utime * 1000:.0f} ms, system {ru.ru_stime * 1000:.0f} ms), "
+               f"{applies} applies (one at start, one for the storm), peak RSS {ru.ru_maxrss / 1024:.1f} MiB.")
+    shutil.rmtree(work)
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
