@@ -79,9 +79,12 @@ def main():
     for n in (SIZES[:3] if QUICK else SIZES):
         tree = f"{work}/m{n}"
         subprocess.run([sys.executable, f"{HERE}/gen-machine.py", str(n), tree], check=True)
-        bp = subprocess.run([BENCH_PLAN, tree, "5" if QUICK else "21"], capture_output=True,
-                            text=True, check=True).stdout
-        f = dict(kv.split("=") for kv in bp.split())
+        with tempfile.NamedTemporaryFile("r") as t:
+            bp = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%M", BENCH_PLAN, tree,
+                                 "5" if QUICK else "21"], capture_output=True, text=True,
+                                check=True).stdout
+            f = dict(kv.split("=") for kv in bp.split())
+            f["maxrss_kb"] = t.read().split()[-1]  # as GNU time sees it, without python's pages
         runs = 3 if QUICK else 7
         dj = run([TIERTOPO, "-s", tree, "--dump", "--json"], runs=runs)
         pl = run([TIERTOPO, "-s", tree, "plan"], runs=runs)
