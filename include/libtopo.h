@@ -390,6 +390,55 @@ const struct topo_finding *topo_check_get_finding(const struct topo_check *check
 size_t topo_check_count(const struct topo_check *check, enum topo_severity severity);
 int topo_check_to_json(const struct topo_check *check, unsigned int flags, char **json);
 
+/* ---- counters (tiertopo stat) ---- */
+
+/*
+ * One reading of the demotion, promotion and migration counters: every nodeN/vmstat of
+ * sys/devices/system/node and proc/vmstat below the sysroot, and nothing else (no
+ * discovery), so that a caller sampling at an interval pays only for these files. The
+ * reading owns everything it returns. Garbled lines become findings; the other counters
+ * are kept. Returns 0, or -ENOENT when neither proc/vmstat nor any nodeN/vmstat exists.
+ */
+struct topo_vmstat;
+int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat);
+struct topo_vmstat *topo_vmstat_ref(struct topo_vmstat *vmstat);
+struct topo_vmstat *topo_vmstat_unref(struct topo_vmstat *vmstat);
+/* CLOCK_MONOTONIC, in ns, when the reading was taken. */
+uint64_t topo_vmstat_get_time_ns(const struct topo_vmstat *vmstat);
+
+/* The nodes that have a vmstat file, in ascending id order; -EINVAL past the end. */
+size_t topo_vmstat_get_node_count(const struct topo_vmstat *vmstat);
+int topo_vmstat_get_node_id(const struct topo_vmstat *vmstat, size_t index);
+
+/*
+ * The counter @name ("pgdemote_kswapd", any name the kernel prints) of @node, or of the
+ * whole machine (proc/vmstat) when @node is -1. -ENODATA when that file does not have it:
+ * the kernel lacks the counter, or counts it only machine-wide (pgdemote_* before 6.8,
+ * numa_hint_faults, pgmigrate_*), or the file is absent. Never 0 for "unknown".
+ */
+int topo_vmstat_get(const struct topo_vmstat *vmstat, int node, const char *name,
+		    uint64_t *value);
+
+enum topo_vmstat_scope {
+	TOPO_VMSTAT_ABSENT = 0,	 /* in no file: the kernel does not have it */
+	TOPO_VMSTAT_MACHINE = 1, /* only in proc/vmstat: counted for the whole machine */
+	TOPO_VMSTAT_NODE = 2,	 /* in nodeN/vmstat (and summed in proc/vmstat) */
+};
+enum topo_vmstat_scope topo_vmstat_get_scope(const struct topo_vmstat *vmstat, const char *name);
+
+/*
+ * Per-second rate of a counter between two readings: (after - before) / @seconds, or over
+ * the time between the readings when @seconds <= 0. -ENODATA when either reading lacks it,
+ * -ERANGE when the counter went back (the node was removed and added again).
+ */
+int topo_vmstat_get_rate(const struct topo_vmstat *before, const struct topo_vmstat *after,
+			 int node, const char *name, double seconds, double *rate);
+
+/* Problems met while reading (garbled lines), as for the snapshot. */
+size_t topo_vmstat_get_finding_count(const struct topo_vmstat *vmstat);
+const struct topo_finding *topo_vmstat_get_finding(const struct topo_vmstat *vmstat,
+						   size_t index);
+
 /* ---- JSON --------------------------------------------------------------------------- */
 
 /* The whole snapshot as JSON (keys of DESIGN.md). *json is malloc'd; the caller frees it. */

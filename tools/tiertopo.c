@@ -6,10 +6,12 @@
  *
  * Global options may also follow the command (git style). The default command is dump.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "tiertopo.h"
@@ -30,6 +32,9 @@ static void usage(FILE *out)
 	      " tiertopo [options] watch [--once]\n"
 	      "                                   apply again after every burst of memory\n"
 	      "                                   hotplug uevents (the systemd service)\n"
+	      " tiertopo [options] stat [INTERVAL [COUNT]]\n"
+	      "                                   demotion, promotion and migration counters\n"
+	      "                                   per node, since boot or per second\n"
 	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
@@ -47,17 +52,52 @@ static void usage(FILE *out)
 	      out);
 }
 
+#ifdef TIERTOPO_GATHER_HELPER
+/*
+ * tiertopo-gather: gather alone. It links libarchive, which brings a dozen libraries
+ * (ICU, libxml2, libstdc++ ...): kept out of tiertopo, which every other command starts in
+ * a few milliseconds without them.
+ */
+static const struct {
+	const char *name;
+	int (*fn)(struct global_opts *g, int argc, char **argv);
+} commands[] = {
+	{"gather", cmd_gather},
+};
+#else
+static char **main_argv;
+
+/* tiertopo gather: run the helper beside this binary, or the installed one */
+static int cmd_gather_exec(struct global_opts *g, int argc, char **argv)
+{
+	char self[4096], helper[4096 + 32];
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (k > 0) {
+		self[k] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(helper, sizeof(helper), "%s/tiertopo-gather", self);
+		if (access(helper, X_OK) == 0)
+			execv(helper, main_argv);
+	}
+	execv(LIBEXECDIR "/tiertopo-gather", main_argv);
+	fprintf(stderr, "tiertopo: gather: cannot run %s: %s\n", LIBEXECDIR "/tiertopo-gather",
+		strerror(errno));
+	return EXIT_ERROR;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct global_opts *g, int argc, char **argv);
 } commands[] = {
 	{"dump", cmd_dump},
-	{"gather", cmd_gather},
+	{"gather", cmd_gather_exec},
 	{"plan", cmd_plan},
 	{"check", cmd_check},
 	{"apply", cmd_apply},
 	{"watch", cmd_watch},
+	{"stat", cmd_stat},
 };
+#endif
 
 int main(int argc, char **argv)
 {
@@ -75,6 +115,13 @@ int main(int argc, char **argv)
 	struct global_opts g = {0};
 	bool dump = false;
 	int c;
+#ifndef TIERTOPO_GATHER_HELPER
+	/* the helper gets the command line as it came: getopt may permute argv */
+	main_argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (!main_argv)
+		return EXIT_ERROR;
+	memcpy(main_argv, argv, (size_t)argc * sizeof(char *));
+#endif
 
 	/*
 	 * Global options up to the first word that is not an option: the command. Anything

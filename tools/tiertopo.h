@@ -50,5 +50,6 @@ int cmd_plan(struct global_opts *g, int argc, char **argv);
 int cmd_check(struct global_opts *g, int argc, char **argv);
 int cmd_apply(struct global_opts *g, int argc, char **argv);
 int cmd_watch(struct global_opts *g, int argc, char **argv);
+int cmd_stat(struct global_opts *g, int argc, char **argv);
 
 #endif

@@ -250,7 +250,7 @@ int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat)
 			if (r == -ENOENT || (r == 0 && !s.present))
 				continue;
 			struct vm_source *v =
-				r < 0 ? NULL : realloc(vs->nodes, (vs->n_nodes + 1) * sizeof(*v));
+			    r < 0 ? NULL : realloc(vs->nodes, (vs->n_nodes + 1) * sizeof(*v));
 			if (!v) {
 				source_clear(&s);
 				strv_free(names, nn);
@@ -326,8 +326,7 @@ static const struct vm_source *source_of(const struct topo_vmstat *vs, int node)
 	return NULL;
 }
 
-int topo_vmstat_get(const struct topo_vmstat *vmstat, int node, const char *name,
-		    uint64_t *value)
+int topo_vmstat_get(const struct topo_vmstat *vmstat, int node, const char *name, uint64_t *value)
 {
 	if (!vmstat || !name)
 		return -EINVAL;
@@ -379,8 +378,7 @@ size_t topo_vmstat_get_finding_count(const struct topo_vmstat *vmstat)
 	return vmstat ? vmstat->findings.n : 0;
 }
 
-const struct topo_finding *topo_vmstat_get_finding(const struct topo_vmstat *vmstat,
-						   size_t index)
+const struct topo_finding *topo_vmstat_get_finding(const struct topo_vmstat *vmstat, size_t index)
 {
 	return vmstat && index < vmstat->findings.n ? &vmstat->findings.v[index] : NULL;
 }

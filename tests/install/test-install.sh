@@ -1,11 +1,13 @@
 #!/bin/bash
 # After `meson install --destdir`, pkg-config finds libtopo and a program outside the tree
 # builds and runs against the installed library (not the build tree's).
-# usage: test-install.sh BUILD_DIR CONSUMER_C FIXTURES_DIR
+# usage: test-install.sh BUILD_DIR CONSUMER_C FIXTURES_DIR [EXAMPLE_C]
+# EXAMPLE_C is examples/topo-tiers.c, the example the man page and README point to.
 set -u
 BUILD=$(realpath "$1")
 SRC=$(realpath "$2")
 FIX=$3
+EXAMPLE=${4:+$(realpath "$4")}
 . "$(dirname "$0")/../cli/tap.sh"
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
@@ -33,6 +35,18 @@ node 1 tier 4
 node 2 tier 22"
 if [ "$out" = "$want" ]; then ok "consumer runs on the installed library"; else not_ok "consumer runs on the installed library" "$out"; fi
 if LD_LIBRARY_PATH=$libdir ldd "$dest/consumer" | grep -q "$libdir/libtopo.so.0"; then ok "it links the installed libtopo.so.0"; else not_ok "it links the installed libtopo.so.0"; fi
+
+# examples/topo-tiers.c: kind, tier and demotion targets through the public API only
+if [ -n "$EXAMPLE" ]; then
+	# shellcheck disable=SC2086
+	if cc -std=c17 -Wall -Wextra -Werror -o "$dest/topo-tiers" "$EXAMPLE" $flags; then ok "examples/topo-tiers.c builds against the installed library"; else not_ok "examples/topo-tiers.c builds against the installed library"; fi
+	out=$(LD_LIBRARY_PATH=$libdir "$dest/topo-tiers" "$FIX/sysfs/sparse5")
+	want="node 0 DRAM tier 4 kernel-tier 4 preferred 2 fallback 2
+node 1 DRAM tier 4 kernel-tier 4 preferred 2 fallback 2
+node 2 PMEM tier 300 kernel-tier 22 preferred - fallback -"
+	if [ "$out" = "$want" ]; then ok "topo-tiers prints sparse5's kinds, tiers and targets"; else not_ok "topo-tiers prints sparse5's kinds, tiers and targets" "got:" "$out"; fi
+	if find "$dest" -path '*/man3/libtopo.3' | grep -q .; then ok "libtopo.3 is installed"; else not_ok "libtopo.3 is installed"; fi
+fi
 
 # only the API is exported: internal helpers stay hidden
 if nm -D --defined-only "$libdir/libtopo.so.0" | awk '{print $3}' | grep -v '^topo_' | grep -v '^LIBTOPO_' | grep -q .; then
