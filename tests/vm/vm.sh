@@ -176,9 +176,13 @@ ship_project() { # BUILD DEST
 	for f in "$build"/libtopo/libtopo.so*; do [ -e "$f" ] && cp -a "$f" "$dest/lib/"; done
 	ldd "$build/tools/tiertopo" | awk '$2=="=>" && $3 ~ /^\//{print $3}' |
 		while read -r f; do cp -Ln "$f" "$dest/lib/" 2>/dev/null || true; done
-	for f in "$build"/tools/*; do # other helper programs the tools/ directory may build
-		[ -f "$f" ] && [ -x "$f" ] && [ "${f##*/}" != tiertopo ] && head -c4 "$f" | grep -q ELF &&
-			cp -L "$f" "$dest/bin/"
+	for f in "$build"/tools/*; do # other helper programs the tools/ directory builds
+		[ -f "$f" ] && [ -x "$f" ] && [ "${f##*/}" != tiertopo ] && head -c4 "$f" | grep -q ELF ||
+			continue
+		cp -L "$f" "$dest/bin/"
+		# tiertopo-gather brings libarchive's libraries
+		ldd "$f" | awk '$2=="=>" && $3 ~ /^\//{print $3}' |
+			while read -r l; do cp -Ln "$l" "$dest/lib/" 2>/dev/null || true; done
 	done
 	if [ -d "$SRC/udev" ] && [ -n "$(ls -A "$SRC/udev")" ]; then
 		mkdir -p "$dest/udev" && cp -a "$SRC/udev/." "$dest/udev/"
