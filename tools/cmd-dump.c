@@ -112,26 +112,6 @@ static void usage(FILE *out)
 	fputs("\nValues the kernel does not report are shown as '-'.\n", out);
 }
 
-static char *fmt_list(const unsigned int *v, size_t n)
-{
-	/* 0-3,8 */
-	size_t cap = 16 + n * 12, o = 0;
-	char *s = malloc(cap);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j + 1 < n && v[j + 1] == v[j] + 1)
-			j++;
-		o += (size_t)snprintf(s + o, cap - o, "%s%u", o ? "," : "", v[i]);
-		if (j > i)
-			o += (size_t)snprintf(s + o, cap - o, "-%u", v[j]);
-		i = j + 1;
-	}
-	return s;
-}
-
 /* lsmem-style size: 1K, 4.5G; with --bytes the plain number */
 static char *fmt_size(uint64_t bytes, bool raw_bytes)
 {
@@ -171,20 +151,6 @@ static char *perf_cell(const struct topo_node *n, int access, enum topo_perf_att
 	return asprintf(&s, "%" PRIu32, v) < 0 ? NULL : s;
 }
 
-static char *ints_cell(const int *v, size_t n)
-{
-	if (!n)
-		return NULL;
-	unsigned int *u = malloc(n * sizeof(*u));
-	if (!u)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		u[i] = (unsigned int)v[i];
-	char *s = fmt_list(u, n);
-	free(u);
-	return s;
-}
-
 static char *cell(const struct topo *topo, const struct topo_plan *plan, const struct topo_node *n,
 		  int col, bool bytes)
 {
@@ -209,7 +175,7 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 	case COL_CPUS: {
 		const unsigned int *cpus;
 		size_t nc = topo_node_get_cpus(n, &cpus);
-		return nc ? fmt_list(cpus, nc) : NULL;
+		return nc ? format_list(cpus, nc) : NULL;
 	}
 	case COL_MEMORY:
 		return topo_node_get_mem_total(n, &v) == 0
@@ -237,7 +203,7 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 		const int *ini = NULL;
 		size_t ni = access < 0 ? 0
 				       : topo_node_get_perf_initiators(n, (unsigned int)access, &ini);
-		return ints_cell(ini, ni);
+		return format_node_list(ini, ni);
 	}
 	case COL_KIND:
 		return strdup(topo_kind_to_string(topo_plan_get_kind(plan, topo_node_get_id(n))));
@@ -258,12 +224,12 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 	case COL_PREFERRED: {
 		const int *t = NULL;
 		size_t nt = topo_plan_get_preferred(plan, topo_node_get_id(n), &t);
-		return ints_cell(t, nt);
+		return format_node_list(t, nt);
 	}
 	case COL_FALLBACK: {
 		const int *t = NULL;
 		size_t nt = topo_plan_get_fallback(plan, topo_node_get_id(n), &t);
-		return ints_cell(t, nt);
+		return format_node_list(t, nt);
 	}
 	case COL_EVIDENCE: {
 		size_t ne = topo_plan_get_evidence_count(plan, topo_node_get_id(n));

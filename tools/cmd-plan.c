@@ -32,31 +32,13 @@ static void usage(FILE *out)
 	      out);
 }
 
-static char *list(const int *v, size_t n)
-{
-	if (!n)
-		return strdup("-");
-	size_t cap = n * 12 + 1, o = 0;
-	char *s = malloc(cap);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j + 1 < n && v[j + 1] == v[j] + 1)
-			j++;
-		o += (size_t)snprintf(s + o, cap - o, "%s%d", o ? "," : "", v[i]);
-		if (j > i)
-			o += (size_t)snprintf(s + o, cap - o, "-%d", v[j]);
-		i = j + 1;
-	}
-	return s;
-}
-
+/* the cell's text (taken), or "-" */
 static void add_cell(struct libscols_line *ln, size_t col, char *s)
 {
 	if (s)
 		scols_line_refer_data(ln, col, s);
+	else
+		scols_line_set_data(ln, col, "-");
 }
 
 static int print_tables(const struct topo *topo, const struct topo_plan *plan, bool raw,
@@ -91,7 +73,7 @@ static int print_tables(const struct topo *topo, const struct topo_plan *plan, b
 			scols_line_set_data(ln, 1, "-"); /* node_demotion[] passes: no distance */
 		else
 			add_cell(ln, 1, asprintf(&s, "%u", start) < 0 ? NULL : s);
-		add_cell(ln, 2, list(tn, nn));
+		add_cell(ln, 2, format_node_list(tn, nn));
 	}
 
 	const char *ncols[] = {"NODE", "KIND", "ADISTANCE", "TIER", "PREFERRED", "FALLBACK"};
@@ -119,9 +101,9 @@ static int print_tables(const struct topo *topo, const struct topo_plan *plan, b
 		else
 			scols_line_set_data(ln, 3, "-");
 		size_t n = topo_plan_get_preferred(plan, id, &t);
-		add_cell(ln, 4, list(t, n));
+		add_cell(ln, 4, format_node_list(t, n));
 		n = topo_plan_get_fallback(plan, id, &t);
-		add_cell(ln, 5, list(t, n));
+		add_cell(ln, 5, format_node_list(t, n));
 	}
 
 	if (topo_plan_get_model(plan) == TOPO_PLAN_KERNEL)

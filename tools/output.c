@@ -94,3 +94,38 @@ int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_c
 	}
 	return 0;
 }
+
+char *format_list(const unsigned int *v, size_t n)
+{
+	if (!n)
+		return NULL;
+	size_t cap = 16 + n * 12, o = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && v[j + 1] == v[j] + 1)
+			j++;
+		o += (size_t)snprintf(s + o, cap - o, "%s%u", o ? "," : "", v[i]);
+		if (j > i)
+			o += (size_t)snprintf(s + o, cap - o, "-%u", v[j]);
+		i = j + 1;
+	}
+	return s;
+}
+
+char *format_node_list(const int *v, size_t n)
+{
+	if (!n)
+		return NULL;
+	unsigned int *u = malloc(n * sizeof(*u));
+	if (!u)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		u[i] = (unsigned int)v[i]; /* node ids are never negative */
+	char *s = format_list(u, n);
+	free(u);
+	return s;
+}

@@ -41,6 +41,9 @@ int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctx,
  * it is bad. Returns 0 or an exit status.
  */
 int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_config **config);
+/* "0-3,8" (malloc'd), or NULL for an empty list */
+char *format_list(const unsigned int *v, size_t n);
+char *format_node_list(const int *v, size_t n);
 /* Print the snapshot's findings to stderr, one per line. */
 void print_findings(const struct topo *topo, FILE *f);
 
