@@ -368,6 +368,10 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 	int r = open_topo(g, true, &ctx, &topo);
 	if (r)
 		return r;
+	/* the counters tiertopo stat reads, so that it replays too */
+	struct topo_vmstat *vs = NULL;
+	if (topo_read_vmstat(ctx, &vs) == 0)
+		topo_vmstat_unref(vs);
 
 	struct packer p = {.prefix = prefix};
 	p.rootfd = open(g->sysroot ? g->sysroot : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -27,6 +27,17 @@ roundtrip() { # NAME SYSROOT
 
 roundtrip sparse5 "$FIX/sysfs/sparse5"
 
+# the counters of tiertopo stat replay too
+(cd "$tmp" && "$T" gather -s "$FIX/sysfs/stat-6.12" -o stat612.tar.gz 2>/dev/null)
+mkdir -p "$tmp/xs" && tar -xzf "$tmp/stat612.tar.gz" -C "$tmp/xs"
+if "$T" -s "$FIX/sysfs/stat-6.12" stat -J >"$tmp/s1.json" 2>/dev/null &&
+	"$T" -s "$tmp/xs/stat612" stat -J >"$tmp/s2.json" 2>/dev/null &&
+	python3 -c 'import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); [d.pop("seconds",None) for d in (a,b)]; assert a == b and a["nodes"], (a, b)' "$tmp/s1.json" "$tmp/s2.json"; then
+	ok "gather packs the vmstat files: stat replays to the same counters"
+else
+	not_ok "gather packs the vmstat files: stat replays to the same counters" "$(diff "$tmp/s1.json" "$tmp/s2.json" | head)"
+fi
+
 # symlinks stay symlinks; write-only files are left out
 mkdir -p "$tmp/wo" && cp -a "$FIX/sysfs/sparse5/." "$tmp/wo/"
 : >"$tmp/wo/sys/kernel/mm/numa/demotion_enabled.wo"
