@@ -603,5 +603,12 @@ int firmware_merge(struct topo *topo)
 			return r;
 	}
 	check_sysfs(topo, fw);
+	/* merged and checked: the big arrays (a 1024-node machine has 2 MB of HMAT entries and
+	 * 1 MB of SLIT) are not read any more; the matrix and the caches stay */
+	acpi_slit_free(&fw->slit);
+	for (size_t k = 0; k < fw->hmat.n_locality; k++) {
+		free(fw->hmat.locality[k].entries);
+		fw->hmat.locality[k].entries = NULL;
+	}
 	return 0;
 }
