@@ -122,7 +122,6 @@ static enum next replay_next(struct source *s)
 		char line[512];
 		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) - 1 ? l : sizeof(line) - 1),
 			 s->buf);
-		line[sizeof(s->subsystem) * 4] = '\0'; /* no key of interest is longer */
 		memmove(s->buf, s->buf + l + (nl != NULL), s->len - l - (nl != NULL));
 		s->len -= l + (nl != NULL);
 

@@ -475,6 +475,14 @@ static inline uint64_t acpi_get_u64(const uint8_t *p)
 /* True if @n bytes at @p are all zero. */
 bool acpi_all_zero(const uint8_t *p, size_t n);
 /*
+ * The Length of a subtable at @off of a table whose used length is @tlen: 0 would loop
+ * forever and past the end would read bytes that are not the table's. Either is an error
+ * finding, "<table>-zero-length" or "<table>-truncated", and the walk must stop (the table is
+ * rejected). @what is "subtable" or "structure", as the table's specification calls them.
+ */
+bool acpi_struct_fits(const char *table, const char *what, unsigned int type, size_t off,
+		      size_t slen, size_t tlen, const char *origin, struct findings *f);
+/*
  * Make room for element @n of the array *@v (elements of @size bytes); capacity grows in
  * powers of two. Returns a pointer to the new (zeroed) element or NULL on -ENOMEM.
  */

@@ -254,20 +254,7 @@ int acpi_parse_cedt(const uint8_t *buf, size_t len, const char *origin, struct a
 		uint8_t type = p[0];
 		uint16_t slen = acpi_get_u16(p + 2);
 
-		if (slen == 0) {
-			findings_add(f, "cedt-zero-length", TOPO_SEVERITY_ERROR, origin,
-				     "CEDT: structure type %u at offset 0x%zx has length 0; the "
-				     "rest of the table cannot be walked",
-				     type, off);
-			out->rejected = true;
-			break;
-		}
-		if (slen > tlen - off) {
-			findings_add(
-			    f, "cedt-truncated", TOPO_SEVERITY_ERROR, origin,
-			    "CEDT: structure type %u at offset 0x%zx has length %u but only "
-			    "%zu bytes remain in the table",
-			    type, off, slen, tlen - off);
+		if (!acpi_struct_fits("CEDT", "structure", type, off, slen, tlen, origin, f)) {
 			out->rejected = true;
 			break;
 		}

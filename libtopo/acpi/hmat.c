@@ -317,20 +317,7 @@ int acpi_parse_hmat(const uint8_t *buf, size_t len, const char *origin, struct a
 		uint16_t type = acpi_get_u16(p);
 		uint32_t slen = acpi_get_u32(p + 4);
 
-		if (slen == 0) {
-			findings_add(f, "hmat-zero-length", TOPO_SEVERITY_ERROR, origin,
-				     "HMAT: structure type %u at offset 0x%zx has length 0; the "
-				     "rest of the table cannot be walked",
-				     type, off);
-			out->rejected = true;
-			break;
-		}
-		if (slen > tlen - off) {
-			findings_add(
-			    f, "hmat-truncated", TOPO_SEVERITY_ERROR, origin,
-			    "HMAT: structure type %u at offset 0x%zx has length %u but only "
-			    "%zu bytes remain in the table",
-			    type, off, slen, tlen - off);
+		if (!acpi_struct_fits("HMAT", "structure", type, off, slen, tlen, origin, f)) {
 			out->rejected = true;
 			break;
 		}

@@ -142,20 +142,7 @@ int acpi_parse_nfit(const uint8_t *buf, size_t len, const char *origin, struct a
 		const uint8_t *p = buf + off;
 		uint16_t type = acpi_get_u16(p), slen = acpi_get_u16(p + 2);
 
-		if (slen == 0) {
-			findings_add(f, "nfit-zero-length", TOPO_SEVERITY_ERROR, origin,
-				     "NFIT: structure type %u at offset 0x%zx has length 0; the "
-				     "rest of the table cannot be walked",
-				     type, off);
-			out->rejected = true;
-			break;
-		}
-		if (slen > tlen - off) {
-			findings_add(
-			    f, "nfit-truncated", TOPO_SEVERITY_ERROR, origin,
-			    "NFIT: structure type %u at offset 0x%zx has length %u but only "
-			    "%zu bytes remain in the table",
-			    type, off, slen, tlen - off);
+		if (!acpi_struct_fits("NFIT", "structure", type, off, slen, tlen, origin, f)) {
 			out->rejected = true;
 			break;
 		}

@@ -394,21 +394,7 @@ int acpi_parse_srat(const uint8_t *buf, size_t len, const char *origin, struct a
 		}
 		uint8_t type = buf[off], slen = buf[off + 1];
 
-		if (slen == 0) {
-			findings_add(
-			    f, "srat-zero-length", TOPO_SEVERITY_ERROR, origin,
-			    "SRAT: subtable type %u at offset 0x%zx has length 0; the rest "
-			    "of the table cannot be walked",
-			    type, off);
-			out->rejected = true;
-			break;
-		}
-		if (slen > tlen - off) {
-			findings_add(
-			    f, "srat-truncated", TOPO_SEVERITY_ERROR, origin,
-			    "SRAT: subtable type %u at offset 0x%zx has length %u but only "
-			    "%zu bytes remain in the table",
-			    type, off, slen, tlen - off);
+		if (!acpi_struct_fits("SRAT", "subtable", type, off, slen, tlen, origin, f)) {
 			out->rejected = true;
 			break;
 		}

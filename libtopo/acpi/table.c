@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "acpi/acpi.h"
@@ -121,4 +122,30 @@ int acpi_table_header_parse(const uint8_t *buf, size_t len, const char *sig, con
 			     name, out->checksum, sum);
 	*table_len = out->length;
 	return 0;
+}
+
+bool acpi_struct_fits(const char *table, const char *what, unsigned int type, size_t off,
+		      size_t slen, size_t tlen, const char *origin, struct findings *f)
+{
+	char id[32];
+	size_t i;
+	for (i = 0; table[i] && i < 8; i++)
+		id[i] = (char)(table[i] | 0x20); /* "SRAT" -> "srat" */
+	if (slen == 0) {
+		snprintf(id + i, sizeof(id) - i, "-zero-length");
+		findings_add(f, id, TOPO_SEVERITY_ERROR, origin,
+			     "%s: %s type %u at offset 0x%zx has length 0; the rest of the table "
+			     "cannot be walked",
+			     table, what, type, off);
+		return false;
+	}
+	if (slen > tlen - off) {
+		snprintf(id + i, sizeof(id) - i, "-truncated");
+		findings_add(f, id, TOPO_SEVERITY_ERROR, origin,
+			     "%s: %s type %u at offset 0x%zx has length %zu but only %zu bytes "
+			     "remain in the table",
+			     table, what, type, off, slen, tlen - off);
+		return false;
+	}
+	return true;
 }
