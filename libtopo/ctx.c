@@ -72,6 +72,8 @@ struct topo_ctx *topo_ctx_unref(struct topo_ctx *ctx)
 {
 	if (!ctx || --ctx->refcount > 0)
 		return NULL;
+	while (ctx->n_dirs > 0)
+		io_pop_dir(ctx);
 	close(ctx->rootfd);
 	strv_free(ctx->recorded, ctx->n_recorded);
 	free(ctx->acpi_dir);

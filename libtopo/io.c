@@ -22,6 +22,23 @@ static const char *rel(const char *path)
 	return *path ? path : ".";
 }
 
+/* The directory fd to open @path from, and the rest of the path below it. */
+static const char *at(const struct topo_ctx *ctx, const char *path, int *fd)
+{
+	path = rel(path);
+	int top = ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs) ? ctx->n_dirs : (int)ELEMENTSOF(ctx->dirs);
+	for (int i = top; i-- > 0;) {
+		const struct io_dir *d = &ctx->dirs[i];
+		if (d->fd >= 0 && !strncmp(path, d->path, d->len) && path[d->len] == '/' &&
+		    path[d->len + 1]) {
+			*fd = d->fd;
+			return path + d->len + 1;
+		}
+	}
+	*fd = ctx->rootfd;
+	return path;
+}
+
 void io_record(struct topo_ctx *ctx, const char *path)
 {
 	if (!ctx->recording)
@@ -89,7 +106,9 @@ static int read_fd(int fd, size_t max, char **buf, size_t *len)
 
 int io_read_file(struct topo_ctx *ctx, const char *path, size_t max, char **buf, size_t *len)
 {
-	_cleanup_close_ int fd = openat(ctx->rootfd, rel(path), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int dfd;
+	const char *p = at(ctx, path, &dfd);
+	_cleanup_close_ int fd = openat(dfd, p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	io_record(ctx, path);
@@ -108,7 +127,9 @@ int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **
 int io_readlink(struct topo_ctx *ctx, const char *path, char **target)
 {
 	char b[4096];
-	ssize_t k = readlinkat(ctx->rootfd, rel(path), b, sizeof(b) - 1);
+	int dfd;
+	const char *p = at(ctx, path, &dfd);
+	ssize_t k = readlinkat(dfd, p, b, sizeof(b) - 1);
 	if (k < 0)
 		return -errno;
 	b[k] = '\0';
@@ -119,7 +140,9 @@ int io_readlink(struct topo_ctx *ctx, const char *path, char **target)
 
 bool io_exists(struct topo_ctx *ctx, const char *path)
 {
-	return faccessat(ctx->rootfd, rel(path), F_OK, 0) == 0;
+	int dfd;
+	const char *p = at(ctx, path, &dfd);
+	return faccessat(dfd, p, F_OK, 0) == 0;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -136,54 +159,112 @@ struct dirent64_raw {
 	char d_name[];
 };
 
-int io_list_dir(struct topo_ctx *ctx, const char *path, char ***names, size_t *n)
+static int scan_fd(int fd, int (*cb)(void *data, const char *name), void *data)
 {
-	/* getdents64 on the fd itself: fdopendir() would add an fstat and an fcntl per
-	 * directory, and discovery lists a few thousand on a large machine */
-	_cleanup_close_ int fd = openat(ctx->rootfd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	io_record(ctx, path);
-
-	char **v = NULL;
-	size_t cnt = 0, cap = 0;
 	_Alignas(8) char buf[32768];
 	for (;;) {
 		long k = syscall(SYS_getdents64, fd, buf, sizeof(buf));
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0) {
-			int r = -errno;
-			strv_free(v, cnt);
-			return r;
-		}
+		if (k < 0)
+			return -errno;
 		if (k == 0)
-			break;
+			return 0;
 		for (long off = 0; off < k;) {
 			struct dirent64_raw *de = (struct dirent64_raw *)(buf + off);
 			off += de->d_reclen;
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			if (de->d_name[0] == '.' &&
+			    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 				continue;
-			if (cnt == cap) {
-				cap = cap ? cap * 2 : 32;
-				char **nv = realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					strv_free(v, cnt);
-					return -ENOMEM;
-				}
-				v = nv;
-			}
-			if (!(v[cnt] = strdup(de->d_name))) {
-				strv_free(v, cnt);
-				return -ENOMEM;
-			}
-			cnt++;
+			int r = cb(data, de->d_name);
+			if (r < 0)
+				return r;
 		}
 	}
-	if (cnt)
-		qsort(v, cnt, sizeof(*v), cmp_name);
-	*names = v;
-	*n = cnt;
+}
+
+int io_scan_dir(struct topo_ctx *ctx, const char *path, bool keep,
+		int (*cb)(void *data, const char *name), void *data)
+{
+	/* getdents64 on the fd itself: fdopendir() would add an fstat and an fcntl per
+	 * directory, and discovery lists a few thousand on a large machine */
+	int dfd;
+	const char *p = at(ctx, path, &dfd);
+	int fd = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : 0;
+	if (fd >= 0) {
+		io_record(ctx, path);
+		r = scan_fd(fd, cb, data);
+	}
+	if (!keep) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	/* a slot even when the directory could not be opened: io_pop_dir() pops it */
+	struct io_dir *d = ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs) ? &ctx->dirs[ctx->n_dirs] : NULL;
+	char *copy = d && fd >= 0 ? strdup(rel(path)) : NULL;
+	if (!copy && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (d) {
+		d->path = copy;
+		d->len = copy ? strlen(copy) : 0;
+		d->fd = fd;
+	}
+	ctx->n_dirs++; /* past the array: a depth the readers never reach, counted all the same */
+	return r;
+}
+
+void io_pop_dir(struct topo_ctx *ctx)
+{
+	if (ctx->n_dirs <= 0)
+		return;
+	if (--ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs)) {
+		struct io_dir *d = &ctx->dirs[ctx->n_dirs];
+		if (d->fd >= 0)
+			close(d->fd);
+		free(d->path);
+		d->path = NULL;
+		d->fd = -1;
+	}
+}
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int add_name(void *data, const char *name)
+{
+	struct names *l = data;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		char **nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(name)))
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+int io_list_dir(struct topo_ctx *ctx, const char *path, bool keep, char ***names, size_t *n)
+{
+	struct names l = {0};
+	int r = io_scan_dir(ctx, path, keep, add_name, &l);
+	if (r < 0) {
+		strv_free(l.v, l.n);
+		return r;
+	}
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_name);
+	*names = l.v;
+	*n = l.n;
 	return 0;
 }
 

@@ -34,6 +34,14 @@ struct topo_ctx {
 	 * with it and count writes */
 	int (*write_hook)(void *data, const char *path);
 	void *write_hook_data;
+	/* directories a reader holds open (io_scan_dir with keep): a path below one of them is
+	 * opened relative to its fd, a walk of one or two components instead of eight */
+	struct io_dir {
+		char *path;
+		size_t len;
+		int fd;
+	} dirs[4];
+	int n_dirs;
 };
 
 /* Tests: replace the write hook (NULL restores plain writes). Not exported. */
@@ -70,8 +78,19 @@ int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **
 		     size_t *len);
 /* readlink below the sysroot; *target is malloc'd. */
 int io_readlink(struct topo_ctx *ctx, const char *path, char **target);
-/* List a directory below the sysroot: sorted names (no . and ..), malloc'd vector. */
-int io_list_dir(struct topo_ctx *ctx, const char *path, char ***names, size_t *n);
+/* List a directory below the sysroot: sorted names (no . and ..), malloc'd vector; @keep
+ * as io_scan_dir(). */
+int io_list_dir(struct topo_ctx *ctx, const char *path, bool keep, char ***names, size_t *n);
+/*
+ * Call @cb(data, name) for each entry of a directory below the sysroot (no . and ..), in
+ * the directory's order, without copying or sorting; a negative return of @cb stops the
+ * scan and is returned. With @keep, the directory stays open after the scan (even when it
+ * failed) and files below @path are opened relative to it until the matching
+ * io_pop_dir(): every io_scan_dir(..., true, ...) is paired with one io_pop_dir().
+ */
+int io_scan_dir(struct topo_ctx *ctx, const char *path, bool keep,
+		int (*cb)(void *data, const char *name), void *data);
+void io_pop_dir(struct topo_ctx *ctx);
 bool io_exists(struct topo_ctx *ctx, const char *path);
 /*
  * Write @len bytes to an existing file below the sysroot (a sysfs or procfs knob, or its
@@ -121,7 +140,7 @@ struct topo_node {
 	struct opt_u64 mem_total, mem_free; /* bytes */
 	size_t n_memory_blocks;
 	/* distance to every node by node *index* in topo->nodes; 0 = unknown */
-	uint16_t *distance;
+	uint8_t *distance; /* 1..255 (read_distance rejects others), 0 = unknown */
 	struct topo_perf_class access[2];
 	struct topo_cache *caches;
 	size_t n_caches;

@@ -119,7 +119,7 @@ void sink_hooks(struct apply *a, const char *state_path)
 	}
 	char **names = NULL;
 	size_t n = 0;
-	if (io_list_dir(a->ctx, HOOKS_DIR, &names, &n) < 0)
+	if (io_list_dir(a->ctx, HOOKS_DIR, false, &names, &n) < 0)
 		return;
 	if (n > 1) /* name order, byte by byte, like run-parts */
 		qsort(names, n, sizeof(*names), cmp_str);

@@ -50,8 +50,11 @@ int bus_for_each_dev(struct topo *topo, enum topo_bus bus, const char *prefix,
 	size_t nn = 0;
 
 	snprintf(dir, sizeof(dir), "sys/bus/%s/devices", bus_names[bus]);
-	if (io_list_dir(topo->ctx, dir, &names, &nn) < 0)
+	/* held open: each device's files are opened from it */
+	if (io_list_dir(topo->ctx, dir, true, &names, &nn) < 0) {
+		io_pop_dir(topo->ctx);
 		return 0; /* bus not present: nothing to report */
+	}
 
 	for (size_t i = 0; i < nn; i++) {
 		if (strncmp(names[i], prefix, strlen(prefix)))
@@ -87,5 +90,6 @@ int bus_for_each_dev(struct topo *topo, enum topo_bus bus, const char *prefix,
 		topo->devs[topo->n_devs++] = d;
 	}
 	strv_free(names, nn);
+	io_pop_dir(topo->ctx);
 	return 0;
 }

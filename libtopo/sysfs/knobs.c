@@ -55,7 +55,7 @@ int sysfs_read_knobs(struct topo *topo)
 	/* list the directory once: absent before 6.9, and a node file only for possible nodes */
 	char **names = NULL;
 	size_t nn = 0;
-	if (io_list_dir(topo->ctx, WI_DIR, &names, &nn) < 0)
+	if (io_list_dir(topo->ctx, WI_DIR, false, &names, &nn) < 0)
 		return 0;
 	for (size_t i = 0; i < nn; i++) {
 		snprintf(path, sizeof(path), WI_DIR "/%s", names[i]);

@@ -157,7 +157,7 @@ static void read_distance(struct topo *topo, struct topo_node *n, const int *col
 	if (read_trimmed(topo, path, &b) < 0)
 		return;
 
-	uint16_t *row = calloc(topo->n_nodes, sizeof(*row));
+	uint8_t *row = calloc(topo->n_nodes, sizeof(*row));
 	if (!row)
 		return;
 	size_t k = 0;
@@ -176,7 +176,7 @@ static void read_distance(struct topo *topo, struct topo_node *n, const int *col
 			break;
 		}
 		int idx = topo->node_index[cols[k]];
-		row[idx] = (uint16_t)v;
+		row[idx] = (uint8_t)v;
 		k++;
 		while (*p == ' ')
 			p++;
@@ -196,47 +196,73 @@ garbled:
 	free(row);
 }
 
-/* The nodeX links of a directory, ascending. */
-static void read_node_links(struct topo *topo, const char *dir, int **ids, size_t *n)
+static const char *const access_attrs[] = {"read_latency", "write_latency", "read_bandwidth",
+					   "write_bandwidth"};
+
+/* the nodeX links of a directory and which of the access attributes it holds */
+struct links {
+	int *ids;
+	size_t n, cap;
+	unsigned int attrs;
+};
+
+static int link_entry(void *data, const char *name)
 {
-	char **names = NULL;
-	size_t nn = 0;
-	if (io_list_dir(topo->ctx, dir, &names, &nn) < 0)
-		return;
-	for (size_t i = 0; i < nn; i++) {
-		int id = node_name_id(names[i], "node");
-		if (id < 0)
-			continue;
-		int *v = realloc(*ids, (*n + 1) * sizeof(*v));
-		if (!v)
-			break;
-		v[(*n)++] = id;
-		*ids = v;
+	struct links *l = data;
+	int id = node_name_id(name, "node");
+	if (id < 0) {
+		for (size_t i = 0; i < ELEMENTSOF(access_attrs); i++)
+			if (!strcmp(name, access_attrs[i]))
+				l->attrs |= 1u << i;
+		return 0;
 	}
-	strv_free(names, nn);
-	if (*n)
-		qsort(*ids, *n, sizeof(int), cmp_int);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		int *v = realloc(l->ids, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->ids = v;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = id;
+	return 0;
+}
+
+/* Scan @dir for node links (ascending into *ids); @keep as io_scan_dir(). */
+static unsigned int read_node_links(struct topo *topo, const char *dir, bool keep, int **ids,
+				    size_t *n)
+{
+	struct links l = {0};
+	if (io_scan_dir(topo->ctx, dir, keep, link_entry, &l) < 0) {
+		free(l.ids);
+		return 0;
+	}
+	if (l.n > 1)
+		qsort(l.ids, l.n, sizeof(int), cmp_int);
+	*ids = l.ids;
+	*n = l.n;
+	return l.attrs;
 }
 
 static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 {
-	static const char *const attrs[] = {"read_latency", "write_latency", "read_bandwidth",
-					    "write_bandwidth"};
 	char path[PATH_MAX];
 	struct topo_perf_class *a = &n->access[c];
 
 	a->present = true;
-	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators", n->id, c);
-	read_node_links(topo, path, &a->initiators, &a->n_initiators);
 	/* only initiators (nodes with cpus, Generic Initiators) are best for targets */
 	if (n->has_cpu || n->generic_initiator) {
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/targets", n->id, c);
-		read_node_links(topo, path, &a->targets, &a->n_targets);
+		read_node_links(topo, path, false, &a->targets, &a->n_targets);
 	}
-
-	for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+	/* the attributes the listing shows, each opened from the listed directory */
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators", n->id, c);
+	unsigned int attrs = read_node_links(topo, path, true, &a->initiators, &a->n_initiators);
+	for (size_t i = 0; i < ELEMENTSOF(access_attrs); i++) {
+		if (!(attrs & (1u << i)))
+			continue;
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators/%s", n->id, c,
-			 attrs[i]);
+			 access_attrs[i]);
 		uint64_t v;
 		if (read_u64(topo, path, 10, &v) < 0)
 			continue;
@@ -248,48 +274,79 @@ static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 		a->attr[i].known = true;
 		a->attr[i].v = v;
 	}
+	io_pop_dir(topo->ctx);
+}
+
+/* the levels of memory_side_cache/indexN, ascending */
+struct levels {
+	int *v;
+	size_t n, cap;
+};
+
+static int level_entry(void *data, const char *name)
+{
+	struct levels *l = data;
+	int level = node_name_id(name, "index");
+	if (level < 0)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		int *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = level;
+	return 0;
 }
 
 static void read_caches(struct topo *topo, struct topo_node *n)
 {
+	static const struct {
+		const char *file;
+		size_t off;
+	} f[] = {
+		{"size", offsetof(struct topo_cache, size)},
+		{"line_size", offsetof(struct topo_cache, line_size)},
+		{"indexing", offsetof(struct topo_cache, indexing)},
+		{"write_policy", offsetof(struct topo_cache, write_policy)},
+	};
 	char path[PATH_MAX];
-	char **names = NULL;
-	size_t nn = 0;
+	struct levels l = {0};
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/memory_side_cache", n->id);
-	if (io_list_dir(topo->ctx, path, &names, &nn) < 0)
-		return;
-	for (size_t i = 0; i < nn; i++) {
-		int level = node_name_id(names[i], "index");
-		if (level < 0)
-			continue;
+	if (io_scan_dir(topo->ctx, path, true, level_entry, &l) < 0)
+		goto out;
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(int), cmp_int);
+	for (size_t i = 0; i < l.n; i++) {
 		struct topo_cache *c = realloc(n->caches, (n->n_caches + 1) * sizeof(*c));
 		if (!c)
 			break;
 		n->caches = c;
 		c = &c[n->n_caches++];
 		memset(c, 0, sizeof(*c));
-		c->level = (unsigned int)level;
-		static const struct {
-			const char *file;
-			size_t off;
-		} f[] = {
-			{"size", offsetof(struct topo_cache, size)},
-			{"line_size", offsetof(struct topo_cache, line_size)},
-			{"indexing", offsetof(struct topo_cache, indexing)},
-			{"write_policy", offsetof(struct topo_cache, write_policy)},
-		};
+		c->level = (unsigned int)l.v[i];
 		for (size_t k = 0; k < ELEMENTSOF(f); k++) {
 			struct opt_u64 *o = (struct opt_u64 *)((char *)c + f[k].off);
-			snprintf(path, sizeof(path), NODE_DIR "/node%d/memory_side_cache/%s/%s",
-				 n->id, names[i], f[k].file);
+			snprintf(path, sizeof(path), NODE_DIR "/node%d/memory_side_cache/index%d/%s",
+				 n->id, l.v[i], f[k].file);
 			o->known = read_u64(topo, path, 10, &o->v) == 0;
 		}
 	}
-	strv_free(names, nn);
+out:
+	free(l.v);
+	io_pop_dir(topo->ctx);
 }
 
-static unsigned int read_node_dir(struct topo *topo, struct topo_node *n)
+/* entries of nodeN/: the memory blocks counted, the files worth opening noted */
+struct node_scan {
+	struct topo_node *n;
+	unsigned int has;
+};
+
+static int node_entry(void *data, const char *name)
 {
 	static const struct {
 		const char *name;
@@ -297,29 +354,34 @@ static unsigned int read_node_dir(struct topo *topo, struct topo_node *n)
 	} known[] = {{"cpulist", HAS_CPULIST},	   {"cpumap", HAS_CPUMAP},
 		     {"access0", HAS_ACCESS0},	   {"access1", HAS_ACCESS1},
 		     {"memory_side_cache", HAS_CACHES}};
-	char path[PATH_MAX];
-	char **names = NULL;
-	size_t nn = 0;
-	unsigned int has = 0;
-
-	snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
-	if (io_list_dir(topo->ctx, path, &names, &nn) < 0)
+	struct node_scan *s = data;
+	if (node_name_id(name, "memory") >= 0) {
+		s->n->n_memory_blocks++;
 		return 0;
-	n->present = true;
-	for (size_t i = 0; i < nn; i++) {
-		if (node_name_id(names[i], "memory") >= 0) {
-			n->n_memory_blocks++;
-			continue;
-		}
-		for (size_t k = 0; k < ELEMENTSOF(known); k++)
-			if (!strcmp(names[i], known[k].name))
-				has |= known[k].bit;
 	}
-	strv_free(names, nn);
-	return has;
+	for (size_t k = 0; k < ELEMENTSOF(known); k++)
+		if (!strcmp(name, known[k].name))
+			s->has |= known[k].bit;
+	return 0;
 }
 
-int sysfs_read_nodes(struct topo *topo)
+/* Scan nodeN/ (@keep as io_scan_dir()); sets present and the memory block count. */
+static unsigned int read_node_dir(struct topo *topo, struct topo_node *n, bool keep)
+{
+	char path[PATH_MAX];
+	struct node_scan s = {n, 0};
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
+	n->n_memory_blocks = 0;
+	if (io_scan_dir(topo->ctx, path, keep, node_entry, &s) < 0) {
+		n->n_memory_blocks = 0;
+		return 0;
+	}
+	n->present = true;
+	return s.has;
+}
+
+static int read_nodes(struct topo *topo)
 {
 	struct nodemask all = {0};
 	char **names = NULL;
@@ -330,7 +392,8 @@ int sysfs_read_nodes(struct topo *topo)
 		all.bits[w] = topo->possible.bits[w] | topo->online.bits[w] |
 			      topo->has_cpu.bits[w] | topo->has_memory.bits[w] |
 			      topo->has_normal_memory.bits[w] | topo->has_gi.bits[w];
-	int r = io_list_dir(topo->ctx, NODE_DIR, &names, &nn);
+	/* held open until the end: the node directories are opened from it */
+	int r = io_list_dir(topo->ctx, NODE_DIR, true, &names, &nn);
 	if (r < 0)
 		return r == -ENOTDIR ? -ENOENT : r;
 	for (size_t i = 0; i < nn; i++) {
@@ -363,11 +426,18 @@ int sysfs_read_nodes(struct topo *topo)
 		n->generic_initiator = nodemask_test(&topo->has_gi, (unsigned int)id);
 	}
 
-	unsigned int *has = calloc(topo->n_nodes + 1, sizeof(*has));
-	if (!has)
-		return -ENOMEM;
-	for (size_t i = 0; i < topo->n_nodes; i++)
-		has[i] = read_node_dir(topo, &topo->nodes[i]);
+	/* Without an online file, the distance columns are the nodes with a directory: every
+	 * directory is scanned first (kernels before 2.6.23). Otherwise each node directory is
+	 * scanned once and held open while its files are read. */
+	bool two_pass = !topo->has_online_file;
+	unsigned int *has = NULL;
+	if (two_pass) {
+		has = calloc(topo->n_nodes + 1, sizeof(*has));
+		if (!has)
+			return -ENOMEM;
+		for (size_t i = 0; i < topo->n_nodes; i++)
+			has[i] = read_node_dir(topo, &topo->nodes[i], false);
+	}
 
 	/* the distance columns: the online nodes, ascending */
 	int *cols = malloc(topo->n_nodes * sizeof(int) + sizeof(int));
@@ -386,24 +456,34 @@ int sysfs_read_nodes(struct topo *topo)
 
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		struct topo_node *n = &topo->nodes[i];
-		if (!n->present)
-			continue;
-		read_cpus(topo, n, has[i]);
-		/* without has_cpu (very old kernels), a node with cpus has cpus */
-		if (!topo->has_cpu_file)
-			n->has_cpu = n->n_cpus > 0;
-		read_meminfo(topo, n);
-		if (!topo->has_memory_file)
-			n->has_memory = n->mem_total.known && n->mem_total.v > 0;
-		read_distance(topo, n, cols, ncols);
-		if (has[i] & HAS_ACCESS0)
-			read_access(topo, n, 0);
-		if (has[i] & HAS_ACCESS1)
-			read_access(topo, n, 1);
-		if (has[i] & HAS_CACHES)
-			read_caches(topo, n);
+		unsigned int h = two_pass ? has[i] : read_node_dir(topo, n, true);
+		if (n->present) {
+			read_cpus(topo, n, h);
+			/* without has_cpu (very old kernels), a node with cpus has cpus */
+			if (!topo->has_cpu_file)
+				n->has_cpu = n->n_cpus > 0;
+			read_meminfo(topo, n);
+			if (!topo->has_memory_file)
+				n->has_memory = n->mem_total.known && n->mem_total.v > 0;
+			read_distance(topo, n, cols, ncols);
+			if (h & HAS_ACCESS0)
+				read_access(topo, n, 0);
+			if (h & HAS_ACCESS1)
+				read_access(topo, n, 1);
+			if (h & HAS_CACHES)
+				read_caches(topo, n);
+		}
+		if (!two_pass)
+			io_pop_dir(topo->ctx);
 	}
 	free(cols);
 	free(has);
 	return 0;
+}
+
+int sysfs_read_nodes(struct topo *topo)
+{
+	int r = read_nodes(topo);
+	io_pop_dir(topo->ctx); /* NODE_DIR, held by read_nodes() */
+	return r;
 }

@@ -32,7 +32,7 @@ int sysfs_read_kernel_tiers(struct topo *topo)
 	size_t nn = 0;
 	char path[PATH_MAX];
 
-	if (io_list_dir(topo->ctx, TIER_DIR, &names, &nn) < 0)
+	if (io_list_dir(topo->ctx, TIER_DIR, false, &names, &nn) < 0)
 		return 0; /* before 6.1, or no memory nodes: unknown */
 
 	for (size_t i = 0; i < nn; i++) {

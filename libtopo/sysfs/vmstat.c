@@ -238,7 +238,7 @@ int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat)
 
 	char **names = NULL;
 	size_t nn = 0;
-	if (io_list_dir(ctx, NODE_DIR, &names, &nn) == 0) {
+	if (io_list_dir(ctx, NODE_DIR, false, &names, &nn) == 0) {
 		char path[PATH_MAX];
 		for (size_t i = 0; i < nn; i++) {
 			int id = node_dir_id(names[i]);

@@ -63,20 +63,20 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 	 * SLIT: a few values so that ties are common, and neighbours 1 or 2 apart so that
 	 * find_next_best_node's penalties decide; asymmetric a third of the time
 	 */
-	static const uint16_t dists[] = {12, 15, 15, 16, 17, 20, 20, 21, 22, 28, 30, 40};
+	static const uint8_t dists[] = {12, 15, 15, 16, 17, 20, 20, 21, 22, 28, 30, 40};
 	bool slit = rnd(8) != 0; /* sometimes no SLIT: the kernel's 10/20 */
 	for (size_t i = 0; i < n && slit; i++) {
 		struct topo_node *x = &t->nodes[i];
 		if (!x->online)
 			continue;
-		x->distance = calloc(n, sizeof(uint16_t));
+		x->distance = calloc(n, sizeof(*x->distance));
 		x->distance[i] = 10;
 	}
 	for (size_t i = 0; i < n && slit; i++)
 		for (size_t j = i + 1; j < n; j++) {
 			if (!t->nodes[i].distance || !t->nodes[j].distance)
 				continue;
-			uint16_t d = dists[rnd(ELEMENTSOF(dists))];
+			uint8_t d = dists[rnd(ELEMENTSOF(dists))];
 			t->nodes[i].distance[j] = d;
 			t->nodes[j].distance[i] = rnd(3) == 0 ? dists[rnd(ELEMENTSOF(dists))] : d;
 		}
