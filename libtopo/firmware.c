@@ -112,6 +112,9 @@ static int parse_tables(struct topo *topo, struct topo_fw *fw)
 #define PARSE(NAME, fn, field, have)                                                               \
 	if ((b = blob(topo, NAME))) {                                                              \
 		r = fn(b->data, b->len, b->origin, &fw->field, f);                                 \
+		/* parsed: the bytes are not read again (3 MB on a 1024-node machine) */          \
+		free(((struct topo_acpi_blob *)b)->data);                                          \
+		((struct topo_acpi_blob *)b)->data = NULL;                                         \
 		if (r == -ENOMEM)                                                                  \
 			return r;                                                                  \
 		fw->have = r == 0;                                                                 \
@@ -283,17 +286,6 @@ static void index_locality(struct loc_index *x, const struct acpi_hmat_locality 
 			x->col[l->targets[t]] = (int)t;
 }
 
-static uint32_t loc_value(const struct topo_fw *fw, const struct loc_index *x, uint32_t ipxm,
-			  uint32_t tpxm)
-{
-	if (ipxm >= FW_PXM_MAP || tpxm >= FW_PXM_MAP || x->row[ipxm] < 0 || x->col[tpxm] < 0)
-		return 0;
-	uint32_t v = 0;
-	acpi_hmat_normalize(acpi_hmat_entry(x->l, (uint32_t)x->row[ipxm], (uint32_t)x->col[tpxm]),
-			    x->l->entry_base_unit, fw->hmat.revision, x->l->data_type, &v);
-	return v;
-}
-
 /* does the initiator's node have cpus (N_CPU)? the kernel's own view when sysfs has one */
 static bool node_has_cpu(const struct topo *topo, const struct topo_fw *fw, int node)
 {
@@ -371,27 +363,50 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			fw->init_pxm[fw->n_inits++] = p;
 		}
 
+	/* per locality structure, column -> node (-1: not a target the kernel keeps), and each
+	 * node's attached initiator: the nodes array is not touched in the inner loop */
+	uint32_t max_targets = 0;
+	for (size_t k = 0; k < h->n_locality; k++)
+		if (h->locality[k].n_targets > max_targets)
+			max_targets = h->locality[k].n_targets;
+	int *col_node = malloc((max_targets + 1) * sizeof(int));
+	uint32_t *attached = malloc((fw->n_nodes + 1) * sizeof(uint32_t));
+	if (!col_node || !attached) {
+		free(col_node);
+		free(attached);
+		free(x);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < fw->n_nodes; i++)
+		attached[i] = fw->nodes[i].processor_pxm;
+
 	for (size_t k = 0; k < h->n_locality; k++) {
 		const struct acpi_hmat_locality *l = &h->locality[k];
 		if (l->hierarchy != 0)
 			continue; /* caches: not the memory's performance */
+		for (uint32_t t = 0; t < l->n_targets; t++) {
+			const struct fw_node *tn = fw_node_by_pxm(fw, l->targets[t]);
+			col_node[t] = tn && tn->hmat_target ? tn->node : -1;
+		}
 		for (uint32_t i = 0; i < l->n_initiators; i++) {
 			uint32_t ipxm = l->initiators[i];
 			if (fw_pxm_to_node(fw, ipxm) < 0)
 				continue;
 			bool cpu = node_has_cpu(topo, fw, fw_pxm_to_node(fw, ipxm));
 			struct fw_perf *row = &fw->perf[(size_t)fw->init_index[ipxm] * fw->n_nodes];
+			const uint16_t *e = &l->entries[(size_t)i * l->n_targets];
 			for (uint32_t t = 0; t < l->n_targets; t++) {
-				struct fw_node *tn = fw_node_by_pxm(fw, l->targets[t]);
-				if (!tn || !tn->hmat_target)
+				int node = col_node[t];
+				if (node < 0)
 					continue;
 				uint32_t v = 0;
-				acpi_hmat_normalize(acpi_hmat_entry(l, i, t), l->entry_base_unit,
-						    h->revision, l->data_type, &v);
+				acpi_hmat_normalize(e[t], l->entry_base_unit, h->revision, l->data_type,
+						    &v);
 				if (v)
-					set_attr(row[tn->node].v, l->data_type, v);
+					set_attr(row[node].v, l->data_type, v);
 				/* hmat_update_target(): the attached initiator's own figures */
-				if (tn->processor_pxm == ipxm) {
+				if (attached[node] == ipxm) {
+					struct fw_node *tn = &fw->nodes[node];
 					set_attr(tn->access[0].v, l->data_type, v);
 					if (cpu)
 						set_attr(tn->access[1].v, l->data_type, v);
@@ -423,25 +438,34 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 	bool any_locality = false;
 	for (size_t k = 0; k < h->n_locality; k++)
 		any_locality |= h->locality[k].hierarchy == 0;
+	for (int ty = WRITE_LATENCY; ty < N_TYPES; ty++)
+		if (types[ty])
+			index_locality(&x[ty], types[ty]);
+
+	/* Per target and access class, the search of hmat_update_target_attrs(): the
+	 * candidates are a bitmap over the initiators (index k into init_pxm), and each type
+	 * walks the matrix row by row (k outer, targets inner) so that the entries are read in
+	 * the order they are stored, each normalised once for both classes. */
+	size_t words = (fw->n_inits + 63) / 64 + 1;
+	enum { NONE, SEARCH } *mode = calloc(fw->n_nodes * 2 + 1, sizeof(*mode));
+	uint64_t *cands = calloc(fw->n_nodes * 2 * words + 1, sizeof(uint64_t));
+	uint32_t *best = calloc(fw->n_nodes * 2 + 1, sizeof(uint32_t));
 	bool *has_cpu = calloc(fw->n_inits + 1, sizeof(bool));
-	bool *cand = calloc(fw->n_inits + 1, sizeof(bool));
-	if (!has_cpu || !cand) {
+	int *col_of = calloc(fw->n_nodes + 1, sizeof(int));
+	if (!mode || !cands || !best || !has_cpu || !col_of) {
 		r = -ENOMEM;
 		goto out;
 	}
 	for (size_t k = 0; k < fw->n_inits; k++)
 		has_cpu[k] = node_has_cpu(topo, fw, fw_pxm_to_node(fw, fw->init_pxm[k]));
-	for (int ty = WRITE_LATENCY; ty < N_TYPES; ty++)
-		if (types[ty])
-			index_locality(&x[ty], types[ty]);
 
-	for (size_t i = 0; i < fw->n_nodes && r >= 0; i++) {
+	bool searching = false;
+	for (size_t i = 0; i < fw->n_nodes; i++) {
 		struct fw_node *t = &fw->nodes[i];
 		if (!t->hmat_target)
 			continue;
-		for (int c = 0; c < 2 && r >= 0; c++) {
+		for (int c = 0; c < 2; c++) {
 			struct fw_access *a = &t->access[c];
-			size_t n_cand = 0;
 			if (t->processor_pxm != NO_PXM &&
 			    (c == 0 || node_has_cpu(topo, fw, fw_pxm_to_node(fw, t->processor_pxm)))) {
 				/* the attached initiator alone, with the figures set above */
@@ -449,57 +473,96 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 				a->initiators = malloc(sizeof(int));
 				if (!a->initiators) {
 					r = -ENOMEM;
-					break;
+					goto out;
 				}
 				a->initiators[0] = fw_pxm_to_node(fw, t->processor_pxm);
 				a->n_initiators = 1;
-				continue;
 			} else if (any_locality) {
+				/* every initiator, but for access1 only those with cpus */
 				memset(a->v, 0, sizeof(a->v));
+				mode[i * 2 + (size_t)c] = SEARCH;
+				uint64_t *b = &cands[(i * 2 + (size_t)c) * words];
 				for (size_t k = 0; k < fw->n_inits; k++)
-					cand[k] = true;
-				for (int ty = WRITE_LATENCY; ty < N_TYPES; ty++) {
-					if (!types[ty])
-						continue;
-					uint32_t best = 0;
-					for (size_t k = 0; k < fw->n_inits; k++) {
-						if (c == 1 && !has_cpu[k]) {
-							cand[k] = false;
-							continue;
-						}
-						if (!cand[k])
-							continue;
-						uint32_t v = loc_value(fw, &x[ty], fw->init_pxm[k], t->pxm);
-						if (better(types[ty]->data_type, v, &best))
-							for (size_t y = 0; y < k; y++)
-								cand[y] = false; /* bitmap_clear(0, pxm) */
-						if (v != best)
-							cand[k] = false;
-					}
-					if (best)
-						set_attr(a->v, types[ty]->data_type, best);
-				}
-			} else {
-				continue;
+					if (c == 0 || has_cpu[k])
+						b[k / 64] |= UINT64_C(1) << (k % 64);
+				searching = true;
 			}
-			a->valid = true;
-			for (size_t k = 0; k < fw->n_inits; k++)
-				n_cand += cand[k];
-			a->initiators = malloc((n_cand + 1) * sizeof(int));
-			if (!a->initiators) {
-				r = -ENOMEM;
-				break;
-			}
-			for (size_t k = 0; k < fw->n_inits; k++)
-				if (cand[k])
-					a->initiators[a->n_initiators++] = fw_pxm_to_node(fw, fw->init_pxm[k]);
-			if (a->n_initiators > 1)
-				qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
 		}
 	}
+
+	for (int ty = WRITE_LATENCY; ty < N_TYPES && searching; ty++) {
+		if (!types[ty])
+			continue;
+		const struct loc_index *lx = &x[ty];
+		const struct acpi_hmat_locality *l = lx->l;
+		memset(best, 0, fw->n_nodes * 2 * sizeof(*best));
+		/* node -> column of this structure; -1 for a node no class searches */
+		for (size_t i = 0; i < fw->n_nodes; i++) {
+			uint32_t tpxm = fw->nodes[i].pxm;
+			col_of[i] = (mode[i * 2] == SEARCH || mode[i * 2 + 1] == SEARCH)
+					? (tpxm < FW_PXM_MAP ? lx->col[tpxm] : -1)
+					: -2;
+		}
+		for (size_t k = 0; k < fw->n_inits; k++) {
+			uint32_t ipxm = fw->init_pxm[k];
+			int row = ipxm < FW_PXM_MAP ? lx->row[ipxm] : -1;
+			const uint16_t *e = row >= 0 ? &l->entries[(size_t)row * l->n_targets] : NULL;
+			for (size_t i = 0; i < fw->n_nodes; i++) {
+				int col = col_of[i];
+				if (col == -2)
+					continue;
+				uint32_t v = 0;
+				if (e && col >= 0)
+					acpi_hmat_normalize(e[col], l->entry_base_unit, h->revision,
+							    l->data_type, &v);
+				for (size_t c = 0; c < 2; c++) {
+					size_t s = i * 2 + c;
+					uint64_t *b = &cands[s * words];
+					if (mode[s] != SEARCH || !(b[k / 64] & (UINT64_C(1) << (k % 64))))
+						continue;
+					if (better(l->data_type, v, &best[s])) {
+						/* bitmap_clear(0, pxm): only this one and later */
+						memset(b, 0, (k / 64) * sizeof(*b));
+						b[k / 64] &= ~((UINT64_C(1) << (k % 64)) - 1);
+					}
+					if (v != best[s])
+						b[k / 64] &= ~(UINT64_C(1) << (k % 64));
+				}
+			}
+		}
+		for (size_t s = 0; s < fw->n_nodes * 2; s++)
+			if (mode[s] == SEARCH && best[s])
+				set_attr(fw->nodes[s / 2].access[s % 2].v, l->data_type, best[s]);
+	}
+
+	for (size_t s = 0; s < fw->n_nodes * 2 && searching; s++) {
+		if (mode[s] != SEARCH)
+			continue;
+		struct fw_access *a = &fw->nodes[s / 2].access[s % 2];
+		const uint64_t *b = &cands[s * words];
+		size_t n_cand = 0;
+		for (size_t k = 0; k < fw->n_inits; k++)
+			n_cand += (b[k / 64] >> (k % 64)) & 1;
+		a->valid = true;
+		a->initiators = malloc((n_cand + 1) * sizeof(int));
+		if (!a->initiators) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t k = 0; k < fw->n_inits; k++)
+			if ((b[k / 64] >> (k % 64)) & 1)
+				a->initiators[a->n_initiators++] = fw_pxm_to_node(fw, fw->init_pxm[k]);
+		if (a->n_initiators > 1)
+			qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
+	}
 out:
+	free(col_node);
+	free(attached);
+	free(mode);
+	free(cands);
+	free(best);
 	free(has_cpu);
-	free(cand);
+	free(col_of);
 	free(x);
 	return r;
 }

@@ -393,7 +393,9 @@ int acpi_hmat_normalize(uint16_t entry, uint64_t base, uint8_t revision, uint8_t
 		return -EINVAL;
 	if (entry == 0 || entry == HMAT_NO_VALUE)
 		return -ENODATA;
-	if (base > UINT32_MAX / entry)
+	/* entry * base > UINT32_MAX, without a division: a 1024-node machine normalizes a
+	 * million entries */
+	if (base > UINT32_MAX || (uint64_t)entry * base > UINT32_MAX)
 		return -ERANGE;
 
 	uint32_t v = (uint32_t)(entry * base);
