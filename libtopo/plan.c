@@ -100,11 +100,14 @@ static void plan_free(struct topo_plan *plan)
 		struct plan_node *pn = &plan->nodes[i];
 		strv_free(pn->evidence, pn->n_evidence);
 		free(pn->preferred);
-		free(pn->fallback);
+		if (!pn->fallback_shared)
+			free(pn->fallback);
 	}
 	free(plan->nodes);
-	for (size_t i = 0; i < plan->n_tiers; i++)
+	for (size_t i = 0; i < plan->n_tiers; i++) {
 		free(plan->tiers[i].nodes);
+		free(plan->tiers[i].lower);
+	}
 	free(plan->tiers);
 	findings_clear(&plan->findings);
 	free(plan->release);

@@ -49,6 +49,7 @@ struct plan_node {
 	int tier; /* tier id, -1 when none */
 	int *preferred, *fallback;
 	size_t n_preferred, n_fallback;
+	bool fallback_shared; /* fallback is its tier's lower[], not owned */
 };
 
 struct plan_tier {
@@ -56,6 +57,8 @@ struct plan_tier {
 	unsigned int adistance_start;
 	int *nodes;
 	size_t n_nodes;
+	int *lower; /* every node of every slower tier, ascending: the fallback of its nodes */
+	size_t n_lower;
 };
 
 struct topo_plan {
