@@ -3,6 +3,7 @@
  * The context: the sysroot every read goes through, the log function, the recorder.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,9 +26,14 @@ void topo_log(const struct topo_ctx *ctx, int priority, const char *file, int li
 {
 	if (!ctx->log_fn)
 		return;
+	/* discovery of a large machine runs a few threads: the caller's function is called
+	 * by one at a time, as if there were only one */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	va_list ap;
 	va_start(ap, format);
+	pthread_mutex_lock(&lock);
 	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, ap);
+	pthread_mutex_unlock(&lock);
 	va_end(ap);
 }
 
@@ -59,6 +65,11 @@ int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
 	}
 	*ret = ctx;
 	return 0;
+}
+
+void topo_ctx_set_threads(struct topo_ctx *ctx, unsigned int threads)
+{
+	ctx->threads = threads;
 }
 
 struct topo_ctx *topo_ctx_ref(struct topo_ctx *ctx)

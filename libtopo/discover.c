@@ -4,6 +4,7 @@
  * reader needs another's result (nodes before tiers, knobs and devices).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,64 @@ static void topo_free(struct topo *topo)
 	free(topo);
 }
 
+/*
+ * The firmware task works on a view of the snapshot: a context of its own (the same sysroot
+ * fd) and findings of its own; what it fills (tables, fw) is copied back, and its findings
+ * appended, when it is joined: the same result, in the same order, as reading in line.
+ * Everything else it reads (nodes[] as the node reader left it) nobody writes meanwhile.
+ */
+struct fw_task {
+	struct topo view;
+	struct topo_ctx ctx;
+	pthread_t thread;
+	bool started;
+	int r;
+};
+
+static void *fw_task_main(void *data)
+{
+	struct fw_task *t = data;
+	t->r = firmware_read_tables(&t->view);
+	if (t->r >= 0)
+		t->r = firmware_merge(&t->view);
+	/* parsed: the raw bytes are not needed any more */
+	for (size_t i = 0; t->r >= 0 && i < t->view.n_tables; i++) {
+		free(t->view.tables[i].data);
+		t->view.tables[i].data = NULL;
+	}
+	return NULL;
+}
+
+static void fw_task_start(struct fw_task *t, struct topo *topo)
+{
+	t->view = *topo;
+	memset(&t->view.findings, 0, sizeof(t->view.findings));
+	if (sysfs_node_threads(topo) > 1) {
+		t->ctx = *topo->ctx;
+		t->ctx.n_dirs = 0;
+		memset(t->ctx.dirs, 0, sizeof(t->ctx.dirs));
+		t->view.ctx = &t->ctx;
+		t->started = pthread_create(&t->thread, NULL, fw_task_main, t) == 0;
+		if (t->started)
+			return;
+		t->view.ctx = topo->ctx;
+	}
+	t->started = false;
+}
+
+static int fw_task_finish(struct fw_task *t, struct topo *topo, bool run)
+{
+	if (t->started)
+		pthread_join(t->thread, NULL);
+	else if (run)
+		fw_task_main(t); /* in line: small machine, or no thread */
+	topo->tables = t->view.tables;
+	topo->n_tables = t->view.n_tables;
+	topo->fw = t->view.fw;
+	int r = findings_move(&topo->findings, &t->view.findings);
+	return t->r < 0 ? t->r : r;
+}
+
 int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 {
 	if (!ctx || !ret)
@@ -68,6 +127,7 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	topo->refcount = 1;
 	topo->ctx = topo_ctx_ref(ctx);
 	topo->max_node_id = -1;
+	struct fw_task fw = {.r = 0};
 
 	int r = sysfs_read_node_masks(topo);
 	if (r >= 0)
@@ -77,6 +137,12 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "");
 		goto fail;
 	}
+	/* the firmware tables (3 MB on a 1024-node machine) are read, parsed and merged by a
+	 * thread of their own while the other readers run, when the machine is large enough
+	 * for the node reader to use threads */
+	bool fw_begun = r >= 0;
+	if (fw_begun)
+		fw_task_start(&fw, topo);
 	if (r >= 0)
 		r = sysfs_read_memory(topo);
 	if (r >= 0)
@@ -91,14 +157,12 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 		r = sysfs_read_cxl(topo);
 	if (r >= 0)
 		r = sysfs_read_kmsg(topo);
-	if (r >= 0)
-		r = firmware_read_tables(topo);
-	if (r >= 0)
-		r = firmware_merge(topo);
-	/* parsed: the raw bytes (3 MB on a 1024-node machine) are not needed any more */
-	for (size_t i = 0; r >= 0 && i < topo->n_tables; i++) {
-		free(topo->tables[i].data);
-		topo->tables[i].data = NULL;
+	if (fw_begun) {
+		/* a reader failed: a running task is joined (its tables freed with the snapshot),
+		 * one not started is not run */
+		int fr = fw_task_finish(&fw, topo, r >= 0);
+		if (r >= 0)
+			r = fr;
 	}
 	if (r < 0)
 		goto fail;

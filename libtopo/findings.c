@@ -51,6 +51,28 @@ void findings_clear(struct findings *f)
 	f->n = f->cap = 0;
 }
 
+int findings_move(struct findings *dst, struct findings *src)
+{
+	if (!src->n)
+		return 0;
+	if (dst->n + src->n > dst->cap) {
+		size_t cap = dst->n + src->n;
+		struct topo_finding *v = realloc(dst->v, cap * sizeof(*v));
+		if (!v) {
+			findings_clear(src);
+			return -ENOMEM;
+		}
+		dst->v = v;
+		dst->cap = cap;
+	}
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	free(src->v);
+	src->v = NULL;
+	src->n = src->cap = 0;
+	return 0;
+}
+
 size_t findings_count_id(const struct findings *f, const char *id)
 {
 	size_t n = 0;

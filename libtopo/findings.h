@@ -31,6 +31,8 @@ __attribute__((format(printf, 5, 6))) int findings_add(struct findings *f, const
 							enum topo_severity severity,
 							const char *path, const char *fmt, ...);
 void findings_clear(struct findings *f);
+/* Append all of @src to @dst, in order, and empty @src. -ENOMEM drops @src's findings. */
+int findings_move(struct findings *dst, struct findings *src);
 /* Number of findings with exactly this id (tests and check use it). */
 size_t findings_count_id(const struct findings *f, const char *id);
 

@@ -183,6 +183,23 @@ static int scan_fd(int fd, int (*cb)(void *data, const char *name), void *data)
 	}
 }
 
+/* a slot even when the directory could not be opened (fd < 0): io_pop_dir() pops it */
+static void push_dir(struct topo_ctx *ctx, const char *path, int fd)
+{
+	struct io_dir *d = ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs) ? &ctx->dirs[ctx->n_dirs] : NULL;
+	char *copy = d && fd >= 0 ? strdup(rel(path)) : NULL;
+	if (!copy && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (d) {
+		d->path = copy;
+		d->len = copy ? strlen(copy) : 0;
+		d->fd = fd;
+	}
+	ctx->n_dirs++; /* past the array: a depth the readers never reach, counted all the same */
+}
+
 int io_scan_dir(struct topo_ctx *ctx, const char *path, bool keep,
 		int (*cb)(void *data, const char *name), void *data)
 {
@@ -201,19 +218,17 @@ int io_scan_dir(struct topo_ctx *ctx, const char *path, bool keep,
 			close(fd);
 		return r;
 	}
-	/* a slot even when the directory could not be opened: io_pop_dir() pops it */
-	struct io_dir *d = ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs) ? &ctx->dirs[ctx->n_dirs] : NULL;
-	char *copy = d && fd >= 0 ? strdup(rel(path)) : NULL;
-	if (!copy && fd >= 0) {
-		close(fd);
-		fd = -1;
-	}
-	if (d) {
-		d->path = copy;
-		d->len = copy ? strlen(copy) : 0;
-		d->fd = fd;
-	}
-	ctx->n_dirs++; /* past the array: a depth the readers never reach, counted all the same */
+	push_dir(ctx, path, fd);
+	return r;
+}
+
+int io_hold_dir(struct topo_ctx *ctx, const char *path)
+{
+	int dfd;
+	const char *p = at(ctx, path, &dfd);
+	int fd = openat(dfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : 0;
+	push_dir(ctx, path, fd);
 	return r;
 }
 

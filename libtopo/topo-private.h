@@ -42,7 +42,13 @@ struct topo_ctx {
 		int fd;
 	} dirs[4];
 	int n_dirs;
+	/* threads that read node directories: 0 = as many as the cpus this process may run on
+	 * (at most 8, and only for machines of 128 nodes and more); 1 = none */
+	unsigned int threads;
 };
+
+/* Tests: the number of discovery threads (0 = automatic). Not exported. */
+void topo_ctx_set_threads(struct topo_ctx *ctx, unsigned int threads);
 
 /* Tests: replace the write hook (NULL restores plain writes). Not exported. */
 void topo_ctx_set_write_hook(struct topo_ctx *ctx, int (*hook)(void *data, const char *path),
@@ -91,6 +97,8 @@ int io_list_dir(struct topo_ctx *ctx, const char *path, bool keep, char ***names
 int io_scan_dir(struct topo_ctx *ctx, const char *path, bool keep,
 		int (*cb)(void *data, const char *name), void *data);
 void io_pop_dir(struct topo_ctx *ctx);
+/* Hold a directory open without scanning it (an O_PATH fd), paired with io_pop_dir(). */
+int io_hold_dir(struct topo_ctx *ctx, const char *path);
 bool io_exists(struct topo_ctx *ctx, const char *path);
 /*
  * Write @len bytes to an existing file below the sysroot (a sysfs or procfs knob, or its
@@ -243,6 +251,8 @@ int json_to_string(struct json_object *root, unsigned int flags, char **out);
 
 int sysfs_read_node_masks(struct topo *topo);
 int sysfs_read_nodes(struct topo *topo);
+/* How many threads sysfs_read_nodes() uses for this machine (1: none of its own). */
+unsigned int sysfs_node_threads(const struct topo *topo);
 int sysfs_read_memory(struct topo *topo);
 int sysfs_read_kernel_tiers(struct topo *topo);
 int sysfs_read_knobs(struct topo *topo);

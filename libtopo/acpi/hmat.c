@@ -17,8 +17,6 @@
 #define HMAT_PROXIMITY_SIZE 40
 #define HMAT_LOCALITY_MIN 32
 #define HMAT_CACHE_MIN 32
-#define HMAT_NO_VALUE 0xFFFFu
-#define HMAT_LINUX_UNIT_ROUND 1000 /* rev 2 latency: ps -> ns */
 
 struct hmat_walk {
 	const uint8_t *buf;
@@ -380,36 +378,6 @@ uint16_t acpi_hmat_entry(const struct acpi_hmat_locality *loc, uint32_t i, uint3
 	return loc->entries[(size_t)i * loc->n_targets + t];
 }
 
-bool acpi_hmat_data_type_is_latency(uint8_t data_type)
-{
-	return data_type <= ACPI_HMAT_WRITE_LATENCY;
-}
-
-int acpi_hmat_normalize(uint16_t entry, uint64_t base, uint8_t revision, uint8_t data_type,
-			uint32_t *value)
-{
-	*value = 0;
-	if ((revision != 1 && revision != 2) || data_type > ACPI_HMAT_WRITE_BANDWIDTH)
-		return -EINVAL;
-	if (entry == 0 || entry == HMAT_NO_VALUE)
-		return -ENODATA;
-	/* entry * base > UINT32_MAX, without a division: a 1024-node machine normalizes a
-	 * million entries */
-	if (base > UINT32_MAX || (uint64_t)entry * base > UINT32_MAX)
-		return -ERANGE;
-
-	uint32_t v = (uint32_t)(entry * base);
-	if (revision == 1) {
-		/* Linux reads revision 1 products as tenths of the unit */
-		if (v < 10)
-			return -ENODATA;
-		v = v / 10 + (v % 10 != 0);
-	} else if (acpi_hmat_data_type_is_latency(data_type)) {
-		v = v / HMAT_LINUX_UNIT_ROUND + (v % HMAT_LINUX_UNIT_ROUND != 0);
-	}
-	*value = v;
-	return 0;
-}
 
 /* Linux hmat.c targets: enabled SRAT memory ranges and Generic Ports with an ACPI handle. */
 static bool srat_has_target(const struct acpi_srat *srat, uint32_t pd)

@@ -71,13 +71,17 @@ int bus_for_each_dev(struct topo *topo, enum topo_bus bus, const char *prefix,
 		} else {
 			d.devpath = strdup(path); /* a plain directory in a hand-made tree */
 		}
+		/* held: the device's files are opened from it, not through its link each time */
+		io_hold_dir(topo->ctx, path);
 		snprintf(path, sizeof(path), "%s/%s/driver", dir, names[i]);
 		if (io_readlink(topo->ctx, path, &target) == 0) {
 			d.driver = strdup(path_basename(target));
 			free(target);
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (!d.name || !d.devpath || fill(topo, &d, path) < 0) {
+		int r = !d.name || !d.devpath ? -ENOMEM : fill(topo, &d, path);
+		io_pop_dir(topo->ctx);
+		if (r < 0) {
 			dev_free(&d);
 			continue;
 		}

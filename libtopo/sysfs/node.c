@@ -4,6 +4,8 @@
  * access classes and memory-side caches, and the memory blocks linked from the node.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +433,125 @@ static unsigned int read_node_dir(struct topo *topo, struct topo_node *n, bool k
 	return s.has;
 }
 
+/* Everything below nodeN/ but the listing, for a node whose directory exists. */
+static void read_node_files(struct topo *topo, struct topo_node *n, unsigned int h,
+			    const int *cols, size_t ncols)
+{
+	read_cpus(topo, n, h);
+	/* without has_cpu (very old kernels), a node with cpus has cpus */
+	if (!topo->has_cpu_file)
+		n->has_cpu = n->n_cpus > 0;
+	read_meminfo(topo, n);
+	if (!topo->has_memory_file)
+		n->has_memory = n->mem_total.known && n->mem_total.v > 0;
+	read_distance(topo, n, cols, ncols);
+	if (h & HAS_ACCESS0)
+		read_access(topo, n, 0);
+	if (h & HAS_ACCESS1)
+		read_access(topo, n, 1);
+	if (h & HAS_CACHES)
+		read_caches(topo, n);
+}
+
+/* nodes [begin, end): each directory scanned, held open while its files are read */
+static void read_node_range(struct topo *topo, size_t begin, size_t end, const int *cols,
+			    size_t ncols)
+{
+	for (size_t i = begin; i < end; i++) {
+		struct topo_node *n = &topo->nodes[i];
+		unsigned int h = read_node_dir(topo, n, true);
+		if (n->present)
+			read_node_files(topo, n, h, cols, ncols);
+		io_pop_dir(topo->ctx);
+	}
+}
+
+/*
+ * A worker reads a contiguous range of nodes. Its view is the snapshot with a context of
+ * its own (same sysroot fd, its own held directories, no recording) and findings of its
+ * own; everything else it touches is its nodes' elements of nodes[] or read-only. The
+ * findings are appended in range order afterwards: the same order as one thread.
+ */
+struct node_worker {
+	struct topo view;
+	struct topo_ctx ctx;
+	size_t begin, end;
+	const int *cols;
+	size_t ncols;
+	pthread_t thread;
+	bool started;
+};
+
+static void *node_worker_main(void *data)
+{
+	struct node_worker *w = data;
+	io_hold_dir(&w->ctx, NODE_DIR);
+	read_node_range(&w->view, w->begin, w->end, w->cols, w->ncols);
+	io_pop_dir(&w->ctx);
+	return NULL;
+}
+
+/* 64 nodes, ~1000 files, per thread at least: a thread costs about what 20 files do */
+#define NODES_PER_THREAD 64
+#define MAX_THREADS 8
+
+unsigned int sysfs_node_threads(const struct topo *topo)
+{
+	if (topo->ctx->recording)
+		return 1; /* gather records paths in order, into one list */
+	unsigned int t = topo->ctx->threads;
+	if (!t) {
+		cpu_set_t set;
+		t = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned int)CPU_COUNT(&set) : 1;
+		if (t > MAX_THREADS)
+			t = MAX_THREADS;
+		if (t > topo->n_nodes / NODES_PER_THREAD)
+			t = (unsigned int)(topo->n_nodes / NODES_PER_THREAD);
+	}
+	if (t > topo->n_nodes)
+		t = (unsigned int)topo->n_nodes;
+	return t ? t : 1;
+}
+
+/*
+ * Node directories are independent: on a large machine they are read by several threads
+ * (the kernel serves sysfs reads of different files in parallel), this thread taking the
+ * first range. Returns once every node is read.
+ */
+static void read_nodes_parallel(struct topo *topo, const int *cols, size_t ncols)
+{
+	unsigned int t = sysfs_node_threads(topo);
+	struct node_worker *w = t > 1 ? calloc(t, sizeof(*w)) : NULL;
+	if (!w) {
+		read_node_range(topo, 0, topo->n_nodes, cols, ncols);
+		return;
+	}
+	for (unsigned int k = 0; k < t; k++) {
+		w[k].begin = topo->n_nodes * k / t;
+		w[k].end = topo->n_nodes * (k + 1) / t;
+		w[k].cols = cols;
+		w[k].ncols = ncols;
+	}
+	for (unsigned int k = 1; k < t; k++) {
+		w[k].ctx = *topo->ctx;
+		w[k].ctx.n_dirs = 0;
+		memset(w[k].ctx.dirs, 0, sizeof(w[k].ctx.dirs));
+		w[k].view = *topo;
+		w[k].view.ctx = &w[k].ctx;
+		memset(&w[k].view.findings, 0, sizeof(w[k].view.findings));
+		w[k].started = pthread_create(&w[k].thread, NULL, node_worker_main, &w[k]) == 0;
+	}
+	read_node_range(topo, w[0].begin, w[0].end, cols, ncols);
+	for (unsigned int k = 1; k < t; k++) {
+		if (w[k].started)
+			pthread_join(w[k].thread, NULL);
+		else
+			node_worker_main(&w[k]); /* no thread: this one reads the range */
+		findings_move(&topo->findings, &w[k].view.findings);
+	}
+	free(w);
+}
+
 static int read_nodes(struct topo *topo)
 {
 	struct nodemask all = {0};
@@ -504,27 +625,12 @@ static int read_nodes(struct topo *topo)
 			cols[ncols++] = n->id;
 	}
 
-	for (size_t i = 0; i < topo->n_nodes; i++) {
-		struct topo_node *n = &topo->nodes[i];
-		unsigned int h = two_pass ? has[i] : read_node_dir(topo, n, true);
-		if (n->present) {
-			read_cpus(topo, n, h);
-			/* without has_cpu (very old kernels), a node with cpus has cpus */
-			if (!topo->has_cpu_file)
-				n->has_cpu = n->n_cpus > 0;
-			read_meminfo(topo, n);
-			if (!topo->has_memory_file)
-				n->has_memory = n->mem_total.known && n->mem_total.v > 0;
-			read_distance(topo, n, cols, ncols);
-			if (h & HAS_ACCESS0)
-				read_access(topo, n, 0);
-			if (h & HAS_ACCESS1)
-				read_access(topo, n, 1);
-			if (h & HAS_CACHES)
-				read_caches(topo, n);
-		}
-		if (!two_pass)
-			io_pop_dir(topo->ctx);
+	if (two_pass) {
+		for (size_t i = 0; i < topo->n_nodes; i++)
+			if (topo->nodes[i].present)
+				read_node_files(topo, &topo->nodes[i], has[i], cols, ncols);
+	} else {
+		read_nodes_parallel(topo, cols, ncols);
 	}
 	free(cols);
 	free(has);
