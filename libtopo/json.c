@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,12 +32,156 @@ static struct json_object *opt_bool_json(const struct opt_u64 *o)
 	return o->known ? json_object_new_boolean(o->v != 0) : NULL;
 }
 
+/*
+ * Arrays of numbers printed straight from memory. A 1024-node machine has a million
+ * distances and a million HMAT figures: as json-c objects (one per number) they took 280 MB
+ * and most of the time of --dump --json. Such an array is an empty json-c array whose
+ * serializer prints the numbers exactly as json-c prints an array of ints and nulls (same
+ * commas, spaces, newlines and indentation for every flag; tests/unit/test-json-num.c holds
+ * it to that). Nothing reads these arrays back: they are only printed.
+ */
+enum num_type { NUM_INT, NUM_U8, NUM_U32 };
+
+struct num_array {
+	const void *base; /* element i at base + i * stride elements */
+	void *owned;	  /* a copy, when the source does not outlive the document */
+	size_t n, stride;
+	enum num_type type;
+	bool zero_is_null;
+};
+
+static void num_array_free(struct json_object *jso, void *data)
+{
+	(void)jso;
+	struct num_array *a = data;
+	free(a->owned);
+	free(a);
+}
+
+static void num_indent(struct printbuf *pb, int level, int flags)
+{
+	if (!(flags & JSON_C_TO_STRING_PRETTY))
+		return;
+	for (int i = 0; i < level; i++) {
+		if (flags & JSON_C_TO_STRING_PRETTY_TAB)
+			printbuf_strappend(pb, "\t");
+		else
+			printbuf_strappend(pb, "  ");
+	}
+}
+
+static int num_array_print(struct json_object *jso, struct printbuf *pb, int level, int flags)
+{
+	const struct num_array *a = json_object_get_userdata(jso);
+	bool pretty = flags & JSON_C_TO_STRING_PRETTY;
+	bool spaced = (flags & JSON_C_TO_STRING_SPACED) && !pretty;
+
+	/* what goes before each number ("," newline indentation, or a space), built once:
+	 * one append per number instead of one per piece */
+	char lead[160];
+	size_t nl = 0;
+	lead[nl++] = ',';
+	if (pretty)
+		lead[nl++] = '\n';
+	if (spaced)
+		lead[nl++] = ' ';
+	for (int i = 0; pretty && i <= level && nl + 2 < sizeof(lead); i++) {
+		if (flags & JSON_C_TO_STRING_PRETTY_TAB) {
+			lead[nl++] = '\t';
+		} else {
+			lead[nl++] = ' ';
+			lead[nl++] = ' ';
+		}
+	}
+	if (nl + 2 >= sizeof(lead))
+		return -1; /* a nesting no document of ours has */
+
+	printbuf_strappend(pb, "[");
+	if (pretty)
+		printbuf_strappend(pb, "\n");
+	for (size_t i = 0; i < a->n; i++) {
+		char buf[sizeof(lead) + 24];
+		size_t o = 0;
+		/* the first number: the lead without its comma (and newline, printed above) */
+		size_t skip = i ? 0 : 1 + (size_t)pretty;
+		memcpy(buf, lead + skip, nl - skip);
+		o = nl - skip;
+		long long v;
+		size_t k = i * a->stride;
+		switch (a->type) {
+		case NUM_U8:
+			v = ((const uint8_t *)a->base)[k];
+			break;
+		case NUM_U32:
+			v = ((const uint32_t *)a->base)[k];
+			break;
+		default:
+			v = ((const int *)a->base)[k];
+			break;
+		}
+		if (a->zero_is_null && !v) {
+			memcpy(buf + o, "null", 4);
+			o += 4;
+		} else {
+			char digits[24], *d = digits + sizeof(digits);
+			unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+			do
+				*--d = (char)('0' + u % 10);
+			while (u /= 10);
+			if (v < 0)
+				*--d = '-';
+			size_t dl = (size_t)(digits + sizeof(digits) - d);
+			memcpy(buf + o, d, dl);
+			o += dl;
+		}
+		printbuf_memappend(pb, buf, (int)o);
+	}
+	if (pretty) {
+		if (a->n)
+			printbuf_strappend(pb, "\n");
+		num_indent(pb, level, flags);
+	}
+	if (spaced)
+		printbuf_strappend(pb, " ]");
+	else
+		printbuf_strappend(pb, "]");
+	return 0;
+}
+
+/* @base must outlive the document unless @copy: then the numbers are copied (packed). */
+static struct json_object *num_array_json(const void *base, size_t n, size_t stride,
+					  enum num_type type, bool zero_is_null, bool copy)
+{
+	struct json_object *o = json_object_new_array();
+	struct num_array *a = calloc(1, sizeof(*a));
+	if (!o || !a)
+		goto fail;
+	a->n = n;
+	a->stride = stride;
+	a->type = type;
+	a->zero_is_null = zero_is_null;
+	a->base = base;
+	if (copy && n) {
+		size_t w = type == NUM_U8 ? 1 : type == NUM_U32 ? sizeof(uint32_t) : sizeof(int);
+		a->owned = malloc(n * w);
+		if (!a->owned)
+			goto fail;
+		for (size_t i = 0; i < n; i++)
+			memcpy((char *)a->owned + i * w, (const char *)base + i * stride * w, w);
+		a->base = a->owned;
+		a->stride = 1;
+	}
+	json_object_set_serializer(o, num_array_print, a, num_array_free);
+	return o;
+fail:
+	free(a);
+	json_object_put(o);
+	return NULL;
+}
+
 static struct json_object *ints_json(const int *v, size_t n)
 {
-	struct json_object *a = json_object_new_array_ext((int)n);
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_int(v[i]));
-	return a;
+	return num_array_json(v, n, 1, NUM_INT, false, true);
 }
 
 static struct json_object *access_json(const struct topo_perf_class *a)
@@ -167,12 +312,9 @@ static struct json_object *firmware_json(const struct topo *topo)
 		for (size_t a = 0; a < ELEMENTSOF(perf_keys); a++) {
 			struct json_object *m = json_object_new_array_ext((int)fw->n_inits);
 			for (size_t k = 0; k < fw->n_inits; k++) {
-				struct json_object *row = json_object_new_array_ext((int)fw->n_nodes);
-				for (size_t t = 0; t < fw->n_nodes; t++) {
-					uint32_t v = fw->perf[k * fw->n_nodes + t].v[a];
-					json_object_array_add(row, v ? json_object_new_int64(v) : NULL);
-				}
-				json_object_array_add(m, row);
+				json_object_array_add(
+				    m, num_array_json(&fw->perf[k * fw->n_nodes].v[a], fw->n_nodes,
+						      ELEMENTSOF(fw->perf[0].v), NUM_U32, true, false));
 			}
 			json_object_object_add(hmat, perf_keys[a], m);
 		}
@@ -273,12 +415,8 @@ static struct json_object *node_json(const struct topo *topo, const struct topo_
 	/* one distance per entry of the top-level nodes[], in the same order (null: unknown);
 	 * a 1024-node machine has a million of them, so plain numbers, not objects */
 	struct json_object *dist = NULL;
-	if (n->distance) {
-		dist = json_object_new_array_ext((int)topo->n_nodes);
-		for (size_t i = 0; i < topo->n_nodes; i++)
-			json_object_array_add(dist, n->distance[i] ? json_object_new_int(n->distance[i])
-								   : NULL);
-	}
+	if (n->distance)
+		dist = num_array_json(n->distance, topo->n_nodes, 1, NUM_U8, true, false);
 	json_object_object_add(o, "distances", dist);
 	unsigned int nd;
 	int cpu_node;
