@@ -46,12 +46,47 @@ static struct fw_node *fw_node_by_pxm(struct topo_fw *fw, uint32_t pxm)
 	return node >= 0 ? &fw->nodes[node] : NULL;
 }
 
-const struct fw_perf *fw_perf_of(const struct topo_fw *fw, int initiator, int target)
+static void set_attr(uint32_t v[4], uint8_t type, uint32_t value);
+
+/* every (row, column) of @ipxm x @tpxm in @loc, rows outer, as the kernel walks them */
+#define FOR_EACH_CELL(loc, ipxm, tpxm, r, c)                                                     \
+	for (int r = (ipxm) < FW_PXM_MAP ? (loc)->row_first[(ipxm)] : -1; r >= 0;                \
+	     r = (loc)->row_next[r])                                                             \
+		for (int c = (tpxm) < FW_PXM_MAP ? (loc)->col_first[(tpxm)] : -1; c >= 0;        \
+		     c = (loc)->col_next[c])
+
+static uint32_t loc_cell(const struct topo_fw *fw, const struct fw_loc *x, int r, int c)
+{
+	const struct acpi_hmat_locality *l = x->l;
+	uint32_t v = 0;
+	acpi_hmat_normalize(l->entries[(size_t)r * l->n_targets + (size_t)c], l->entry_base_unit,
+			    fw->hmat.revision, l->data_type, &v);
+	return v;
+}
+
+void fw_perf_at(const struct topo_fw *fw, size_t row, int target, struct fw_perf *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct fw_node *t = fw_node_by_id(fw, target);
+	if (!fw->have_matrix || row >= fw->n_inits || !t || !t->hmat_target)
+		return;
+	uint32_t ipxm = fw->init_pxm[row];
+	for (size_t k = 0; k < fw->n_locs; k++)
+		FOR_EACH_CELL(&fw->locs[k], ipxm, t->pxm, r, c)
+		{
+			uint32_t v = loc_cell(fw, &fw->locs[k], r, c);
+			if (v)
+				set_attr(out->v, fw->locs[k].l->data_type, v);
+		}
+}
+
+bool fw_perf_get(const struct topo_fw *fw, int initiator, int target, struct fw_perf *out)
 {
 	const struct fw_node *i = fw_node_by_id(fw, initiator), *t = fw_node_by_id(fw, target);
-	if (!i || !t || !fw->perf || i->pxm >= FW_PXM_MAP || fw->init_index[i->pxm] < 0)
-		return NULL;
-	return &fw->perf[(size_t)fw->init_index[i->pxm] * fw->n_nodes + (size_t)target];
+	if (!i || !t || !fw->have_matrix || i->pxm >= FW_PXM_MAP || fw->init_index[i->pxm] < 0)
+		return false;
+	fw_perf_at(fw, (size_t)fw->init_index[i->pxm], target, out);
+	return true;
 }
 
 /* acpi_map_pxm_to_node(): the first unused node id, in order of first appearance */
@@ -85,7 +120,11 @@ void firmware_free(struct topo_fw *fw)
 		free(fw->nodes[i].access[1].initiators);
 	}
 	free(fw->nodes);
-	free(fw->perf);
+	for (size_t k = 0; k < fw->n_locs; k++) {
+		free(fw->locs[k].row_next);
+		free(fw->locs[k].col_next);
+	}
+	free(fw->locs);
 	free(fw->init_pxm);
 	acpi_srat_free(&fw->srat);
 	acpi_slit_free(&fw->slit);
@@ -351,11 +390,39 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			}
 		}
 	fw->init_pxm = calloc(n_inits + 1, sizeof(*fw->init_pxm));
-	fw->perf = calloc(n_inits * fw->n_nodes + 1, sizeof(*fw->perf));
+	fw->locs = calloc(h->n_locality + 1, sizeof(*fw->locs));
 	struct loc_index *x = malloc(N_TYPES * sizeof(*x));
-	if (!fw->init_pxm || !fw->perf || !x) {
+	if (!fw->init_pxm || !fw->locs || !x) {
 		free(x);
 		return -ENOMEM;
+	}
+	for (size_t k = 0; k < h->n_locality; k++) {
+		const struct acpi_hmat_locality *l = &h->locality[k];
+		if (l->hierarchy != 0)
+			continue; /* caches: not the memory's performance */
+		struct fw_loc *lc = &fw->locs[fw->n_locs++];
+		lc->l = l;
+		memset(lc->row_first, 0xff, sizeof(lc->row_first));
+		memset(lc->col_first, 0xff, sizeof(lc->col_first));
+		lc->row_next = malloc((l->n_initiators + 1) * sizeof(int));
+		lc->col_next = malloc((l->n_targets + 1) * sizeof(int));
+		if (!lc->row_next || !lc->col_next) {
+			free(x);
+			return -ENOMEM;
+		}
+		/* built backwards: each chain ascends */
+		for (uint32_t i = l->n_initiators; i-- > 0;) {
+			uint32_t p = l->initiators[i];
+			lc->row_next[i] = p < FW_PXM_MAP ? lc->row_first[p] : -1;
+			if (p < FW_PXM_MAP)
+				lc->row_first[p] = (int)i;
+		}
+		for (uint32_t t = l->n_targets; t-- > 0;) {
+			uint32_t p = l->targets[t];
+			lc->col_next[t] = p < FW_PXM_MAP ? lc->col_first[p] : -1;
+			if (p < FW_PXM_MAP)
+				lc->col_first[p] = (int)t;
+		}
 	}
 	for (uint32_t p = 0; p < FW_PXM_MAP; p++)
 		if (seen[p]) {
@@ -363,56 +430,28 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			fw->init_pxm[fw->n_inits++] = p;
 		}
 
-	/* per locality structure, column -> node (-1: not a target the kernel keeps), and each
-	 * node's attached initiator: the nodes array is not touched in the inner loop */
-	uint32_t max_targets = 0;
-	for (size_t k = 0; k < h->n_locality; k++)
-		if (h->locality[k].n_targets > max_targets)
-			max_targets = h->locality[k].n_targets;
-	int *col_node = malloc((max_targets + 1) * sizeof(int));
-	uint32_t *attached = malloc((fw->n_nodes + 1) * sizeof(uint32_t));
-	if (!col_node || !attached) {
-		free(col_node);
-		free(attached);
-		free(x);
-		return -ENOMEM;
+	/* hmat_update_target(): a target with an attached initiator (type 0 structure) takes
+	 * that initiator's own figures, every structure in table order, 0 included */
+	for (size_t i = 0; i < fw->n_nodes; i++) {
+		struct fw_node *tn = &fw->nodes[i];
+		if (!tn->hmat_target || tn->processor_pxm == NO_PXM)
+			continue;
+		bool cpu = node_has_cpu(topo, fw, fw_pxm_to_node(fw, tn->processor_pxm));
+		for (size_t k = 0; k < fw->n_locs; k++)
+			FOR_EACH_CELL(&fw->locs[k], tn->processor_pxm, tn->pxm, row, col)
+			{
+				uint32_t v = loc_cell(fw, &fw->locs[k], row, col);
+				uint8_t type = fw->locs[k].l->data_type;
+				set_attr(tn->access[0].v, type, v);
+				if (cpu)
+					set_attr(tn->access[1].v, type, v);
+			}
 	}
-	for (size_t i = 0; i < fw->n_nodes; i++)
-		attached[i] = fw->nodes[i].processor_pxm;
 
 	for (size_t k = 0; k < h->n_locality; k++) {
 		const struct acpi_hmat_locality *l = &h->locality[k];
 		if (l->hierarchy != 0)
-			continue; /* caches: not the memory's performance */
-		for (uint32_t t = 0; t < l->n_targets; t++) {
-			const struct fw_node *tn = fw_node_by_pxm(fw, l->targets[t]);
-			col_node[t] = tn && tn->hmat_target ? tn->node : -1;
-		}
-		for (uint32_t i = 0; i < l->n_initiators; i++) {
-			uint32_t ipxm = l->initiators[i];
-			if (fw_pxm_to_node(fw, ipxm) < 0)
-				continue;
-			bool cpu = node_has_cpu(topo, fw, fw_pxm_to_node(fw, ipxm));
-			struct fw_perf *row = &fw->perf[(size_t)fw->init_index[ipxm] * fw->n_nodes];
-			const uint16_t *e = &l->entries[(size_t)i * l->n_targets];
-			for (uint32_t t = 0; t < l->n_targets; t++) {
-				int node = col_node[t];
-				if (node < 0)
-					continue;
-				uint32_t v = 0;
-				acpi_hmat_normalize(e[t], l->entry_base_unit, h->revision, l->data_type,
-						    &v);
-				if (v)
-					set_attr(row[node].v, l->data_type, v);
-				/* hmat_update_target(): the attached initiator's own figures */
-				if (attached[node] == ipxm) {
-					struct fw_node *tn = &fw->nodes[node];
-					set_attr(tn->access[0].v, l->data_type, v);
-					if (cpu)
-						set_attr(tn->access[1].v, l->data_type, v);
-				}
-			}
-		}
+			continue;
 		switch (l->data_type) {
 		case ACPI_HMAT_ACCESS_LATENCY:
 			types[READ_LATENCY] = types[WRITE_LATENCY] = l;
@@ -556,8 +595,8 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
 	}
 out:
-	free(col_node);
-	free(attached);
+	if (r >= 0)
+		fw->have_matrix = true;
 	free(mode);
 	free(cands);
 	free(best);
@@ -666,12 +705,8 @@ int firmware_merge(struct topo *topo)
 			return r;
 	}
 	check_sysfs(topo, fw);
-	/* merged and checked: the big arrays (a 1024-node machine has 2 MB of HMAT entries and
-	 * 1 MB of SLIT) are not read any more; the matrix and the caches stay */
+	/* merged and checked: the SLIT (1 MB on a 1024-node machine) is not read any more; the
+	 * HMAT structures stay, the matrix is looked up in them */
 	acpi_slit_free(&fw->slit);
-	for (size_t k = 0; k < fw->hmat.n_locality; k++) {
-		free(fw->hmat.locality[k].entries);
-		fw->hmat.locality[k].entries = NULL;
-	}
 	return 0;
 }

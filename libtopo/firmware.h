@@ -55,15 +55,31 @@ struct topo_fw {
 	struct fw_node *nodes; /* by node id: nodes[i].node == i */
 	size_t n_nodes;
 	int pxm_node[FW_PXM_MAP]; /* pxm -> node id, -1 */
-	/* the HMAT matrix: initiators (ascending PXMs that have a node) x every node */
+	/* the HMAT matrix: initiators (ascending PXMs that have a node) x every node, looked up
+	 * in the locality structures when asked (256 x 1024 x 4 figures would be 4 MB) */
 	uint32_t *init_pxm;
 	size_t n_inits;
 	int init_index[FW_PXM_MAP]; /* pxm -> row, -1 */
-	struct fw_perf *perf;	    /* n_inits x n_nodes */
+	bool have_matrix;	    /* the HMAT was merged: the figures below can be asked */
+	struct fw_loc *locs;	    /* the memory-hierarchy locality structures, in table order */
+	size_t n_locs;
 };
 
-/* the HMAT figures of initiator node -> target node, or NULL */
-const struct fw_perf *fw_perf_of(const struct topo_fw *fw, int initiator, int target);
+/* a locality structure with, per PXM, its first row and column and the next duplicates */
+struct fw_loc {
+	const struct acpi_hmat_locality *l;
+	int row_first[FW_PXM_MAP], col_first[FW_PXM_MAP]; /* -1: not listed */
+	int *row_next, *col_next;			  /* the next row / column of the same PXM */
+};
+
+/*
+ * The HMAT figures of initiator node -> target node as hmat_parse_locality() leaves them
+ * (every structure in table order, the last figure given wins). False when there is no
+ * matrix or the initiator is not in it.
+ */
+bool fw_perf_get(const struct topo_fw *fw, int initiator, int target, struct fw_perf *out);
+/* The same by matrix row (index into init_pxm) and target node; zeros outside. */
+void fw_perf_at(const struct topo_fw *fw, size_t row, int target, struct fw_perf *out);
 
 int firmware_merge(struct topo *topo);
 void firmware_free(struct topo_fw *fw);

@@ -40,10 +40,17 @@ static struct json_object *opt_bool_json(const struct opt_u64 *o)
  * commas, spaces, newlines and indentation for every flag; tests/unit/test-json-num.c holds
  * it to that). Nothing reads these arrays back: they are only printed.
  */
-enum num_type { NUM_INT, NUM_U8, NUM_U32 };
+enum num_type { NUM_INT, NUM_U8, NUM_U32, NUM_HMAT };
+
+/* NUM_HMAT: figure @attr of matrix row @row, per target node (looked up when printed) */
+struct hmat_row {
+	const struct topo_fw *fw;
+	size_t row;
+	int attr;
+};
 
 struct num_array {
-	const void *base; /* element i at base + i * stride elements */
+	const void *base; /* element i at base + i * stride elements; NUM_HMAT: a hmat_row */
 	void *owned;	  /* a copy, when the source does not outlive the document */
 	size_t n, stride;
 	enum num_type type;
@@ -115,6 +122,13 @@ static int num_array_print(struct json_object *jso, struct printbuf *pb, int lev
 		case NUM_U32:
 			v = ((const uint32_t *)a->base)[k];
 			break;
+		case NUM_HMAT: {
+			const struct hmat_row *h = a->base;
+			struct fw_perf p;
+			fw_perf_at(h->fw, h->row, (int)i, &p);
+			v = p.v[h->attr];
+			break;
+		}
 		default:
 			v = ((const int *)a->base)[k];
 			break;
@@ -161,7 +175,13 @@ static struct json_object *num_array_json(const void *base, size_t n, size_t str
 	a->type = type;
 	a->zero_is_null = zero_is_null;
 	a->base = base;
-	if (copy && n) {
+	if (type == NUM_HMAT) {
+		a->owned = malloc(sizeof(struct hmat_row));
+		if (!a->owned)
+			goto fail;
+		memcpy(a->owned, base, sizeof(struct hmat_row));
+		a->base = a->owned;
+	} else if (copy && n) {
 		size_t w = type == NUM_U8 ? 1 : type == NUM_U32 ? sizeof(uint32_t) : sizeof(int);
 		a->owned = malloc(n * w);
 		if (!a->owned)
@@ -297,7 +317,7 @@ static struct json_object *firmware_json(const struct topo *topo)
 
 	/* the HMAT matrix, compact: a 1024-node machine has 256 x 1024 pairs */
 	struct json_object *hmat = NULL;
-	if (fw && fw->perf) {
+	if (fw && fw->have_matrix) {
 		hmat = json_object_new_object();
 		int *rows = malloc((fw->n_inits + 1) * sizeof(int));
 		int *cols = malloc((fw->n_nodes + 1) * sizeof(int));
@@ -312,9 +332,9 @@ static struct json_object *firmware_json(const struct topo *topo)
 		for (size_t a = 0; a < ELEMENTSOF(perf_keys); a++) {
 			struct json_object *m = json_object_new_array_ext((int)fw->n_inits);
 			for (size_t k = 0; k < fw->n_inits; k++) {
+				struct hmat_row h = {fw, k, (int)a};
 				json_object_array_add(
-				    m, num_array_json(&fw->perf[k * fw->n_nodes].v[a], fw->n_nodes,
-						      ELEMENTSOF(fw->perf[0].v), NUM_U32, true, false));
+				    m, num_array_json(&h, fw->n_nodes, 1, NUM_HMAT, true, true));
 			}
 			json_object_object_add(hmat, perf_keys[a], m);
 		}

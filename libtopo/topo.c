@@ -404,11 +404,11 @@ int topo_get_hmat_perf(const struct topo *topo, int initiator, int target,
 {
 	if (!topo || (unsigned int)attr > TOPO_PERF_WRITE_BANDWIDTH)
 		return -EINVAL;
-	const struct fw_perf *p = fw_perf_of(topo->fw, initiator, target);
-	if (!p || !p->v[attr])
+	struct fw_perf p;
+	if (!fw_perf_get(topo->fw, initiator, target, &p) || !p.v[attr])
 		return -ENODATA;
 	if (value)
-		*value = p->v[attr];
+		*value = p.v[attr];
 	return 0;
 }
 

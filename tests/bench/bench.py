@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tiertopo's benchmarks, as one markdown report on stdout (docs/PERFORMANCE.md is one run of
 it). Wall time is the median of repeated runs; CPU time and peak RSS come from the kernel's
-rusage of each run (os.wait4). Synthetic machines (gen-machine.py) live on tmpfs, which like
+rusage of each run (wait4 in bench-run.c, which spawns the program directly). Synthetic machines (gen-machine.py) live on tmpfs, which like
 sysfs serves files from memory.
 
 usage: bench.py TIERTOPO BENCH_PLAN SOURCE_DIR SHARED_DIR [--quick]"""
@@ -18,27 +18,30 @@ import tempfile
 import time
 
 TIERTOPO, BENCH_PLAN, SRC, SHARED = sys.argv[1:5]
+BENCH_RUN = os.path.join(os.path.dirname(os.path.abspath(BENCH_PLAN)), "bench-run")
 QUICK = "--quick" in sys.argv
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIZES = [2, 16, 64, 256, 1024]
 
 
 def run(argv, env=None, runs=7):
-    """median wall (ms), median cpu (ms), max peak RSS (KiB) of RUNS runs. GNU time measures
-    each run: the rusage of a child forked from python would count python's own pages."""
-    walls, cpus, rss = [], [], 0
+    """median wall (ms), median cpu (ms), peak RSS (KiB) of RUNS runs, measured by bench-run
+    around posix_spawn() and wait4() of the program itself (no shell, no /usr/bin/time)"""
+    out = subprocess.run([BENCH_RUN, str(runs)] + argv, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{argv}: {out.stderr.strip()}")
+    f = dict(kv.split("=") for kv in out.stdout.split())
+    return float(f["wall_ms"]), float(f["cpu_ms"]), int(f["maxrss_kb"])
+
+
+def paired(a, env_a, b, env_b, runs):
+    """median walls of A and B, run alternately (A, B, A, B, ...) so that a machine that
+    speeds up or slows down during the run weighs on both alike"""
+    wa, wb = [], []
     for _ in range(runs):
-        with tempfile.NamedTemporaryFile("r") as t:
-            t0 = time.monotonic()
-            p = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%U %S %M"] + argv,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-            walls.append((time.monotonic() - t0) * 1000)
-            if p.returncode not in (0, 3):
-                raise RuntimeError(f"{argv}: exit {p.returncode}")
-            u, s_, m = t.read().split()[-3:]
-            cpus.append((float(u) + float(s_)) * 1000)
-            rss = max(rss, int(m))
-    return statistics.median(walls), statistics.median(cpus), rss
+        wa.append(run(a, env_a, 1)[0])
+        wb.append(run(b, env_b, 1)[0])
+    return statistics.median(wa), statistics.median(wb)
 
 
 def opens(tree):
@@ -113,11 +116,14 @@ def main():
         with tarfile.open(tb) as t:
             t.extractall(d)
         root = os.path.join(d, os.listdir(d)[0])
-        runs = 5 if QUICK else 15
-        tt = run([TIERTOPO, "-s", root, "--dump", "--json"], runs=runs)
+        runs = 11 if QUICK else 41
         env = dict(os.environ, HWLOC_FSROOT=root, HWLOC_COMPONENTS="linux,stop")
-        ls = run([lstopo, "--of", "xml", "-"], env=env, runs=runs) if lstopo else (float("nan"),)
-        out.append(f"| {os.path.basename(tb)[:-8]} | {tt[0]:.1f} ms | {ls[0]:.1f} ms | {ls[0] / tt[0]:.1f}x |")
+        if lstopo:
+            tt, ls = paired([TIERTOPO, "-s", root, "--dump", "--json"], None,
+                            [lstopo, "--of", "xml", "-"], env, runs)
+        else:
+            tt, ls = run([TIERTOPO, "-s", root, "--dump", "--json"], runs=runs)[0], float("nan")
+        out.append(f"| {os.path.basename(tb)[:-8]} | {tt:.2f} ms | {ls:.2f} ms | {ls / tt:.1f}x |")
 
     out.append("")
     out.append("### `tiertopo watch`: a storm of 24,576 memory `online` uevents over 2 s")
