@@ -79,6 +79,7 @@ def main():
                "`lstopo-no-graphics --of xml` wall | lstopo / tiertopo |")
     out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     lstopo = shutil.which("lstopo-no-graphics")
+    second = []
     for n in (SIZES[:3] if QUICK else SIZES):
         tree = f"{work}/m{n}"
         subprocess.run([sys.executable, f"{HERE}/gen-machine.py", str(n), tree], check=True)
@@ -93,6 +94,16 @@ def main():
         pl = run([TIERTOPO, "-s", tree, "plan"], runs=runs)
         ap = run([TIERTOPO, "-s", tree, "apply", "--dry-run"], runs=runs)
         calls, needed = opens(tree)
+        # apply for real on a copy, twice: the second must find nothing to change
+        copy = f"{work}/a{n}"
+        shutil.copytree(tree, copy, symlinks=True)
+        subprocess.run([TIERTOPO, "-s", copy, "apply"], capture_output=True, check=True)
+        t0 = time.monotonic()
+        again = subprocess.run([TIERTOPO, "-s", copy, "apply"], capture_output=True, text=True,
+                               check=True).stdout
+        second.append((n, (time.monotonic() - t0) * 1000, "nothing to change" in again,
+                       os.path.getsize(f"{copy}/run/tiertopo/state.json")))
+        shutil.rmtree(copy)
         if lstopo:
             env = dict(os.environ, HWLOC_FSROOT=tree, HWLOC_COMPONENTS="linux,stop")
             ls = run([lstopo, "--of", "xml", "-"], env=env, runs=runs)
@@ -105,6 +116,11 @@ def main():
                    f"{calls} / {needed} ({calls / needed:.2f}) | {lcol} | {ratio} |")
         shutil.rmtree(tree)
 
+    out.append("")
+    out.append("A real `apply` on a copy of each machine, then a second one, which must change "
+               "nothing: " + "; ".join(f"{n} nodes: {'nothing to change' if ok else 'CHANGED AGAIN'}"
+                                      f" in {ms:.0f} ms, state file {size / 1e6:.1f} MB"
+                                      for n, ms, ok, size in second) + ".")
     out.append("")
     out.append("### hwloc's corpus (../shared/corpus/hwloc): `tiertopo --dump --json` against "
                "`lstopo-no-graphics --of xml` on the same tree")
