@@ -72,6 +72,16 @@ struct fw_task {
 	int r;
 };
 
+void topo_view_init(struct topo *view, struct topo_ctx *ctx, const struct topo *topo)
+{
+	*ctx = *topo->ctx;
+	ctx->n_dirs = 0;
+	memset(ctx->dirs, 0, sizeof(ctx->dirs));
+	*view = *topo;
+	view->ctx = ctx;
+	memset(&view->findings, 0, sizeof(view->findings));
+}
+
 static void *fw_task_main(void *data)
 {
 	struct fw_task *t = data;
@@ -88,19 +98,11 @@ static void *fw_task_main(void *data)
 
 static void fw_task_start(struct fw_task *t, struct topo *topo)
 {
-	t->view = *topo;
-	memset(&t->view.findings, 0, sizeof(t->view.findings));
-	if (sysfs_node_threads(topo) > 1) {
-		t->ctx = *topo->ctx;
-		t->ctx.n_dirs = 0;
-		memset(t->ctx.dirs, 0, sizeof(t->ctx.dirs));
-		t->view.ctx = &t->ctx;
-		t->started = pthread_create(&t->thread, NULL, fw_task_main, t) == 0;
-		if (t->started)
-			return;
-		t->view.ctx = topo->ctx;
-	}
-	t->started = false;
+	topo_view_init(&t->view, &t->ctx, topo);
+	t->started = sysfs_node_threads(topo) > 1 &&
+		     pthread_create(&t->thread, NULL, fw_task_main, t) == 0;
+	if (!t->started)
+		t->view.ctx = topo->ctx; /* in line, later: the context itself (gather records) */
 }
 
 static int fw_task_finish(struct fw_task *t, struct topo *topo, bool run)

@@ -251,6 +251,12 @@ int json_to_string(struct json_object *root, unsigned int flags, char **out);
 
 int sysfs_read_node_masks(struct topo *topo);
 int sysfs_read_nodes(struct topo *topo);
+/*
+ * A view of @topo for a worker thread: the same snapshot, with @ctx, a copy of its context
+ * (the same sysroot fd, no held directories, its own) and findings of its own; a worker
+ * reads through it and its caller takes back what it filled.
+ */
+void topo_view_init(struct topo *view, struct topo_ctx *ctx, const struct topo *topo);
 /* How many threads sysfs_read_nodes() uses for this machine (1: none of its own). */
 unsigned int sysfs_node_threads(const struct topo *topo);
 int sysfs_read_memory(struct topo *topo);

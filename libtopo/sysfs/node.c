@@ -467,10 +467,9 @@ static void read_node_range(struct topo *topo, size_t begin, size_t end, const i
 }
 
 /*
- * A worker reads a contiguous range of nodes. Its view is the snapshot with a context of
- * its own (same sysroot fd, its own held directories, no recording) and findings of its
- * own; everything else it touches is its nodes' elements of nodes[] or read-only. The
- * findings are appended in range order afterwards: the same order as one thread.
+ * A worker reads a contiguous range of nodes through a view (topo_view_init); everything
+ * else it touches is its nodes' elements of nodes[] or read-only. The findings are
+ * appended in range order afterwards: the same order as one thread.
  */
 struct node_worker {
 	struct topo view;
@@ -533,12 +532,7 @@ static void read_nodes_parallel(struct topo *topo, const int *cols, size_t ncols
 		w[k].ncols = ncols;
 	}
 	for (unsigned int k = 1; k < t; k++) {
-		w[k].ctx = *topo->ctx;
-		w[k].ctx.n_dirs = 0;
-		memset(w[k].ctx.dirs, 0, sizeof(w[k].ctx.dirs));
-		w[k].view = *topo;
-		w[k].view.ctx = &w[k].ctx;
-		memset(&w[k].view.findings, 0, sizeof(w[k].view.findings));
+		topo_view_init(&w[k].view, &w[k].ctx, topo);
 		w[k].started = pthread_create(&w[k].thread, NULL, node_worker_main, &w[k]) == 0;
 	}
 	read_node_range(topo, w[0].begin, w[0].end, cols, ncols);

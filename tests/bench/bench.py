@@ -45,21 +45,23 @@ def paired(a, env_a, b, env_b, runs):
 
 
 def opens(tree):
-    """openat calls below the tree, and the distinct files among them that opened"""
+    """openat calls below the tree (whether by path or relative to a directory fd below it),
+    and the distinct files among them that opened (strace -y names every fd's file)"""
+    tree = os.path.realpath(tree)
     with tempfile.NamedTemporaryFile("r", suffix=".strace") as log:
-        subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", log.name, TIERTOPO,
+        subprocess.run(["strace", "-f", "-qq", "-y", "-e", "trace=openat", "-o", log.name, TIERTOPO,
                         "-s", tree, "--dump", "--json"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=True)
         calls, ok = 0, set()
         for line in log:
-            m = re.search(r'openat\((\w+), "([^"]*)".*= (-?\d+)', line)
-            if not m or m.group(2).startswith("/") and not m.group(2).startswith(tree):
-                continue
-            if m.group(2).startswith(("/usr", "/lib", "/etc", "/proc/self")):
-                continue
-            calls += 1
-            if int(m.group(3)) >= 0:
-                ok.add(m.group(2))
+            m = re.search(r'openat\((?:AT_FDCWD|\d+<([^>]*)>), "([^"]*)"', line)
+            if m:
+                where = m.group(2) if m.group(2).startswith("/") else (m.group(1) or "")
+                if where.startswith(tree + "/") or where == tree:
+                    calls += 1
+            r = re.search(r'= \d+<([^>]*)>$', line.strip())
+            if r and r.group(1).startswith(tree + "/"):
+                ok.add(r.group(1))
         return calls, len(ok)
 
 
