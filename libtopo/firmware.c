@@ -613,6 +613,12 @@ static void check_sysfs(struct topo *topo, struct topo_fw *fw)
 	static const char *const attr_names[] = {"read_latency", "write_latency", "read_bandwidth",
 						 "write_bandwidth"};
 	char path[256];
+	/* the PXM of each snapshot node (UINT32_MAX: none); NULL skips the SLIT check */
+	uint32_t *pxm_of = fw->have_slit ? malloc((topo->n_nodes + 1) * sizeof(uint32_t)) : NULL;
+	for (size_t j = 0; pxm_of && j < topo->n_nodes; j++) {
+		const struct fw_node *g = fw_node_by_id(fw, topo->nodes[j].id);
+		pxm_of[j] = g ? g->pxm : UINT32_MAX;
+	}
 
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		struct topo_node *n = &topo->nodes[i];
@@ -657,15 +663,17 @@ static void check_sysfs(struct topo *topo, struct topo_fw *fw)
 			}
 		}
 
-		/* the SLIT the kernel uses, against its distance file */
-		if (!fw->have_slit || !n->distance)
+		/* the SLIT the kernel uses, against its distance file: the node's SLIT row, read
+		 * at each column's PXM (a million pairs on a 1024-node machine) */
+		if (!fw->have_slit || !n->distance || !pxm_of || !fw->slit.entries ||
+		    f->pxm >= fw->slit.localities)
 			continue;
+		const uint8_t *srow = &fw->slit.entries[(size_t)f->pxm * fw->slit.localities];
 		for (size_t j = 0; j < topo->n_nodes; j++) {
-			const struct fw_node *g = fw_node_by_id(fw, topo->nodes[j].id);
-			if (!g || !n->distance[j] || f->pxm >= fw->slit.localities ||
-			    g->pxm >= fw->slit.localities)
+			uint32_t gp = pxm_of[j];
+			if (!n->distance[j] || gp >= fw->slit.localities)
 				continue;
-			unsigned int want = acpi_slit_distance(&fw->slit, f->pxm, g->pxm);
+			unsigned int want = srow[gp];
 			if (want == n->distance[j])
 				continue;
 			snprintf(path, sizeof(path), "sys/devices/system/node/node%d/distance",
@@ -673,10 +681,11 @@ static void check_sysfs(struct topo *topo, struct topo_fw *fw)
 			findings_add(&topo->findings, "slit-sysfs-mismatch", TOPO_SEVERITY_WARNING,
 				     path,
 				     "/%s gives %u to node %d but the SLIT says %u (PXM %u to %u)",
-				     path, n->distance[j], topo->nodes[j].id, want, f->pxm, g->pxm);
+				     path, n->distance[j], topo->nodes[j].id, want, f->pxm, gp);
 			break;
 		}
 	}
+	free(pxm_of);
 }
 
 int firmware_merge(struct topo *topo)
