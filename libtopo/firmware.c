@@ -64,20 +64,38 @@ static uint32_t loc_cell(const struct topo_fw *fw, const struct fw_loc *x, int r
 	return v;
 }
 
-void fw_perf_at(const struct topo_fw *fw, size_t row, int target, struct fw_perf *out)
+/* does a structure of this data type give figure @attr (enum topo_perf_attr)? */
+static bool type_gives(uint8_t type, int attr)
 {
-	memset(out, 0, sizeof(*out));
+	uint32_t v[4] = {0};
+	set_attr(v, type, 1);
+	return v[attr] != 0;
+}
+
+uint32_t fw_perf_attr_at(const struct topo_fw *fw, size_t row, int target, int attr)
+{
 	const struct fw_node *t = fw_node_by_id(fw, target);
-	if (!fw->have_matrix || row >= fw->n_inits || !t || !t->hmat_target)
-		return;
-	uint32_t ipxm = fw->init_pxm[row];
-	for (size_t k = 0; k < fw->n_locs; k++)
+	if (!fw->have_matrix || row >= fw->n_inits || !t || !t->hmat_target || attr < 0 ||
+	    attr > 3)
+		return 0;
+	uint32_t ipxm = fw->init_pxm[row], out = 0;
+	for (size_t k = 0; k < fw->n_locs; k++) {
+		if (!type_gives(fw->locs[k].l->data_type, attr))
+			continue;
 		FOR_EACH_CELL(&fw->locs[k], ipxm, t->pxm, r, c)
 		{
 			uint32_t v = loc_cell(fw, &fw->locs[k], r, c);
 			if (v)
-				set_attr(out->v, fw->locs[k].l->data_type, v);
+				out = v; /* the last figure given wins */
 		}
+	}
+	return out;
+}
+
+void fw_perf_at(const struct topo_fw *fw, size_t row, int target, struct fw_perf *out)
+{
+	for (int a = 0; a < 4; a++)
+		out->v[a] = fw_perf_attr_at(fw, row, target, a);
 }
 
 bool fw_perf_get(const struct topo_fw *fw, int initiator, int target, struct fw_perf *out)

@@ -80,6 +80,8 @@ struct fw_loc {
 bool fw_perf_get(const struct topo_fw *fw, int initiator, int target, struct fw_perf *out);
 /* The same by matrix row (index into init_pxm) and target node; zeros outside. */
 void fw_perf_at(const struct topo_fw *fw, size_t row, int target, struct fw_perf *out);
+/* One figure (enum topo_perf_attr) of it, 0 when not given. */
+uint32_t fw_perf_attr_at(const struct topo_fw *fw, size_t row, int target, int attr);
 
 int firmware_merge(struct topo *topo);
 void firmware_free(struct topo_fw *fw);

@@ -124,9 +124,7 @@ static int num_array_print(struct json_object *jso, struct printbuf *pb, int lev
 			break;
 		case NUM_HMAT: {
 			const struct hmat_row *h = a->base;
-			struct fw_perf p;
-			fw_perf_at(h->fw, h->row, (int)i, &p);
-			v = p.v[h->attr];
+			v = fw_perf_attr_at(h->fw, h->row, (int)i, h->attr);
 			break;
 		}
 		default:
