@@ -76,12 +76,9 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 	struct topo *topo = NULL;
 	struct topo_check *check = NULL;
 	struct topo_config *config = NULL;
-	int r = open_topo(g, false, &ctx, &topo);
+	int r = open_topo_config(g, &ctx, &topo, &config);
 	if (r)
 		return r;
-	r = load_config(g, ctx, &config);
-	if (r)
-		goto out;
 	if (!model)
 		model = topo_config_get_kernel_model(config);
 	if (model && (!strcmp(model, "running") || !strcmp(model, "auto")))

@@ -372,16 +372,10 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
-	int r = open_topo(g, false, &ctx, &topo);
+	struct topo_config *config = NULL;
+	int r = open_topo_config(g, &ctx, &topo, &config);
 	if (r)
 		return r;
-	struct topo_config *config = NULL;
-	r = load_config(g, ctx, &config);
-	if (r) {
-		topo_unref(topo);
-		topo_ctx_unref(ctx);
-		return r;
-	}
 	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
 			  &plan);
 	topo_config_free(config);

@@ -170,12 +170,9 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
 	struct topo_config *config = NULL;
-	int r = open_topo(g, false, &ctx, &topo);
+	int r = open_topo_config(g, &ctx, &topo, &config);
 	if (r)
 		return r;
-	r = load_config(g, ctx, &config);
-	if (r)
-		goto out;
 	bool running = model && (!strcmp(model, "running") || !strcmp(model, "auto"));
 	r = topo_plan_new(topo, model ? TOPO_PLAN_KERNEL : TOPO_PLAN_RECOMMENDED,
 			  running ? NULL : model,

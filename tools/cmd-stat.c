@@ -472,15 +472,9 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
 	struct topo_config *config = NULL;
-	r = open_topo(g, false, &ctx, &topo);
+	r = open_topo_config(g, &ctx, &topo, &config);
 	if (r)
 		return r;
-	r = load_config(g, ctx, &config);
-	if (r) {
-		topo_unref(topo);
-		topo_ctx_unref(ctx);
-		return r;
-	}
 	if (topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
 			  &plan) < 0)
 		plan = NULL; /* PTIER and KIND unknown; the counters do not need it */

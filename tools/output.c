@@ -95,6 +95,20 @@ int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_c
 	return 0;
 }
 
+int open_topo_config(const struct global_opts *g, struct topo_ctx **ctx, struct topo **topo,
+		     struct topo_config **config)
+{
+	int r = open_topo(g, false, ctx, topo);
+	if (r)
+		return r;
+	r = load_config(g, *ctx, config);
+	if (r) {
+		*topo = topo_unref(*topo);
+		*ctx = topo_ctx_unref(*ctx);
+	}
+	return r;
+}
+
 char *format_list(const unsigned int *v, size_t n)
 {
 	if (!n)

@@ -41,6 +41,10 @@ int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctx,
  * it is bad. Returns 0 or an exit status.
  */
 int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_config **config);
+/* open_topo() then load_config(), as the planning commands start; on failure nothing is
+ * left to free. Returns 0 or an exit status. */
+int open_topo_config(const struct global_opts *g, struct topo_ctx **ctx, struct topo **topo,
+		     struct topo_config **config);
 /* "0-3,8" (malloc'd), or NULL for an empty list */
 char *format_list(const unsigned int *v, size_t n);
 char *format_node_list(const int *v, size_t n);
