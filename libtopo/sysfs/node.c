@@ -251,10 +251,29 @@ garbled:
 static const char *const access_attrs[] = {"read_latency", "write_latency", "read_bandwidth",
 					   "write_bandwidth"};
 
+/* a growing vector of ints */
+struct ints {
+	int *v;
+	size_t n, cap;
+};
+
+static int ints_push(struct ints *x, int v)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 8;
+		int *nv = realloc(x->v, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		x->v = nv;
+		x->cap = cap;
+	}
+	x->v[x->n++] = v;
+	return 0;
+}
+
 /* the nodeX links of a directory and which of the access attributes it holds */
 struct links {
-	int *ids;
-	size_t n, cap;
+	struct ints ids;
 	unsigned int attrs;
 };
 
@@ -262,21 +281,11 @@ static int link_entry(void *data, const char *name)
 {
 	struct links *l = data;
 	int id = node_name_id(name, "node");
-	if (id < 0) {
-		for (size_t i = 0; i < ELEMENTSOF(access_attrs); i++)
-			if (!strcmp(name, access_attrs[i]))
-				l->attrs |= 1u << i;
-		return 0;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		int *v = realloc(l->ids, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->ids = v;
-		l->cap = cap;
-	}
-	l->ids[l->n++] = id;
+	if (id >= 0)
+		return ints_push(&l->ids, id);
+	for (size_t i = 0; i < ELEMENTSOF(access_attrs); i++)
+		if (!strcmp(name, access_attrs[i]))
+			l->attrs |= 1u << i;
 	return 0;
 }
 
@@ -284,15 +293,15 @@ static int link_entry(void *data, const char *name)
 static unsigned int read_node_links(struct topo *topo, const char *dir, bool keep, int **ids,
 				    size_t *n)
 {
-	struct links l = {0};
+	struct links l = {.attrs = 0};
 	if (io_scan_dir(topo->ctx, dir, keep, link_entry, &l) < 0) {
-		free(l.ids);
+		free(l.ids.v);
 		return 0;
 	}
-	if (l.n > 1)
-		qsort(l.ids, l.n, sizeof(int), cmp_int);
-	*ids = l.ids;
-	*n = l.n;
+	if (l.ids.n > 1)
+		qsort(l.ids.v, l.ids.n, sizeof(int), cmp_int);
+	*ids = l.ids.v;
+	*n = l.ids.n;
 	return l.attrs;
 }
 
@@ -329,28 +338,11 @@ static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 	io_pop_dir(topo->ctx);
 }
 
-/* the levels of memory_side_cache/indexN, ascending */
-struct levels {
-	int *v;
-	size_t n, cap;
-};
-
+/* memory_side_cache/indexN: the levels */
 static int level_entry(void *data, const char *name)
 {
-	struct levels *l = data;
 	int level = node_name_id(name, "index");
-	if (level < 0)
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		int *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = level;
-	return 0;
+	return level < 0 ? 0 : ints_push(data, level);
 }
 
 static void read_caches(struct topo *topo, struct topo_node *n)
@@ -365,7 +357,7 @@ static void read_caches(struct topo *topo, struct topo_node *n)
 		{"write_policy", offsetof(struct topo_cache, write_policy)},
 	};
 	char path[PATH_MAX];
-	struct levels l = {0};
+	struct ints l = {0};
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/memory_side_cache", n->id);
 	if (io_scan_dir(topo->ctx, path, true, level_entry, &l) < 0)

@@ -40,6 +40,13 @@ static char *get(const char *rel)
 	return b;
 }
 
+static void expect_reads(const char *rel, const char *want)
+{
+	char *b = get(rel);
+	cr_expect_str_eq(b ? b : "(null)", want, "%s", rel);
+	free(b);
+}
+
 static void setup(void)
 {
 	snprintf(root, sizeof(root), "/tmp/test-io-XXXXXX");
@@ -113,16 +120,10 @@ Test(io, a_held_directory_serves_the_paths_below_it)
 	snprintf(to, sizeof(to), "%s/a/moved", root);
 	cr_assert_eq(rename(from, to), 0);
 
-	char *b = get("a/node1/f");
-	cr_expect_str_eq(b ? b : "(null)", "one");
-	free(b);
-	b = get("/a/node1/sub/g");
-	cr_expect_str_eq(b ? b : "(null)", "deep");
-	free(b);
+	expect_reads("a/node1/f", "one");
+	expect_reads("/a/node1/sub/g", "deep");
 	/* a sibling whose name starts the same is not below it */
-	b = get("a/node10/f");
-	cr_expect_str_eq(b ? b : "(null)", "ten");
-	free(b);
+	expect_reads("a/node10/f", "ten");
 
 	io_pop_dir(ctx);
 	cr_expect_null(get("a/node1/f"));
@@ -136,12 +137,8 @@ Test(io, nested_holds_pick_the_innermost_and_pop_in_order)
 	cr_assert_eq(io_scan_dir(ctx, "a", true, count, &n), 0);
 	cr_assert_eq(io_scan_dir(ctx, "a/node1", true, count, &n), 0);
 	cr_assert_eq(io_scan_dir(ctx, "a/node1/sub", true, count, &n), 0);
-	char *b = get("a/node1/sub/g");
-	cr_expect_str_eq(b ? b : "(null)", "deep");
-	free(b);
-	b = get("a/node2/f");
-	cr_expect_str_eq(b ? b : "(null)", "two");
-	free(b);
+	expect_reads("a/node1/sub/g", "deep");
+	expect_reads("a/node2/f", "two");
 	io_pop_dir(ctx);
 	io_pop_dir(ctx);
 	io_pop_dir(ctx);
@@ -153,9 +150,7 @@ Test(io, a_failed_hold_still_takes_a_slot_that_pop_releases)
 	int n = 0;
 	cr_expect_eq(io_scan_dir(ctx, "a/none", true, count, &n), -ENOENT);
 	cr_expect_eq(ctx->n_dirs, 1);
-	char *b = get("a/node2/f");
-	cr_expect_str_eq(b ? b : "(null)", "two");
-	free(b);
+	expect_reads("a/node2/f", "two");
 	io_pop_dir(ctx);
 	cr_expect_eq(ctx->n_dirs, 0);
 }
@@ -165,9 +160,7 @@ Test(io, holds_deeper_than_the_table_still_read_and_balance)
 	int n = 0;
 	for (int i = 0; i < 6; i++)
 		cr_assert_eq(io_scan_dir(ctx, "a/node1", true, count, &n), 0);
-	char *b = get("a/node1/f");
-	cr_expect_str_eq(b ? b : "(null)", "one");
-	free(b);
+	expect_reads("a/node1/f", "one");
 	for (int i = 0; i < 6; i++)
 		io_pop_dir(ctx);
 	cr_expect_eq(ctx->n_dirs, 0);
