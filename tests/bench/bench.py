@@ -127,8 +127,10 @@ def main():
     out.append("### hwloc's corpus (../shared/corpus/hwloc): `tiertopo --dump --json` against "
                "`lstopo-no-graphics --of xml` on the same tree")
     out.append("")
-    out.append("| tree | tiertopo | lstopo | lstopo / tiertopo |")
-    out.append("|---|---:|---:|---:|")
+    bench_lib = os.path.join(os.path.dirname(os.path.abspath(BENCH_PLAN)), "bench-lib")
+    out.append("| tree | tiertopo | lstopo | lstopo / tiertopo | in process: libtopo (discover, plan, "
+               "JSON) | libhwloc (load, XML) | libhwloc / libtopo |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
     for tb in sorted(glob.glob(f"{SHARED}/corpus/hwloc/*.tar.bz2")):
         d = tempfile.mkdtemp(dir=work)
         with tarfile.open(tb) as t:
@@ -141,7 +143,14 @@ def main():
                             [lstopo, "--of", "xml", "-"], env, runs)
         else:
             tt, ls = run([TIERTOPO, "-s", root, "--dump", "--json"], runs=runs)[0], float("nan")
-        out.append(f"| {os.path.basename(tb)[:-8]} | {tt:.2f} ms | {ls:.2f} ms | {ls / tt:.1f}x |")
+        lib = "n/a | n/a | n/a"
+        if os.access(bench_lib, os.X_OK):
+            f = dict(kv.split("=") for kv in subprocess.run(
+                [bench_lib, root, "21" if QUICK else "201"], capture_output=True, text=True,
+                check=True).stdout.split())
+            lt, lh = float(f["libtopo_ms"]), float(f["hwloc_ms"])
+            lib = f"{lt:.2f} ms | {lh:.2f} ms | {lh / lt:.1f}x"
+        out.append(f"| {os.path.basename(tb)[:-8]} | {tt:.2f} ms | {ls:.2f} ms | {ls / tt:.1f}x | {lib} |")
 
     out.append("")
     out.append("### `tiertopo watch`: a storm of 24,576 memory `online` uevents over 2 s")
