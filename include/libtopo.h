@@ -341,8 +341,19 @@ enum topo_change_status {
 };
 
 /*
+ * Serialize with every other apply on the sysroot: take <sysroot>/run/tiertopo/lock (made
+ * when missing; blocks while another process holds it) and hold it until topo_ctx_unlock()
+ * or the context is freed. Take it before topo_discover() when the snapshot is made to be
+ * applied: then no other apply writes while it is read, and topo_apply() uses the held lock.
+ * Returns 0 (also when already held) or -errno.
+ */
+int topo_ctx_lock(struct topo_ctx *ctx);
+void topo_ctx_unlock(struct topo_ctx *ctx);
+
+/*
  * Apply @plan (normally the recommended plan, built with the configuration's options) as
- * one transaction, serialized by <sysroot>/run/tiertopo/lock: every enabled sink is probed,
+ * one transaction, serialized by <sysroot>/run/tiertopo/lock (the context's, when
+ * topo_ctx_lock() holds it): every enabled sink is probed,
  * its current value read and compared with the desired one; only differing values are
  * written, and each is read back. If any write fails, every value already changed is
  * restored and the state file is left as it was. Then the hooks run (their failure undoes

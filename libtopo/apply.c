@@ -201,22 +201,13 @@ int topo_apply(struct topo_ctx *ctx, const struct topo_plan *plan,
 	bool dry = flags & TOPO_APPLY_DRY_RUN;
 
 	/* one apply at a time: read, decide and write under the lock (a dry run writes
-	 * nothing, not even the lock) */
-	int lockfd = -1, r = 0;
-	if (!dry) {
-		r = io_mkdirs(ctx, LOCK_PATH);
-		if (r >= 0) {
-			lockfd = openat(ctx->rootfd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-			if (lockfd < 0)
-				r = -errno;
-		}
-		while (r >= 0 && flock(lockfd, LOCK_EX) < 0)
-			if (errno != EINTR)
-				r = -errno;
+	 * nothing, not even the lock); the caller's, when it took it before discovering */
+	bool own_lock = !dry && ctx->lockfd < 0;
+	int r = 0;
+	if (own_lock) {
+		r = topo_ctx_lock(ctx);
 		if (r < 0) {
 			fail(rep, "cannot take the lock /%s: %s", LOCK_PATH, strerror(-r));
-			if (lockfd >= 0)
-				close(lockfd);
 			return r;
 		}
 	}
@@ -240,9 +231,40 @@ int topo_apply(struct topo_ctx *ctx, const struct topo_plan *plan,
 			 strcmp(ctx->sysroot, "/") ? ctx->sysroot : "");
 		sink_hooks(&a, state);
 	}
-	if (lockfd >= 0)
-		close(lockfd); /* releases the lock */
+	if (own_lock)
+		topo_ctx_unlock(ctx);
 	return r;
+}
+
+int topo_ctx_lock(struct topo_ctx *ctx)
+{
+	if (!ctx)
+		return -EINVAL;
+	if (ctx->lockfd >= 0)
+		return 0;
+	int r = io_mkdirs(ctx, LOCK_PATH);
+	if (r < 0)
+		return r;
+	int fd = openat(ctx->rootfd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+	}
+	ctx->lockfd = fd;
+	return 0;
+}
+
+void topo_ctx_unlock(struct topo_ctx *ctx)
+{
+	if (!ctx || ctx->lockfd < 0)
+		return;
+	close(ctx->lockfd); /* releases the lock */
+	ctx->lockfd = -1;
 }
 
 size_t topo_apply_report_get_change_count(const struct topo_apply_report *r)

@@ -48,6 +48,7 @@ int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->refcount = 1;
+	ctx->lockfd = -1;
 	ctx->log_fn = log_stderr;
 	ctx->log_priority = LOG_ERR;
 	ctx->sysroot = strdup(sysroot);
@@ -85,6 +86,7 @@ struct topo_ctx *topo_ctx_unref(struct topo_ctx *ctx)
 		return NULL;
 	while (ctx->n_dirs > 0)
 		io_pop_dir(ctx);
+	topo_ctx_unlock(ctx);
 	close(ctx->rootfd);
 	strv_free(ctx->recorded, ctx->n_recorded);
 	free(ctx->acpi_dir);

@@ -75,6 +75,7 @@ struct fw_task {
 void topo_view_init(struct topo *view, struct topo_ctx *ctx, const struct topo *topo)
 {
 	*ctx = *topo->ctx;
+	ctx->lockfd = -1; /* the caller's: never released through a view */
 	ctx->n_dirs = 0;
 	memset(ctx->dirs, 0, sizeof(ctx->dirs));
 	*view = *topo;

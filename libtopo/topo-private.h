@@ -42,6 +42,7 @@ struct topo_ctx {
 		int fd;
 	} dirs[4];
 	int n_dirs;
+	int lockfd; /* run/tiertopo/lock while topo_ctx_lock() holds it, else -1 */
 	/* threads that read node directories: 0 = as many as the cpus this process may run on
 	 * (at most 8, and only for machines of 128 nodes and more); 1 = none */
 	unsigned int threads;

@@ -158,7 +158,7 @@ int cmd_apply(struct global_opts *g, int argc, char **argv)
 	struct topo_config *config = NULL;
 	struct topo_plan *plan = NULL;
 	struct topo_apply_report *rep = NULL;
-	int r = open_topo_config(g, &ctx, &topo, &config);
+	int r = open_topo_config(g, !(flags & TOPO_APPLY_DRY_RUN), &ctx, &topo, &config);
 	if (r)
 		return r;
 	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),

@@ -76,7 +76,7 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 	struct topo *topo = NULL;
 	struct topo_check *check = NULL;
 	struct topo_config *config = NULL;
-	int r = open_topo_config(g, &ctx, &topo, &config);
+	int r = open_topo_config(g, false, &ctx, &topo, &config);
 	if (r)
 		return r;
 	if (!model)

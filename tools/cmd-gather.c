@@ -365,7 +365,7 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
-	int r = open_topo(g, true, &ctx, &topo);
+	int r = open_topo(g, true, false, &ctx, &topo);
 	if (r)
 		return r;
 	/* the counters tiertopo stat reads, so that it replays too */

@@ -170,7 +170,7 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
 	struct topo_config *config = NULL;
-	int r = open_topo_config(g, &ctx, &topo, &config);
+	int r = open_topo_config(g, false, &ctx, &topo, &config);
 	if (r)
 		return r;
 	bool running = model && (!strcmp(model, "running") || !strcmp(model, "auto"));

@@ -472,7 +472,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
 	struct topo_config *config = NULL;
-	r = open_topo_config(g, &ctx, &topo, &config);
+	r = open_topo_config(g, false, &ctx, &topo, &config);
 	if (r)
 		return r;
 	if (topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),

@@ -207,7 +207,8 @@ static int apply_once(struct watch *w, unsigned long events, unsigned long overf
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
 	struct topo_apply_report *rep = NULL;
-	int r = open_topo(w->g, false, &ctx, &topo);
+	/* the lock before the snapshot: an apply from elsewhere finishes first */
+	int r = open_topo(w->g, false, !w->dry_run, &ctx, &topo);
 	if (r)
 		return -EIO;
 	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(w->config),

@@ -41,7 +41,7 @@ bool global_opt(struct global_opts *g, int c, const char *arg)
 	return false;
 }
 
-int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctxp,
+int open_topo(const struct global_opts *g, bool record, bool lock, struct topo_ctx **ctxp,
 	      struct topo **topop)
 {
 	struct topo_ctx *ctx = NULL;
@@ -61,6 +61,12 @@ int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctxp,
 			topo_ctx_unref(ctx);
 			return EXIT_ERROR;
 		}
+	}
+	if (lock && (r = topo_ctx_lock(ctx)) < 0) {
+		fprintf(stderr, "tiertopo: cannot take the lock %s/run/tiertopo/lock: %s\n",
+			g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "", strerror(-r));
+		topo_ctx_unref(ctx);
+		return EXIT_ERROR;
 	}
 	r = topo_discover(ctx, topop);
 	if (r < 0) {
@@ -95,10 +101,10 @@ int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_c
 	return 0;
 }
 
-int open_topo_config(const struct global_opts *g, struct topo_ctx **ctx, struct topo **topo,
-		     struct topo_config **config)
+int open_topo_config(const struct global_opts *g, bool lock, struct topo_ctx **ctx,
+		     struct topo **topo, struct topo_config **config)
 {
-	int r = open_topo(g, false, ctx, topo);
+	int r = open_topo(g, false, lock, ctx, topo);
 	if (r)
 		return r;
 	r = load_config(g, *ctx, config);

@@ -33,8 +33,10 @@ enum {
 /* Handle a global option inside a command's getopt loop; true when it was one. */
 bool global_opt(struct global_opts *g, int c, const char *arg);
 
-/* Create the context and discover, reporting errors; returns 0 or an exit status. */
-int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctx,
+/* Create the context and discover, reporting errors; returns 0 or an exit status. With
+ * @lock, the apply lock is taken first (topo_ctx_lock): the snapshot is then not read while
+ * another apply writes, and it is held until the context is freed. */
+int open_topo(const struct global_opts *g, bool record, bool lock, struct topo_ctx **ctx,
 	      struct topo **topo);
 /*
  * Load the configuration (--config or the sysroot's), printing the reason and its line when
@@ -43,8 +45,8 @@ int open_topo(const struct global_opts *g, bool record, struct topo_ctx **ctx,
 int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_config **config);
 /* open_topo() then load_config(), as the planning commands start; on failure nothing is
  * left to free. Returns 0 or an exit status. */
-int open_topo_config(const struct global_opts *g, struct topo_ctx **ctx, struct topo **topo,
-		     struct topo_config **config);
+int open_topo_config(const struct global_opts *g, bool lock, struct topo_ctx **ctx,
+		     struct topo **topo, struct topo_config **config);
 /* "0-3,8" (malloc'd), or NULL for an empty list */
 char *format_list(const unsigned int *v, size_t n);
 char *format_node_list(const int *v, size_t n);

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -159,6 +160,59 @@ Test(apply, a_second_apply_writes_nothing)
 	topo_apply_report_free(rep);
 	free(before);
 	free(after);
+	remove_tree(root);
+}
+
+/* can another process take the tree's apply lock right now? */
+static bool lock_is_free(const char *root)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/run/tiertopo/lock", root);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		_exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+	}
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+Test(apply, a_lock_taken_before_discovery_is_held_through_the_apply_and_released_after)
+{
+	char *root = copy_tree("sparse5");
+	struct topo_ctx *ctx;
+	cr_assert_eq(topo_ctx_new(&ctx, root), 0);
+	topo_ctx_set_log_fn(ctx, NULL, NULL);
+	cr_assert_eq(topo_ctx_lock(ctx), 0);
+	cr_assert_eq(topo_ctx_lock(ctx), 0, "taking it again is a no-op");
+	cr_expect(!lock_is_free(root), "another process can take the lock the context holds");
+
+	struct topo *t = NULL;
+	struct topo_config *config = NULL;
+	struct topo_plan *p = NULL;
+	char *error = NULL;
+	cr_assert_eq(topo_discover(ctx, &t), 0);
+	cr_assert_eq(topo_config_load(ctx, NULL, &config, &error), 0, "%s", error);
+	cr_assert_eq(topo_plan_new(t, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
+				   &p),
+		     0);
+	/* under the held lock: no second flock on it, which would wait for ever */
+	struct topo_apply_report *rep = NULL;
+	cr_expect_eq(topo_apply(ctx, p, config, 0, &rep), 0);
+	cr_expect_gt(topo_apply_report_get_change_count(rep), 0);
+	cr_expect(!lock_is_free(root), "topo_apply released the caller's lock");
+
+	topo_ctx_unlock(ctx);
+	cr_expect(lock_is_free(root), "topo_ctx_unlock did not release the lock");
+	cr_expect_eq(topo_ctx_lock(ctx), 0);
+	topo_apply_report_free(rep);
+	topo_plan_unref(p);
+	topo_config_free(config);
+	topo_unref(t);
+	topo_ctx_unref(ctx); /* releases it */
+	cr_expect(lock_is_free(root), "freeing the context did not release the lock");
 	remove_tree(root);
 }
 
