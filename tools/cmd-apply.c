@@ -138,14 +138,11 @@ int cmd_apply(struct global_opts *g, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs("Try 'tiertopo apply --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			return usage_hint("apply");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tiertopo: apply: unexpected argument '%s'\n", argv[optind]);
+	if (no_operands("apply", argc, argv))
 		return EXIT_USAGE;
-	}
 	bool live = !g->sysroot || !strcmp(g->sysroot, "/");
 	if (live && geteuid() != 0 && !(flags & TOPO_APPLY_DRY_RUN)) {
 		fprintf(stderr, "tiertopo: apply changes kernel settings and must run as root; "

@@ -64,14 +64,11 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs("Try 'tiertopo check --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			return usage_hint("check");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tiertopo: check: unexpected argument '%s'\n", argv[optind]);
+	if (no_operands("check", argc, argv))
 		return EXIT_USAGE;
-	}
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
 	struct topo_check *check = NULL;

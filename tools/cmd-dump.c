@@ -334,14 +334,11 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs("Try 'tiertopo --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			return usage_hint(NULL);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tiertopo: unexpected argument '%s'\n", argv[optind]);
+	if (no_operands(NULL, argc, argv))
 		return EXIT_USAGE;
-	}
 
 	if (all) {
 		for (size_t i = 0; i < sizeof(coldescs) / sizeof(coldescs[0]); i++)

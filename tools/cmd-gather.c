@@ -330,14 +330,11 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs("Try 'tiertopo gather --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			return usage_hint("gather");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tiertopo: gather: unexpected argument '%s'\n", argv[optind]);
+	if (no_operands("gather", argc, argv))
 		return EXIT_USAGE;
-	}
 	if (!output) {
 		char host[HOST_NAME_MAX + 1] = "machine";
 		gethostname(host, sizeof(host));

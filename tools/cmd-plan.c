@@ -157,14 +157,11 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs("Try 'tiertopo plan --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			return usage_hint("plan");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tiertopo: plan: unexpected argument '%s'\n", argv[optind]);
+	if (no_operands("plan", argc, argv))
 		return EXIT_USAGE;
-	}
 
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;

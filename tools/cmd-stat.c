@@ -371,11 +371,7 @@ static int parse_args(int argc, char **argv, double *interval, long *count)
 		}
 		optind++;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tiertopo: stat: unexpected argument '%s'\n", argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return no_operands("stat", argc, argv);
 }
 
 int cmd_stat(struct global_opts *g, int argc, char **argv)
@@ -428,8 +424,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs("Try 'tiertopo stat --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			return usage_hint("stat");
 		}
 	}
 	double interval = 0;

@@ -325,14 +325,11 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fputs("Try 'tiertopo watch --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			return usage_hint("watch");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tiertopo: watch: unexpected argument '%s'\n", argv[optind]);
+	if (no_operands("watch", argc, argv))
 		return EXIT_USAGE;
-	}
 
 	/* the configuration: a bad one is an error at start, kept as it was on SIGHUP */
 	struct topo_ctx *cctx = NULL;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -39,6 +40,22 @@ bool global_opt(struct global_opts *g, int c, const char *arg)
 		return true;
 	}
 	return false;
+}
+
+int usage_hint(const char *cmd)
+{
+	fprintf(stderr, "Try 'tiertopo %s%s--help' for more information.\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+int no_operands(const char *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		return 0;
+	fprintf(stderr, "tiertopo: %s%sunexpected argument '%s'\n", cmd ? cmd : "",
+		cmd ? ": " : "", argv[optind]);
+	return EXIT_USAGE;
 }
 
 int open_topo(const struct global_opts *g, bool record, bool lock, struct topo_ctx **ctxp,

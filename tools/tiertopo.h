@@ -30,6 +30,12 @@ enum {
 	OPT_CONFIG,
 };
 
+/* "Try 'tiertopo [CMD] --help' ...", for an unknown option; returns EXIT_USAGE. NULL: dump. */
+int usage_hint(const char *cmd);
+/* Refuse the first operand a command does not take (argv[optind] when optind < argc):
+ * returns EXIT_USAGE after saying so, 0 when there is none. NULL: dump. */
+int no_operands(const char *cmd, int argc, char **argv);
+
 /* Handle a global option inside a command's getopt loop; true when it was one. */
 bool global_opt(struct global_opts *g, int c, const char *arg);
 
