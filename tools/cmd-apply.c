@@ -111,11 +111,7 @@ int cmd_apply(struct global_opts *g, int argc, char **argv)
 {
 	enum { OPT_NO_HOOKS = 0x200 };
 	static const struct option longopts[] = {
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"json", no_argument, NULL, 'J'},
-		{"verbose", no_argument, NULL, 'v'},
+		GLOBAL_LONGOPTS,
 		{"dry-run", no_argument, NULL, 'n'},
 		{"no-hooks", no_argument, NULL, OPT_NO_HOOKS},
 		{"help", no_argument, NULL, 'h'},

@@ -36,11 +36,7 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 {
 	enum { OPT_KERNEL_MODEL = 0x200, OPT_STRICT };
 	static const struct option longopts[] = {
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"json", no_argument, NULL, 'J'},
-		{"verbose", no_argument, NULL, 'v'},
+		GLOBAL_LONGOPTS,
 		{"kernel-model", required_argument, NULL, OPT_KERNEL_MODEL},
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"help", no_argument, NULL, 'h'},

@@ -284,11 +284,7 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 {
 	enum { OPT_OUTPUT_ALL = 0x200 };
 	static const struct option longopts[] = {
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"json", no_argument, NULL, 'J'},
-		{"verbose", no_argument, NULL, 'v'},
+		GLOBAL_LONGOPTS,
 		{"dump", no_argument, NULL, OPT_DUMP},
 		{"output", required_argument, NULL, 'o'},
 		{"output-all", no_argument, NULL, OPT_OUTPUT_ALL},

@@ -378,11 +378,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 {
 	enum { OPT_OUTPUT_ALL = 0x200 };
 	static const struct option longopts[] = {
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"json", no_argument, NULL, 'J'},
-		{"verbose", no_argument, NULL, 'v'},
+		GLOBAL_LONGOPTS,
 		{"output", required_argument, NULL, 'o'},
 		{"output-all", no_argument, NULL, OPT_OUTPUT_ALL},
 		{"raw", no_argument, NULL, 'r'},

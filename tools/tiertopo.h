@@ -36,6 +36,14 @@ int usage_hint(const char *cmd);
  * returns EXIT_USAGE after saying so, 0 when there is none. NULL: dump. */
 int no_operands(const char *cmd, int argc, char **argv);
 
+/* The global options every planning command accepts, for its getopt_long() table. */
+#define GLOBAL_LONGOPTS                                                                    \
+	{"sysroot", required_argument, NULL, OPT_SYSROOT},                                 \
+	{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},                               \
+	{"config", required_argument, NULL, OPT_CONFIG},                                   \
+	{"json", no_argument, NULL, 'J'},                                                  \
+	{"verbose", no_argument, NULL, 'v'}
+
 /* Handle a global option inside a command's getopt loop; true when it was one. */
 bool global_opt(struct global_opts *g, int c, const char *arg);
 
