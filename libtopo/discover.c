@@ -88,12 +88,7 @@ static void *fw_task_main(void *data)
 	struct fw_task *t = data;
 	t->r = firmware_read_tables(&t->view);
 	if (t->r >= 0)
-		t->r = firmware_merge(&t->view);
-	/* parsed: the raw bytes are not needed any more */
-	for (size_t i = 0; t->r >= 0 && i < t->view.n_tables; i++) {
-		free(t->view.tables[i].data);
-		t->view.tables[i].data = NULL;
-	}
+		t->r = firmware_merge(&t->view); /* frees each table's bytes once parsed */
 	return NULL;
 }
 

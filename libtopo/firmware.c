@@ -92,18 +92,13 @@ uint32_t fw_perf_attr_at(const struct topo_fw *fw, size_t row, int target, int a
 	return out;
 }
 
-void fw_perf_at(const struct topo_fw *fw, size_t row, int target, struct fw_perf *out)
-{
-	for (int a = 0; a < 4; a++)
-		out->v[a] = fw_perf_attr_at(fw, row, target, a);
-}
-
 bool fw_perf_get(const struct topo_fw *fw, int initiator, int target, struct fw_perf *out)
 {
 	const struct fw_node *i = fw_node_by_id(fw, initiator), *t = fw_node_by_id(fw, target);
 	if (!i || !t || !fw->have_matrix || i->pxm >= FW_PXM_MAP || fw->init_index[i->pxm] < 0)
 		return false;
-	fw_perf_at(fw, (size_t)fw->init_index[i->pxm], target, out);
+	for (int a = 0; a < 4; a++)
+		out->v[a] = fw_perf_attr_at(fw, (size_t)fw->init_index[i->pxm], target, a);
 	return true;
 }
 
@@ -324,25 +319,6 @@ static void set_attr(uint32_t v[4], uint8_t type, uint32_t value)
 	}
 }
 
-/* a locality structure with its PXM -> row / column maps, for O(1) lookups */
-struct loc_index {
-	const struct acpi_hmat_locality *l;
-	int row[FW_PXM_MAP], col[FW_PXM_MAP];
-};
-
-static void index_locality(struct loc_index *x, const struct acpi_hmat_locality *l)
-{
-	x->l = l;
-	memset(x->row, 0xff, sizeof(x->row));
-	memset(x->col, 0xff, sizeof(x->col));
-	for (uint32_t i = l->n_initiators; i-- > 0;)
-		if (l->initiators[i] < FW_PXM_MAP)
-			x->row[l->initiators[i]] = (int)i; /* the first of duplicates, as a scan finds */
-	for (uint32_t t = l->n_targets; t-- > 0;)
-		if (l->targets[t] < FW_PXM_MAP)
-			x->col[l->targets[t]] = (int)t;
-}
-
 /* does the initiator's node have cpus (N_CPU)? the kernel's own view when sysfs has one */
 static bool node_has_cpu(const struct topo *topo, const struct topo_fw *fw, int node)
 {
@@ -381,7 +357,7 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 {
 	const struct acpi_hmat *h = &fw->hmat;
 	enum { WRITE_LATENCY, READ_LATENCY, WRITE_BANDWIDTH, READ_BANDWIDTH, N_TYPES };
-	const struct acpi_hmat_locality *types[N_TYPES] = {NULL};
+	const struct fw_loc *types[N_TYPES] = {NULL}; /* the structure each figure comes from */
 	int r = 0;
 
 	for (size_t i = 0; i < h->n_proximity; i++) {
@@ -409,11 +385,8 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 		}
 	fw->init_pxm = calloc(n_inits + 1, sizeof(*fw->init_pxm));
 	fw->locs = calloc(h->n_locality + 1, sizeof(*fw->locs));
-	struct loc_index *x = malloc(N_TYPES * sizeof(*x));
-	if (!fw->init_pxm || !fw->locs || !x) {
-		free(x);
+	if (!fw->init_pxm || !fw->locs)
 		return -ENOMEM;
-	}
 	for (size_t k = 0; k < h->n_locality; k++) {
 		const struct acpi_hmat_locality *l = &h->locality[k];
 		if (l->hierarchy != 0)
@@ -424,10 +397,8 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 		memset(lc->col_first, 0xff, sizeof(lc->col_first));
 		lc->row_next = malloc((l->n_initiators + 1) * sizeof(int));
 		lc->col_next = malloc((l->n_targets + 1) * sizeof(int));
-		if (!lc->row_next || !lc->col_next) {
-			free(x);
+		if (!lc->row_next || !lc->col_next)
 			return -ENOMEM;
-		}
 		/* built backwards: each chain ascends */
 		for (uint32_t i = l->n_initiators; i-- > 0;) {
 			uint32_t p = l->initiators[i];
@@ -466,38 +437,32 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			}
 	}
 
-	for (size_t k = 0; k < h->n_locality; k++) {
-		const struct acpi_hmat_locality *l = &h->locality[k];
-		if (l->hierarchy != 0)
-			continue;
-		switch (l->data_type) {
+	/* the last structure of each type wins (hmat_update_target_attrs looks figures up by
+	 * type); ACCESS_* structures give both the read and the write figure */
+	for (size_t k = 0; k < fw->n_locs; k++) {
+		const struct fw_loc *lc = &fw->locs[k];
+		switch (lc->l->data_type) {
 		case ACPI_HMAT_ACCESS_LATENCY:
-			types[READ_LATENCY] = types[WRITE_LATENCY] = l;
+			types[READ_LATENCY] = types[WRITE_LATENCY] = lc;
 			break;
 		case ACPI_HMAT_READ_LATENCY:
-			types[READ_LATENCY] = l;
+			types[READ_LATENCY] = lc;
 			break;
 		case ACPI_HMAT_WRITE_LATENCY:
-			types[WRITE_LATENCY] = l;
+			types[WRITE_LATENCY] = lc;
 			break;
 		case ACPI_HMAT_ACCESS_BANDWIDTH:
-			types[READ_BANDWIDTH] = types[WRITE_BANDWIDTH] = l;
+			types[READ_BANDWIDTH] = types[WRITE_BANDWIDTH] = lc;
 			break;
 		case ACPI_HMAT_READ_BANDWIDTH:
-			types[READ_BANDWIDTH] = l;
+			types[READ_BANDWIDTH] = lc;
 			break;
 		case ACPI_HMAT_WRITE_BANDWIDTH:
-			types[WRITE_BANDWIDTH] = l;
+			types[WRITE_BANDWIDTH] = lc;
 			break;
 		}
 	}
-
-	bool any_locality = false;
-	for (size_t k = 0; k < h->n_locality; k++)
-		any_locality |= h->locality[k].hierarchy == 0;
-	for (int ty = WRITE_LATENCY; ty < N_TYPES; ty++)
-		if (types[ty])
-			index_locality(&x[ty], types[ty]);
+	bool any_locality = fw->n_locs > 0;
 
 	/* Per target and access class, the search of hmat_update_target_attrs(): the
 	 * candidates are a bitmap over the initiators (index k into init_pxm), and each type
@@ -550,19 +515,19 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 	for (int ty = WRITE_LATENCY; ty < N_TYPES && searching; ty++) {
 		if (!types[ty])
 			continue;
-		const struct loc_index *lx = &x[ty];
+		const struct fw_loc *lx = types[ty];
 		const struct acpi_hmat_locality *l = lx->l;
 		memset(best, 0, fw->n_nodes * 2 * sizeof(*best));
 		/* node -> column of this structure; -1 for a node no class searches */
 		for (size_t i = 0; i < fw->n_nodes; i++) {
 			uint32_t tpxm = fw->nodes[i].pxm;
 			col_of[i] = (mode[i * 2] == SEARCH || mode[i * 2 + 1] == SEARCH)
-					? (tpxm < FW_PXM_MAP ? lx->col[tpxm] : -1)
+					? (tpxm < FW_PXM_MAP ? lx->col_first[tpxm] : -1)
 					: -2;
 		}
 		for (size_t k = 0; k < fw->n_inits; k++) {
 			uint32_t ipxm = fw->init_pxm[k];
-			int row = ipxm < FW_PXM_MAP ? lx->row[ipxm] : -1;
+			int row = ipxm < FW_PXM_MAP ? lx->row_first[ipxm] : -1;
 			const uint16_t *e = row >= 0 ? &l->entries[(size_t)row * l->n_targets] : NULL;
 			for (size_t i = 0; i < fw->n_nodes; i++) {
 				int col = col_of[i];
@@ -620,7 +585,6 @@ out:
 	free(best);
 	free(has_cpu);
 	free(col_of);
-	free(x);
 	return r;
 }
 

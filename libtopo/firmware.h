@@ -78,9 +78,8 @@ struct fw_loc {
  * matrix or the initiator is not in it.
  */
 bool fw_perf_get(const struct topo_fw *fw, int initiator, int target, struct fw_perf *out);
-/* The same by matrix row (index into init_pxm) and target node; zeros outside. */
-void fw_perf_at(const struct topo_fw *fw, size_t row, int target, struct fw_perf *out);
-/* One figure (enum topo_perf_attr) of it, 0 when not given. */
+/* One figure (enum topo_perf_attr) by matrix row (index into init_pxm) and target node; 0
+ * when not given or outside the matrix. */
 uint32_t fw_perf_attr_at(const struct topo_fw *fw, size_t row, int target, int attr);
 
 int firmware_merge(struct topo *topo);
