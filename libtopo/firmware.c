@@ -592,8 +592,6 @@ out:
 
 static void check_sysfs(struct topo *topo, struct topo_fw *fw)
 {
-	static const char *const attr_names[] = {"read_latency", "write_latency", "read_bandwidth",
-						 "write_bandwidth"};
 	char path[256];
 	/* the PXM of each snapshot node (UINT32_MAX: none); NULL skips the SLIT check */
 	uint32_t *pxm_of = fw->have_slit ? malloc((topo->n_nodes + 1) * sizeof(uint32_t)) : NULL;
@@ -619,7 +617,7 @@ static void check_sysfs(struct topo *topo, struct topo_fw *fw)
 					continue;
 				snprintf(path, sizeof(path),
 					 "sys/devices/system/node/node%d/access%d/initiators/%s",
-					 n->id, c, attr_names[a]);
+					 n->id, c, sysfs_access_attrs[a]);
 				findings_add(&topo->findings, "hmat-sysfs-mismatch",
 					     TOPO_SEVERITY_WARNING, path,
 					     "/%s is %u but the HMAT gives %u for node %d (PXM %u)",

@@ -252,6 +252,8 @@ int json_to_string(struct json_object *root, unsigned int flags, char **out);
 
 int sysfs_read_node_masks(struct topo *topo);
 int sysfs_read_nodes(struct topo *topo);
+/* the files of nodeN/accessC/initiators/, by enum topo_perf_attr */
+extern const char *const sysfs_access_attrs[4];
 /*
  * A view of @topo for a worker thread: the same snapshot, with @ctx, a copy of its context
  * (the same sysroot fd, no held directories, its own) and findings of its own; a worker

@@ -248,8 +248,8 @@ garbled:
 	free(row);
 }
 
-static const char *const access_attrs[] = {"read_latency", "write_latency", "read_bandwidth",
-					   "write_bandwidth"};
+const char *const sysfs_access_attrs[4] = {"read_latency", "write_latency", "read_bandwidth",
+					    "write_bandwidth"};
 
 /* a growing vector of ints */
 struct ints {
@@ -283,8 +283,8 @@ static int link_entry(void *data, const char *name)
 	int id = node_name_id(name, "node");
 	if (id >= 0)
 		return ints_push(&l->ids, id);
-	for (size_t i = 0; i < ELEMENTSOF(access_attrs); i++)
-		if (!strcmp(name, access_attrs[i]))
+	for (size_t i = 0; i < ELEMENTSOF(sysfs_access_attrs); i++)
+		if (!strcmp(name, sysfs_access_attrs[i]))
 			l->attrs |= 1u << i;
 	return 0;
 }
@@ -319,11 +319,11 @@ static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 	/* the attributes the listing shows, each opened from the listed directory */
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators", n->id, c);
 	unsigned int attrs = read_node_links(topo, path, true, &a->initiators, &a->n_initiators);
-	for (size_t i = 0; i < ELEMENTSOF(access_attrs); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(sysfs_access_attrs); i++) {
 		if (!(attrs & (1u << i)))
 			continue;
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators/%s", n->id, c,
-			 access_attrs[i]);
+			 sysfs_access_attrs[i]);
 		uint64_t v;
 		if (read_u64(topo, path, 10, &v) < 0)
 			continue;
