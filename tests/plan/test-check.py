@@ -14,16 +14,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from state2sysroot import convert  # noqa: E402
 
-n = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from tap import Tap  # noqa: E402
 
-
-def tap(ok, name, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {name}")
-    for line in why.splitlines() if not ok else []:
-        print(f"# {line}")
+tap = Tap()
 
 
 def check(tiertopo, root, *args):
@@ -54,9 +48,8 @@ def main():
         "--strict: warnings are problems, exit status 3", p.stdout + p.stderr)
 
     if not os.path.isdir(tables):
-        print(f"ok {n + 1} - QEMU captures # SKIP {tables} is absent (meson option shared_dir)")
-        print(f"1..{n + 1}")
-        return 1 if failed else 0
+        tap.skip("QEMU captures", f"{tables} is absent (meson option shared_dir)")
+        return tap.done()
 
     with tempfile.TemporaryDirectory() as root:
         convert(f"{tables}/linux-6.1/state-sysram.txt", root)
@@ -89,8 +82,7 @@ def main():
 
         rc, doc, ids = check(tiertopo, root, "--kernel-model", "6.1")
         tap("drift-kernel-model-tier" in ids, "against the wrong kernel's model, the tiers drift", str(ids))
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

@@ -22,22 +22,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from state2sysroot import convert  # noqa: E402
 
-n = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from tap import Tap  # noqa: E402
 
-
-def tap(ok, name, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {name}")
-    for line in why.splitlines() if not ok else []:
-        print(f"# {line}")
-
-
-def skip(name, why):
-    global n
-    n += 1
-    print(f"ok {n} - {name} # SKIP {why}")
+tap = Tap()
 
 
 def run_json(*args):
@@ -264,13 +252,12 @@ def main():
         acceptance_acpi_dir(tiertopo, shared)
         acceptance_kernel_access(tiertopo, shared)
     else:
-        skip("QEMU captures", f"{shared}/qemu-lab/tables is absent (meson option shared_dir)")
+        tap.skip("QEMU captures", f"{shared}/qemu-lab/tables is absent (meson option shared_dir)")
     if glob.glob(f"{acpi_build}/*.aml"):
         acceptance_check(tiertopo, fixtures, acpi_build)
     else:
-        skip("broken tables", f"no iasl-built fixtures in {acpi_build} (acpica-tools missing?)")
-    print(f"1..{n}")
-    return 1 if failed else 0
+        tap.skip("broken tables", f"no iasl-built fixtures in {acpi_build} (acpica-tools missing?)")
+    return tap.done()
 
 
 if __name__ == "__main__":

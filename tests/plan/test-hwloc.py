@@ -22,16 +22,10 @@ KIND = {None: "DRAM", "DRAM": "DRAM", "NVM": "PMEM", "HBM": "HBM", "SPM": "SPM",
 # kind and tier of the corpus agrees.
 DIFFERENCES = {}
 
-n = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from tap import Tap  # noqa: E402
 
-
-def tap(ok, name, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {name}")
-    for line in why.splitlines() if not ok else []:
-        print(f"# {line}")
+tap = Tap()
 
 
 def hwloc_nodes(output):
@@ -99,8 +93,7 @@ def main():
         mine = partition(lambda x: ours[x]["tier"])
         tap(theirs == mine, f"{name}: tiers {[sorted(g) for g in theirs]} agree with hwloc MemoryTier",
             f"tiertopo: {[sorted(g) for g in mine]}")
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

@@ -17,16 +17,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from state2sysroot import convert  # noqa: E402
 
-n = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from tap import Tap  # noqa: E402
 
-
-def tap(ok, name, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {name}")
-    for line in why.splitlines() if not ok else []:
-        print(f"# {line}")
+tap = Tap()
 
 
 def nodelist(s):
@@ -92,8 +86,7 @@ def main():
                                   f"model {d['preferred']} {d['fallback']}")
         tap(not mismatches, f"{name}: kernel {release} demotion targets of {len(dmesg)} nodes",
             "\n".join(mismatches))
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

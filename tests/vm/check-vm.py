@@ -33,7 +33,10 @@ import sys
 import tarfile
 import tempfile
 
-n = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from tap import Tap  # noqa: E402
+
+tap = Tap()
 
 
 # Known gaps of libtopo that a real kernel shows: (check, config, kernel) -> why. Reported as
@@ -45,26 +48,15 @@ KNOWN = {  # fnmatch pattern on "SCENARIO-CHECK CONFIG KERNEL" -> why
 }
 
 
-def tap(ok, name, why=""):
-    global n, failed
-    n += 1
+def expect(ok, name, why=""):
+    """a check, reported as TODO when KNOWN lists it"""
     key = " ".join(name.split(":")[0].split()[:4])
-    todo = next((why for pat, why in KNOWN.items() if fnmatch.fnmatch(key, pat)), None)
-    failed += not ok and not todo
-    print(f"{'ok' if ok else 'not ok'} {n} - {name}{' # TODO ' + todo if todo else ''}", flush=True)
-    for line in (why.splitlines() if not ok else []):
-        print(f"# {line}")
+    tap(ok, name, why, next((w for pat, w in KNOWN.items() if fnmatch.fnmatch(key, pat)), None))
 
 
 def note(text):
     for line in text.splitlines():
         print(f"# {line}")
-
-
-def skip(name, why):
-    global n
-    n += 1
-    print(f"ok {n} - {name} # SKIP {why}")
 
 
 def nodelist(s):
@@ -179,13 +171,13 @@ def scenario_a(tag, d, doc, kern, check):
         for c in (0, 1):
             if x.get(f"access{c}") and (node, c) not in kern.access:
                 bad.append(f"node{node}/access{c}: tiertopo has it, the kernel has not")
-    tap(not bad and kern.access != {} or (not bad and not doc["firmware"]["hmat"]),
+    expect(not bad and kern.access != {} or (not bad and not doc["firmware"]["hmat"]),
         f"a sysfs-access {tag}: tiertopo's nodes[].access0/1 are the kernel's files", "\n".join(bad))
 
     # a: firmware (HMAT, best initiator) against the kernel's access0/access1
     bad = []
     if not doc["firmware"]["hmat"]:
-        skip(f"a hmat-vs-kernel {tag}", "no HMAT in this machine")
+        tap.skip(f"a hmat-vs-kernel {tag}", "no HMAT in this machine")
     else:
         compared = 0
         for (node, c), raw in sorted(kern.access.items()):
@@ -201,7 +193,7 @@ def scenario_a(tag, d, doc, kern, check):
             for c in (0, 1):
                 if x.get(f"hmat_access{c}") and node in kern.has_memory and (node, c) not in kern.access:
                     bad.append(f"node{node} access{c}: firmware has figures, the kernel shows none")
-        tap(not bad and compared > 0, f"a hmat-vs-kernel {tag}: firmware.nodes[].hmat_access0/1 "
+        expect(not bad and compared > 0, f"a hmat-vs-kernel {tag}: firmware.nodes[].hmat_access0/1 "
             f"equal the kernel's access0/1 ({compared} compared)", "\n".join(bad))
 
     # a: memory-side caches; ACPI associativity/policy 1,2,other -> Linux 0,1,2
@@ -220,13 +212,13 @@ def scenario_a(tag, d, doc, kern, check):
             tt[node] = [{"level": c["level"], "size": c["size_bytes"], "line_size": c["line_size_bytes"],
                          "indexing": c["indexing"], "write_policy": c["write_policy"]}
                         for c in x["memory_side_caches"]]
-    tap(want == got == tt, f"a caches {tag}: HMAT memory-side caches = the kernel's memory_side_cache "
+    expect(want == got == tt, f"a caches {tag}: HMAT memory-side caches = the kernel's memory_side_cache "
         f"= nodes[].memory_side_caches ({sum(map(len, want.values()))} caches)",
         f"firmware {want}\nkernel   {got}\ntiertopo {tt}")
 
     # a: SLIT against the kernel's distance files, and tiertopo's reading of them
     if not os.path.exists(f"{d}/../tables/SLIT"):
-        skip(f"a slit-vs-kernel {tag}", "no SLIT")
+        tap.skip(f"a slit-vs-kernel {tag}", "no SLIT")
     else:
         s = slit(f"{d}/../tables/SLIT", doc["firmware"]["nodes"])
         bad = []
@@ -238,13 +230,13 @@ def scenario_a(tag, d, doc, kern, check):
                 mine = dict(zip(order, nodes.get(a, {}).get("distances") or []))
                 if mine.get(b) != v:
                     bad.append(f"distance {a}->{b}: kernel {v}, tiertopo nodes[].distances {mine.get(b)}")
-        tap(not bad and kern.distance, f"a slit-vs-kernel {tag}: SLIT = the kernel's distance files "
+        expect(not bad and kern.distance, f"a slit-vs-kernel {tag}: SLIT = the kernel's distance files "
             f"= nodes[].distances ({len(kern.distance)} rows)", "\n".join(bad))
 
     ids = [f["id"] for f in check.get("findings", [])]
     rc = open(f"{d}/check.rc").read().strip()
     bad = [i for i in ids if i in ("hmat-sysfs-mismatch", "slit-sysfs-mismatch")]
-    tap(not bad and rc in ("0", "3") and "__error__" not in check,
+    expect(not bad and rc in ("0", "3") and "__error__" not in check,
         f"a check {tag}: no hmat-sysfs-mismatch / slit-sysfs-mismatch (exit {rc})",
         f"{check.get('__error__', '')}\n" + "\n".join(
             f"{f['id']}: {f['message']}" for f in check.get("findings", []) if f["id"] in bad))
@@ -282,16 +274,16 @@ def tier_rank(tiers):
 
 def scenario_b(tag, d, kernel_short, kern, plan, rec, check):
     if "__error__" in plan:
-        tap(False, f"b model {tag}", plan["__error__"])
+        expect(False, f"b model {tag}", plan["__error__"])
         return
     dmesg = dmesg_demotion(f"{d}/dmesg.txt")
     tier_bad, dem_bad = compare_model(plan, kern, dmesg, kernel_short)
-    tap(not tier_bad and kern.tiers, f"b model-tiers {tag}: plan --kernel-model {kern.release} "
+    expect(not tier_bad and kern.tiers, f"b model-tiers {tag}: plan --kernel-model {kern.release} "
         f"= memory_tiering {sorted((k, sorted(v)) for k, v in kern.tiers.items())}", "\n".join(tier_bad))
     if kernel_short == "6.1":
-        skip(f"b model-demotion {tag}", "6.1 logs no demotion targets")
+        tap.skip(f"b model-demotion {tag}", "6.1 logs no demotion targets")
     else:
-        tap(not dem_bad and dmesg, f"b model-demotion {tag}: preferred/fallback = the kernel's "
+        expect(not dem_bad and dmesg, f"b model-demotion {tag}: preferred/fallback = the kernel's "
             f"'Demotion targets' lines ({len(dmesg)} nodes)", "\n".join(dem_bad))
 
     # tiertopo check explains every difference between the kernel's tiers and the plan
@@ -327,7 +319,7 @@ def scenario_b(tag, d, kernel_short, kern, plan, rec, check):
     unexplained = [i for i in tier_ids if not any(fnmatch.fnmatch(i, w) for w in want)]
     model_drift = [f"{i}: {m}" for i in ("drift-kernel-model-tier", "drift-kernel-model-targets")
                    for m in ids.get(i, [])]
-    tap(not missing and not unexplained and not model_drift,
+    expect(not missing and not unexplained and not model_drift,
         f"b check-explains {tag}: {', '.join(sorted(want)) or 'kernel tiers agree with the plan'}",
         "\n".join([f"expected {w}" for w in missing] + [f"unexpected {u}: {ids[u]}" for u in unexplained]
                   + model_drift + why))
@@ -365,7 +357,7 @@ def scenario_e(tiertopo, tag, d, doc, save_dir):
     tarballs = glob.glob(f"{d}/*.tar.gz")
     rc = open(f"{d}/gather.rc").read().strip() if os.path.exists(f"{d}/gather.rc") else "?"
     if rc != "0" or len(tarballs) != 1:
-        tap(False, f"e gather {tag}", f"gather exit {rc}: {open(f'{d}/gather.out').read()}")
+        expect(False, f"e gather {tag}", f"gather exit {rc}: {open(f'{d}/gather.out').read()}")
         return
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(tarballs[0]) as t:
@@ -376,12 +368,12 @@ def scenario_e(tiertopo, tag, d, doc, save_dir):
         try:
             replay = json.loads(p.stdout)
         except ValueError:
-            tap(False, f"e gather-replay {tag}", f"exit {p.returncode}\n{p.stderr}")
+            expect(False, f"e gather-replay {tag}", f"exit {p.returncode}\n{p.stderr}")
             return
         dd = diff(doc, replay)
         volatile = [x for x in dd if VOLATILE.match(x)]
         real = [x for x in dd if not VOLATILE.match(x)]
-        tap(len(tops) == 1 and not real and p.returncode == 0,
+        expect(len(tops) == 1 and not real and p.returncode == 0,
             f"e gather-replay {tag}: tiertopo -s <gathered> --json on the host = tiertopo --json in the guest",
             "\n".join(real[:40]))
         if volatile:
@@ -412,13 +404,13 @@ def scenario_d(tag, out):
     if not os.path.isdir(d):
         return
     if os.path.exists(f"{d}/unsupported"):
-        skip(f"d apply {tag}", open(f"{d}/unsupported").read().strip())
+        tap.skip(f"d apply {tag}", open(f"{d}/unsupported").read().strip())
         return
     rc1, rc2 = (open(f"{d}/apply{i}.rc").read().strip() for i in (1, 2))
     first = load_json(f"{d}/apply1.json")
     second = load_json(f"{d}/apply2.json")
     changes = first.get("changes") or []
-    tap(rc1 == "0" and "__error__" not in first and first.get("error") is None and changes,
+    expect(rc1 == "0" and "__error__" not in first and first.get("error") is None and changes,
         f"d apply {tag}: the first apply succeeds and changes something (exit {rc1}, "
         f"{len(changes)} changes)", open(f"{d}/apply1.err").read() + json.dumps(first)[:1500])
     # every write succeeded and reads back from the kernel (state file: written and a snapshot)
@@ -436,12 +428,12 @@ def scenario_d(tag, out):
             bad.append(f"{path}: written, but the guest could not read it back")
         elif after[path].strip() != str(w.get("new")).strip():
             bad.append(f"{path}: wrote {w.get('new')!r}, reads {after[path]!r}")
-    tap(not bad and changes, f"d apply-readback {tag}: every write succeeded and reads back "
+    expect(not bad and changes, f"d apply-readback {tag}: every write succeeded and reads back "
         f"({', '.join(w.get('sink', '?') for w in changes)})", "\n".join(bad))
     before2, after2 = after, read_knobs(f"{d}/knobs-after2.txt")
     changes2 = second.get("changes")
     text2 = open(f"{d}/apply2.txt").read() if os.path.exists(f"{d}/apply2.txt") else ""
-    tap(rc2 == "0" and changes2 == [] and before2 == after2 and "nothing to change" in text2,
+    expect(rc2 == "0" and changes2 == [] and before2 == after2 and "nothing to change" in text2,
         f"d apply-idempotent {tag}: a second apply changes nothing and says so",
         f"exit {rc2}, changes {changes2}\n{text2}\n" + open(f"{d}/apply2.err").read())
 
@@ -453,12 +445,12 @@ def scenario_c(tag, out):
     if not os.path.isdir(d):
         return
     if os.path.exists(f"{d}/unsupported"):
-        skip(f"c udev {tag}", open(f"{d}/unsupported").read().strip())
+        tap.skip(f"c udev {tag}", open(f"{d}/unsupported").read().strip())
         return
     res = dict(line.rstrip("\n").split("=", 1) for line in open(f"{d}/result.txt") if "=" in line)
     state = load_json(f"{d}/state.json")
     node = int(res.get("new_node", -1))
-    tap(res.get("demotion_enabled") == "true",
+    expect(res.get("demotion_enabled") == "true",
         f"c udev-demotion {tag}: demotion_enabled is true {res.get('waited_ms', '?')} ms after "
         f"daxctl, with no other command", str(res))
     sn = {x["node"]: x for x in state.get("nodes", [])}
@@ -467,7 +459,7 @@ def scenario_c(tag, out):
     ok = (x.get("kind") == "PMEM" and x.get("tier") is not None and dram_tier is not None
           and x["tier"] > dram_tier
           and any(node in (y.get("demotion") or {}).get("fallback", []) for y in sn.values()))
-    tap(ok, f"c udev-state {tag}: /run/tiertopo/state.json lists node {node} as PMEM in a slower "
+    expect(ok, f"c udev-state {tag}: /run/tiertopo/state.json lists node {node} as PMEM in a slower "
         f"tier, as a demotion target", state.get("__error__", json.dumps(x)[:800]))
 
 
@@ -483,7 +475,7 @@ def main():
         config, _, kshort = os.path.basename(run).rpartition("-")
         out = f"{run}/share/out"
         if not os.path.exists(f"{out}/script.rc"):
-            tap(False, f"boot {config} {kshort}", f"the guest script did not finish; see {run}/console.log")
+            expect(False, f"boot {config} {kshort}", f"the guest script did not finish; see {run}/console.log")
             continue
         states = [s for s in ("boot", "devdax", "sysram") if os.path.isdir(f"{out}/{s}")]
         for st in states:
@@ -491,7 +483,7 @@ def main():
             tag = f"{config} {kshort} {st}"
             doc = load_json(f"{d}/tiertopo.json")
             if "__error__" in doc:
-                tap(False, f"tiertopo --json {tag}", doc["__error__"] + open(f"{d}/tiertopo.err").read())
+                expect(False, f"tiertopo --json {tag}", doc["__error__"] + open(f"{d}/tiertopo.err").read())
                 continue
             kern = Kernel(d)
             check = load_json(f"{d}/check.json")
@@ -504,11 +496,10 @@ def main():
         config, _, kshort = os.path.basename(run).rpartition("-")
         out = f"{run}/share/out"
         if not os.path.exists(f"{out}/script.rc"):
-            tap(False, f"c boot {config} {kshort}", f"the guest script did not finish; see {run}/console.log")
+            expect(False, f"c boot {config} {kshort}", f"the guest script did not finish; see {run}/console.log")
             continue
         scenario_c(f"{config} {kshort}", out)
-    print(f"1..{n}")
-    return 1 if failed or n == 0 else 0
+    return tap.done(need_some=True)
 
 
 if __name__ == "__main__":

@@ -25,22 +25,10 @@ import subprocess
 import sys
 import tempfile
 
-n = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from tap import Tap  # noqa: E402
 
-
-def tap(ok, name, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {name}", flush=True)
-    for line in (why.splitlines() if not ok else []):
-        print(f"# {line}")
-
-
-def skip(name, why):
-    global n
-    n += 1
-    print(f"ok {n} - {name} # SKIP {why}")
+tap = Tap()
 
 
 def nodelist(s):
@@ -154,7 +142,7 @@ def main():
         pairs += [(a, b) for a in mem for b in cpuless if a < b and nodes[a].get("has_cpu")
                   and access1(tree, a) != access1(tree, b)]
         if not pairs:
-            skip(f"{name}: swapped access1 makes the model disagree", "fewer than two nodes with HMAT figures")
+            tap.skip(f"{name}: swapped access1 makes the model disagree", "fewer than two nodes with HMAT figures")
             continue
         a, b = pairs[0]
         with tempfile.TemporaryDirectory() as tmp:
@@ -173,8 +161,7 @@ def main():
                 bad, err = [], str(e)
         tap(bool(bad) and not err, f"{name}: with node{a} and node{b} access1 swapped, the model "
             f"disagrees with the kernel ({len(bad)} differences)", err or "the comparison still passes: it is hollow")
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

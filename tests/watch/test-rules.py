@@ -11,18 +11,13 @@ hand-written ones in tests/watch/recorded/.
 usage: test-rules.py RULES SHARED_DIR RECORDED_DIR"""
 import glob
 import re
+import os
 import sys
 
-n = failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from tap import Tap  # noqa: E402
 
-
-def tap(ok, name, why=""):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {name}")
-    for line in why.splitlines() if not ok else []:
-        print(f"# {line}")
+tap = Tap()
 
 
 def parse_rules(path):
@@ -106,8 +101,7 @@ def main():
     mem = [ev for log in logs for ev in events(log) if ev.get("SUBSYSTEM") == "memory"]
     tap(mem and not any(any(rule_matches(m, ev) for m, _ in rules) for ev in mem),
         f"none of the {len(mem)} memory-block events matches")
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":
