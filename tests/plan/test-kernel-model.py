@@ -19,16 +19,9 @@ from state2sysroot import convert  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from tap import Tap  # noqa: E402
+from nodelist import nodelist  # noqa: E402
 
 tap = Tap()
-
-
-def nodelist(s):
-    out = set()
-    for part in filter(None, s.strip().split(",")):
-        a, _, b = part.partition("-")
-        out.update(range(int(a), int(b or a) + 1))
-    return out
 
 
 def kernel_view(state):

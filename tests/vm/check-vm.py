@@ -35,6 +35,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from tap import Tap  # noqa: E402
+from nodelist import nodelist  # noqa: E402
 
 tap = Tap()
 
@@ -57,14 +58,6 @@ def expect(ok, name, why=""):
 def note(text):
     for line in text.splitlines():
         print(f"# {line}")
-
-
-def nodelist(s):
-    out = set()
-    for part in filter(None, s.strip().split(",")):
-        a, _, b = part.partition("-")
-        out.update(range(int(a), int(b or a) + 1))
-    return out
 
 
 def load_json(path):
