@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "services.h"
 
 #define CONFIG_PATH "etc/tiertopo/tiertopo.conf"
 

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware.h"
-#include "plan.h"
+#include "services.h"
 
 static const char *const perf_keys[] = {"read_latency_ns", "write_latency_ns",
 					"read_bandwidth_mbps", "write_bandwidth_mbps"};

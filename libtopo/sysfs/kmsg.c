@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 #define KMSG "dev/kmsg"
 #define MARK "Demotion targets for Node "

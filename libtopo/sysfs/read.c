@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 /* Show at most this much of a bad file in a finding. */
 #define SHOW_MAX 64

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 #define NODE_DIR "sys/devices/system/node"
 #define PROC_VMSTAT "proc/vmstat"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "topo-private.h"
+#include "sinks/sinks.h"
 
 struct hook_state {
 	int writes;

@@ -23,7 +23,7 @@ FUZZ_ARGS=${FUZZ_ARGS:-}
 flags="-g -O1 -std=c17 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$root/include -I$root/libtopo"
-srcs="$root/libtopo/findings.c $root/libtopo/acpi/table.c $root/libtopo/acpi/srat.c \
+srcs="$root/libtopo/base/findings.c $root/libtopo/acpi/table.c $root/libtopo/acpi/srat.c \
 	$root/libtopo/acpi/slit.c $root/libtopo/acpi/hmat.c $root/libtopo/acpi/cedt.c \
 	$root/libtopo/acpi/nfit.c"
 

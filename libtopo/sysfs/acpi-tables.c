@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 static const char *const table_names[] = {"SRAT", "SLIT", "HMAT", "CEDT", "NFIT"};
 
@@ -32,7 +32,7 @@ static int add_blob(struct topo *topo, const char *name, const char *origin, cha
 	return 0;
 }
 
-int firmware_read_tables(struct topo *topo)
+int sysfs_read_acpi_tables(struct topo *topo)
 {
 	char path[PATH_MAX];
 

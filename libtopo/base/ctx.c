@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The context: the sysroot every read goes through, the log function, the recorder.
+ * The context: the sysroot every read goes through, the log function, the recorder, and the
+ * apply lock (run/tiertopo/lock below the sysroot) that serialises applies.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -9,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <syslog.h>
 
-#include "topo-private.h"
+#include "base/base.h"
 
 static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
@@ -153,4 +156,35 @@ size_t topo_ctx_get_recorded_count(const struct topo_ctx *ctx)
 const char *topo_ctx_get_recorded_path(const struct topo_ctx *ctx, size_t i)
 {
 	return ctx && i < ctx->n_recorded ? ctx->recorded[i] : NULL;
+}
+
+int topo_ctx_lock(struct topo_ctx *ctx)
+{
+	if (!ctx)
+		return -EINVAL;
+	if (ctx->lockfd >= 0)
+		return 0;
+	int r = io_mkdirs(ctx, TOPO_LOCK_PATH);
+	if (r < 0)
+		return r;
+	int fd = openat(ctx->rootfd, TOPO_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+	}
+	ctx->lockfd = fd;
+	return 0;
+}
+
+void topo_ctx_unlock(struct topo_ctx *ctx)
+{
+	if (!ctx || ctx->lockfd < 0)
+		return;
+	close(ctx->lockfd); /* releases the lock */
+	ctx->lockfd = -1;
 }

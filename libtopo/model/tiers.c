@@ -10,24 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
-
-int kernel_release_parse(const char *release, int *major, int *minor)
-{
-	char *end;
-	if (!release)
-		return -EINVAL;
-	long maj = strtol(release, &end, 10);
-	if (end == release || *end != '.' || maj < 2 || maj > 99)
-		return -EINVAL;
-	const char *p = end + 1;
-	long min = strtol(p, &end, 10);
-	if (end == p || min < 0 || min > 999)
-		return -EINVAL;
-	*major = (int)maj;
-	*minor = (int)min;
-	return 0;
-}
+#include "model/model.h"
 
 static bool mul_u32(uint32_t a, uint32_t b, uint32_t *r)
 {
@@ -252,7 +235,7 @@ static int cmp_tier(const void *a, const void *b)
  * stays out of the tiers: it is neither a source nor a target, and a tier of excluded
  * nodes only does not exist for demotion.
  */
-static int build_tiers(struct topo_plan *plan)
+int plan_build_tiers(struct topo_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_nodes; i++) {
 		struct plan_node *pn = &plan->nodes[i];
@@ -288,13 +271,7 @@ int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts)
 {
 	int r;
 	if (plan->model == TOPO_PLAN_KERNEL) {
-		if (!KERNEL_AT_LEAST(plan, 5, 15))
-			return 0; /* no demotion, no tiers */
-		if (!KERNEL_AT_LEAST(plan, 6, 1)) {
-			/* the node_demotion[] era: tiers are the passes (demote.c) */
-			r = migrate_pass_targets(plan);
-			return r < 0 ? r : build_tiers(plan);
-		}
+		/* 6.1+: memory tiers (the passes of 5.15-6.0 are demote.c's) */
 		struct perf4 ref;
 		bool have_ref = KERNEL_AT_LEAST(plan, 6, 7) && find_dram_reference(plan, false, &ref);
 		r = kernel_adistance(plan, have_ref, &ref);
@@ -306,5 +283,5 @@ int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts)
 	for (size_t i = 0; i < plan->n_nodes; i++)
 		if (plan->nodes[i].has_adist)
 			plan->nodes[i].tier = (int)(plan->nodes[i].adist >> MEMTIER_CHUNK_BITS);
-	return build_tiers(plan);
+	return plan_build_tiers(plan);
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings.h"
+#include "base/base.h"
 
 int findings_add(struct findings *f, const char *id, enum topo_severity severity, const char *path,
 		 const char *fmt, ...)

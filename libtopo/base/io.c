@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * All file access of the readers, relative to the sysroot's directory fd. Nothing here
- * writes. Every path is relative ("sys/devices/..."); a leading '/' is ignored so that
- * callers can think in absolute kernel paths.
+ * Reads below the sysroot: whole files by content, links, directory listings and scans,
+ * and the directories a reader holds open so that the files below them are opened
+ * relative to them. Every path is relative to the sysroot's directory fd ("sys/devices/...";
+ * a leading '/' is ignored so that callers can think in absolute kernel paths), and every
+ * path read is recorded for gather when recording is on. Nothing here writes: writes are in
+ * io-write.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,9 +16,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "topo-private.h"
+#include "base/base.h"
 
-static const char *rel(const char *path)
+const char *io_relpath(const char *path)
 {
 	while (*path == '/')
 		path++;
@@ -25,7 +28,7 @@ static const char *rel(const char *path)
 /* The directory fd to open @path from, and the rest of the path below it. */
 static const char *at(const struct topo_ctx *ctx, const char *path, int *fd)
 {
-	path = rel(path);
+	path = io_relpath(path);
 	int top = ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs) ? ctx->n_dirs : (int)ELEMENTSOF(ctx->dirs);
 	for (int i = top; i-- > 0;) {
 		const struct io_dir *d = &ctx->dirs[i];
@@ -51,7 +54,7 @@ void io_record(struct topo_ctx *ctx, const char *path)
 		ctx->recorded = v;
 		ctx->cap_recorded = cap;
 	}
-	char *p = strdup(rel(path));
+	char *p = strdup(io_relpath(path));
 	if (p)
 		ctx->recorded[ctx->n_recorded++] = p;
 }
@@ -187,7 +190,7 @@ static int scan_fd(int fd, int (*cb)(void *data, const char *name), void *data)
 static void push_dir(struct topo_ctx *ctx, const char *path, int fd)
 {
 	struct io_dir *d = ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs) ? &ctx->dirs[ctx->n_dirs] : NULL;
-	char *copy = d && fd >= 0 ? strdup(rel(path)) : NULL;
+	char *copy = d && fd >= 0 ? strdup(io_relpath(path)) : NULL;
 	if (!copy && fd >= 0) {
 		close(fd);
 		fd = -1;
@@ -280,113 +283,5 @@ int io_list_dir(struct topo_ctx *ctx, const char *path, bool keep, char ***names
 		qsort(l.v, l.n, sizeof(*l.v), cmp_name);
 	*names = l.v;
 	*n = l.n;
-	return 0;
-}
-
-void topo_ctx_set_write_hook(struct topo_ctx *ctx, int (*hook)(void *data, const char *path),
-			     void *data)
-{
-	ctx->write_hook = hook;
-	ctx->write_hook_data = data;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t k = write(fd, data, len);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
-int io_write_file(struct topo_ctx *ctx, const char *path, const char *data, size_t len)
-{
-	if (ctx->write_hook) {
-		int r = ctx->write_hook(ctx->write_hook_data, rel(path));
-		if (r < 0)
-			return r;
-		if (r > 0)
-			return 0; /* a test's knob that takes the write and keeps its value */
-	}
-	/* O_TRUNC: a copy in a test tree must not keep a longer old value's tail; sysfs and
-	 * procfs ignore it */
-	_cleanup_close_ int fd = openat(ctx->rootfd, rel(path),
-					O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	/* one write(2): sysfs takes a value in one store */
-	ssize_t k = write(fd, data, len);
-	if (k < 0)
-		return -errno;
-	return (size_t)k == len ? 0 : -EIO;
-}
-
-int io_mkdirs(struct topo_ctx *ctx, const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", rel(path));
-	char *slash = strrchr(buf, '/');
-	if (!slash)
-		return 0;
-	*slash = '\0';
-	for (char *p = buf;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdirat(ctx->rootfd, buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		if (!c)
-			return 0;
-		*p = c;
-	}
-}
-
-int io_replace_file(struct topo_ctx *ctx, const char *path, const char *data, size_t len,
-		    mode_t mode)
-{
-	if (ctx->write_hook) {
-		int r = ctx->write_hook(ctx->write_hook_data, rel(path));
-		if (r < 0)
-			return r;
-	}
-	int r = io_mkdirs(ctx, path);
-	if (r < 0)
-		return r;
-	char tmp[4096], dir[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", rel(path), (int)getpid());
-	snprintf(dir, sizeof(dir), "%s", rel(path));
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-
-	int fd = openat(ctx->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-			mode);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, data, len);
-	if (r >= 0 && fchmod(fd, mode) < 0) /* whatever the umask said */
-		r = -errno;
-	if (r >= 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r >= 0)
-		r = -errno;
-	if (r >= 0 && renameat(ctx->rootfd, tmp, ctx->rootfd, rel(path)) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlinkat(ctx->rootfd, tmp, 0);
-		return r;
-	}
-	_cleanup_close_ int dfd = openat(ctx->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
 	return 0;
 }

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "path.h"
+#include "base/base.h"
 
 const char *path_basename(const char *path)
 {

@@ -8,55 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware.h"
-
-struct topo_node *topo_node_by_id(struct topo *topo, int id)
-{
-	if (id < 0 || id > topo->max_node_id || topo->node_index[id] < 0)
-		return NULL;
-	return &topo->nodes[topo->node_index[id]];
-}
-
-static void topo_free(struct topo *topo)
-{
-	for (size_t i = 0; i < topo->n_nodes; i++) {
-		struct topo_node *n = &topo->nodes[i];
-		free(n->cpus);
-		free(n->distance);
-		for (int c = 0; c < 2; c++) {
-			free(n->access[c].initiators);
-			free(n->access[c].targets);
-		}
-		free(n->caches);
-		free(n->kernel_preferred);
-		free(n->kernel_fallback);
-	}
-	free(topo->nodes);
-	free(topo->node_index);
-	for (size_t i = 0; i < topo->n_tiers; i++)
-		free(topo->tiers[i].nodes);
-	free(topo->tiers);
-	for (size_t i = 0; i < topo->n_devs; i++) {
-		struct topo_dev *d = &topo->devs[i];
-		free(d->name);
-		free(d->devpath);
-		free(d->driver);
-		free(d->parent);
-		free(d->mode);
-	}
-	free(topo->devs);
-	for (size_t i = 0; i < topo->n_tables; i++) {
-		free(topo->tables[i].origin);
-		free(topo->tables[i].data);
-	}
-	free(topo->tables);
-	firmware_free(topo->fw);
-	findings_clear(&topo->findings);
-	free(topo->release);
-	free(topo->wi_auto_file);
-	topo_ctx_unref(topo->ctx);
-	free(topo);
-}
+#include "discover/discover.h"
 
 /*
  * The firmware task works on a view of the snapshot: a context of its own (the same sysroot
@@ -72,21 +24,10 @@ struct fw_task {
 	int r;
 };
 
-void topo_view_init(struct topo *view, struct topo_ctx *ctx, const struct topo *topo)
-{
-	*ctx = *topo->ctx;
-	ctx->lockfd = -1; /* the caller's: never released through a view */
-	ctx->n_dirs = 0;
-	memset(ctx->dirs, 0, sizeof(ctx->dirs));
-	*view = *topo;
-	view->ctx = ctx;
-	memset(&view->findings, 0, sizeof(view->findings));
-}
-
 static void *fw_task_main(void *data)
 {
 	struct fw_task *t = data;
-	t->r = firmware_read_tables(&t->view);
+	t->r = sysfs_read_acpi_tables(&t->view);
 	if (t->r >= 0)
 		t->r = firmware_merge(&t->view); /* frees each table's bytes once parsed */
 	return NULL;
@@ -119,12 +60,9 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	if (!ctx || !ret)
 		return -EINVAL;
 
-	struct topo *topo = calloc(1, sizeof(*topo));
+	struct topo *topo = topo_new(ctx);
 	if (!topo)
 		return -ENOMEM;
-	topo->refcount = 1;
-	topo->ctx = topo_ctx_ref(ctx);
-	topo->max_node_id = -1;
 	struct fw_task fw = {.r = 0};
 
 	int r = sysfs_read_node_masks(topo);
@@ -170,20 +108,6 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	*ret = topo;
 	return 0;
 fail:
-	topo_free(topo);
+	topo_unref(topo);
 	return r;
-}
-
-struct topo *topo_ref(struct topo *topo)
-{
-	if (topo)
-		topo->refcount++;
-	return topo;
-}
-
-struct topo *topo_unref(struct topo *topo)
-{
-	if (topo && --topo->refcount == 0)
-		topo_free(topo);
-	return NULL;
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "libtopo.h"
+
 static inline void freep(void *p)
 {
 	free(*(void **)p);
@@ -47,6 +49,23 @@ static inline void closedirp(DIR **d)
 		_p_;                                                                             \
 	})
 
+/*
+ * Per-type cleanup, as systemd's DEFINE_TRIVIAL_CLEANUP_FUNC: _cleanup_(topo_unrefp) drops
+ * a reference when the variable goes out of scope (NULL is fine).
+ */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                 \
+	static inline void func##p(type *p)                                                      \
+	{                                                                                        \
+		if (*p)                                                                          \
+			func(*p);                                                                \
+	}
+
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_ctx *, topo_ctx_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo *, topo_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_plan *, topo_plan_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_check *, topo_check_unref)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_plan_opts *, topo_plan_opts_free)
 
 #endif

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Plans: classification, abstract distance, tiers and demotion targets computed from a
- * snapshot. Everything here is pure: it reads a struct topo and writes a struct topo_plan.
+ * model/: plans. Classification, abstract distance, tiers and demotion targets computed
+ * from a snapshot. Everything here is pure: it reads a struct topo and writes a struct
+ * topo_plan, no I/O. Calls snapshot/, acpi/ and base/ only. Prototypes grouped by the file
+ * that defines them; within the folder plan.c is the bottom, planner.c the top.
  */
-#ifndef TOPO_PLAN_H
-#define TOPO_PLAN_H
+#ifndef TOPO_MODEL_H
+#define TOPO_MODEL_H
 
-#include "topo-private.h"
+#include "snapshot/snapshot.h"
 
 /* MEMTIER_* of include/linux/memory-tiers.h, named as there */
 #define MEMTIER_CHUNK_BITS TOPO_MEMTIER_CHUNK_BITS
@@ -74,20 +76,22 @@ struct topo_plan {
 	struct findings findings;
 };
 
-/* "6.12.117+deb12-amd64" -> 6, 12. Returns 0 or -EINVAL. */
-int kernel_release_parse(const char *release, int *major, int *minor);
 #define KERNEL_AT_LEAST(p, maj, min) ((p)->kmajor > (maj) || ((p)->kmajor == (maj) && (p)->kminor >= (min)))
 
+/* ---- plan.c: the plan object ------------------------------------------------------------ */
+
+/* An empty plan of @topo (referenced) for @model, one reference; NULL without memory. */
+struct topo_plan *plan_new(struct topo *topo, enum topo_plan_model model);
+void plan_free(struct topo_plan *plan);
 struct plan_node *plan_node(struct topo_plan *plan, int id);
 int plan_add_evidence(struct plan_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* node_distance() as the kernel sees it: the SLIT, or 10/20 where it is unknown */
-unsigned int node_distance(const struct topo *topo, int from, int to);
+/* ---- classify.c --------------------------------------------------------------------------- */
 
-/* classify.c */
 int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts);
 
-/* tiers.c */
+/* ---- tiers.c ------------------------------------------------------------------------------ */
+
 /*
  * mt_perf_to_adistance() in the kernel's unsigned 32-bit left-to-right arithmetic.
  * Returns 0, -EINVAL when a latency or bandwidth sum is 0; sets *overflow when an
@@ -98,13 +102,24 @@ struct perf4 {
 };
 int mt_perf_to_adistance_u32(const struct perf4 *perf, const struct perf4 *dram, uint32_t *adist,
 			     bool *overflow);
+/* 6.1+ and the recommended plan: every member's adistance, tier, and the tier list */
 int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts);
+/* The tier list from the nodes' tiers, fastest first. */
+int plan_build_tiers(struct topo_plan *plan);
 
-/* demote.c */
+/* ---- demote.c ----------------------------------------------------------------------------- */
+
+/* node_distance() as the kernel sees it: the SLIT, or 10/20 where it is unknown */
+unsigned int node_distance(const struct topo *topo, int from, int to);
 int find_next_best_node(const struct topo *topo, const struct nodemask *memory, int node,
 			struct nodemask *used);
 int establish_demotion_targets(struct topo_plan *plan);
 int migrate_pass_targets(struct topo_plan *plan);
+
+/* ---- planner.c ---------------------------------------------------------------------------- */
+
+/* The invariants of every plan (no cycle, targets strictly slower, ...); *why says which
+ * one broke. */
 int plan_verify(const struct topo_plan *plan, char **why);
 
 #endif

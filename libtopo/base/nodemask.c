@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodemask.h"
+#include "base/base.h"
 
 int nodemask_last(const struct nodemask *m)
 {

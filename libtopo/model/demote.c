@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "model/model.h"
 
 unsigned int node_distance(const struct topo *topo, int from, int to)
 {
@@ -210,86 +210,3 @@ int migrate_pass_targets(struct topo_plan *plan)
 	return 0;
 }
 
-static int verr(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int verr(char **why, const char *fmt, ...)
-{
-	if (why) {
-		va_list ap;
-		va_start(ap, fmt);
-		if (vasprintf(why, fmt, ap) < 0)
-			*why = NULL;
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/* depth-first search for a cycle over preferred and fallback edges */
-static bool has_cycle(const struct topo_plan *plan, size_t i, unsigned char *state)
-{
-	state[i] = 1;
-	const struct plan_node *pn = &plan->nodes[i];
-	const int *lists[] = {pn->preferred, pn->fallback};
-	size_t lens[] = {pn->n_preferred, pn->n_fallback};
-	for (int l = 0; l < 2; l++)
-		for (size_t k = 0; k < lens[l]; k++) {
-			int idx = plan->topo->node_index[lists[l][k]];
-			if (state[idx] == 1 || (state[idx] == 0 && has_cycle(plan, (size_t)idx, state)))
-				return true;
-		}
-	state[i] = 2;
-	return false;
-}
-
-int plan_verify(const struct topo_plan *plan, char **why)
-{
-	bool pass_model = plan->model == TOPO_PLAN_KERNEL && !KERNEL_AT_LEAST(plan, 6, 1);
-	if (why)
-		*why = NULL;
-
-	for (size_t i = 0; i < plan->n_nodes; i++) {
-		const struct plan_node *pn = &plan->nodes[i];
-		const int *lists[] = {pn->preferred, pn->fallback};
-		size_t lens[] = {pn->n_preferred, pn->n_fallback};
-		if ((pn->n_preferred || pn->n_fallback) && pn->excluded)
-			return verr(why, "node %d is excluded from demotion but has targets", pn->id);
-		for (int l = 0; l < 2; l++)
-			for (size_t k = 0; k < lens[l]; k++) {
-				int t = lists[l][k];
-				const struct plan_node *tn =
-					t >= 0 && t <= plan->topo->max_node_id &&
-							plan->topo->node_index[t] >= 0
-						? &plan->nodes[plan->topo->node_index[t]]
-						: NULL;
-				if (!tn)
-					return verr(why, "node %d demotes to node %d, which does not "
-							 "exist", pn->id, t);
-				if (!tn->member)
-					return verr(why, "node %d demotes to node %d, which is offline "
-							 "or has no memory", pn->id, t);
-				if (tn->excluded)
-					return verr(why, "node %d demotes to excluded node %d", pn->id,
-						    t);
-				if (pn->tier < 0 || tn->tier <= pn->tier)
-					return verr(why, "node %d (tier %d) demotes to node %d (tier "
-							 "%d), which is not in a slower tier",
-						    pn->id, pn->tier, t, tn->tier);
-			}
-		if (!pass_model && pn->member && !pn->excluded && pn->tier >= 0 &&
-		    !pn->n_preferred && plan->n_tiers &&
-		    plan->tiers[plan->n_tiers - 1].id != pn->tier)
-			return verr(why, "node %d is in tier %d, not the slowest, but has no "
-					 "preferred target", pn->id, pn->tier);
-	}
-
-	unsigned char *state = calloc(plan->n_nodes + 1, 1);
-	if (!state)
-		return -ENOMEM;
-	for (size_t i = 0; i < plan->n_nodes; i++)
-		if (!state[i] && has_cycle(plan, i, state)) {
-			free(state);
-			return verr(why, "the demotion graph has a cycle through node %d",
-				    plan->nodes[i].id);
-		}
-	free(state);
-	return 0;
-}

@@ -21,46 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware.h"
-#include "plan.h"
-
-static const char *const kind_names[] = {
-	[TOPO_KIND_UNKNOWN] = "unknown", [TOPO_KIND_DRAM] = "DRAM",
-	[TOPO_KIND_PMEM] = "PMEM",	 [TOPO_KIND_HBM] = "HBM",
-	[TOPO_KIND_CXL_DRAM] = "CXL-DRAM", [TOPO_KIND_CXL_PMEM] = "CXL-PMEM",
-	[TOPO_KIND_SPM] = "SPM",
-};
-
-const char *topo_kind_to_string(enum topo_kind kind)
-{
-	return (unsigned int)kind < ELEMENTSOF(kind_names) ? kind_names[kind] : "unknown";
-}
-
-int topo_kind_from_string(const char *name, enum topo_kind *kind)
-{
-	for (size_t i = 0; i < ELEMENTSOF(kind_names); i++)
-		if (name && !strcasecmp(name, kind_names[i])) {
-			*kind = (enum topo_kind)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-int plan_add_evidence(struct plan_node *n, const char *fmt, ...)
-{
-	char **v = realloc(n->evidence, (n->n_evidence + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	n->evidence = v;
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vasprintf(&v[n->n_evidence], fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	n->n_evidence++;
-	return 0;
-}
+#include "model/model.h"
 
 static const struct topo_dev *find_dev(const struct topo *topo, enum topo_bus bus,
 				       const char *name)

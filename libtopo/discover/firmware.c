@@ -24,82 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware.h"
-#include "plan.h"
-
-#define NO_PXM UINT32_MAX
-
-const struct fw_node *fw_node_by_id(const struct topo_fw *fw, int node)
-{
-	/* node ids are handed out densely in order of first appearance */
-	return fw && node >= 0 && (size_t)node < fw->n_nodes ? &fw->nodes[node] : NULL;
-}
-
-int fw_pxm_to_node(const struct topo_fw *fw, uint32_t pxm)
-{
-	return fw && pxm < FW_PXM_MAP ? fw->pxm_node[pxm] : -1;
-}
+#include "discover/discover.h"
 
 static struct fw_node *fw_node_by_pxm(struct topo_fw *fw, uint32_t pxm)
 {
 	int node = fw_pxm_to_node(fw, pxm);
 	return node >= 0 ? &fw->nodes[node] : NULL;
-}
-
-static void set_attr(uint32_t v[4], uint8_t type, uint32_t value);
-
-/* every (row, column) of @ipxm x @tpxm in @loc, rows outer, as the kernel walks them */
-#define FOR_EACH_CELL(loc, ipxm, tpxm, r, c)                                                     \
-	for (int r = (ipxm) < FW_PXM_MAP ? (loc)->row_first[(ipxm)] : -1; r >= 0;                \
-	     r = (loc)->row_next[r])                                                             \
-		for (int c = (tpxm) < FW_PXM_MAP ? (loc)->col_first[(tpxm)] : -1; c >= 0;        \
-		     c = (loc)->col_next[c])
-
-static uint32_t loc_cell(const struct topo_fw *fw, const struct fw_loc *x, int r, int c)
-{
-	const struct acpi_hmat_locality *l = x->l;
-	uint32_t v = 0;
-	acpi_hmat_normalize(l->entries[(size_t)r * l->n_targets + (size_t)c], l->entry_base_unit,
-			    fw->hmat.revision, l->data_type, &v);
-	return v;
-}
-
-/* does a structure of this data type give figure @attr (enum topo_perf_attr)? */
-static bool type_gives(uint8_t type, int attr)
-{
-	uint32_t v[4] = {0};
-	set_attr(v, type, 1);
-	return v[attr] != 0;
-}
-
-uint32_t fw_perf_attr_at(const struct topo_fw *fw, size_t row, int target, int attr)
-{
-	const struct fw_node *t = fw_node_by_id(fw, target);
-	if (!fw->have_matrix || row >= fw->n_inits || !t || !t->hmat_target || attr < 0 ||
-	    attr > 3)
-		return 0;
-	uint32_t ipxm = fw->init_pxm[row], out = 0;
-	for (size_t k = 0; k < fw->n_locs; k++) {
-		if (!type_gives(fw->locs[k].l->data_type, attr))
-			continue;
-		FOR_EACH_CELL(&fw->locs[k], ipxm, t->pxm, r, c)
-		{
-			uint32_t v = loc_cell(fw, &fw->locs[k], r, c);
-			if (v)
-				out = v; /* the last figure given wins */
-		}
-	}
-	return out;
-}
-
-bool fw_perf_get(const struct topo_fw *fw, int initiator, int target, struct fw_perf *out)
-{
-	const struct fw_node *i = fw_node_by_id(fw, initiator), *t = fw_node_by_id(fw, target);
-	if (!i || !t || !fw->have_matrix || i->pxm >= FW_PXM_MAP || fw->init_index[i->pxm] < 0)
-		return false;
-	for (int a = 0; a < 4; a++)
-		out->v[a] = fw_perf_attr_at(fw, (size_t)fw->init_index[i->pxm], target, a);
-	return true;
 }
 
 /* acpi_map_pxm_to_node(): the first unused node id, in order of first appearance */
@@ -119,32 +49,8 @@ static struct fw_node *map_pxm(struct topo_fw *fw, uint32_t pxm)
 	n->node = (int)fw->n_nodes++;
 	n->pxm = pxm;
 	fw->pxm_node[pxm] = n->node;
-	n->processor_pxm = NO_PXM;
+	n->processor_pxm = FW_NO_PXM;
 	return n;
-}
-
-void firmware_free(struct topo_fw *fw)
-{
-	if (!fw)
-		return;
-	for (size_t i = 0; i < fw->n_nodes; i++) {
-		free(fw->nodes[i].ranges);
-		free(fw->nodes[i].access[0].initiators);
-		free(fw->nodes[i].access[1].initiators);
-	}
-	free(fw->nodes);
-	for (size_t k = 0; k < fw->n_locs; k++) {
-		free(fw->locs[k].row_next);
-		free(fw->locs[k].col_next);
-	}
-	free(fw->locs);
-	free(fw->init_pxm);
-	acpi_srat_free(&fw->srat);
-	acpi_slit_free(&fw->slit);
-	acpi_hmat_free(&fw->hmat);
-	acpi_cedt_free(&fw->cedt);
-	acpi_nfit_free(&fw->nfit);
-	free(fw);
 }
 
 static const struct topo_acpi_blob *blob(const struct topo *topo, const char *name)
@@ -294,31 +200,6 @@ static void map_nfit(struct topo_fw *fw)
 
 /* ---- HMAT ----------------------------------------------------------------------------- */
 
-/* the fields a data type sets (hmat_update_target_access) */
-static void set_attr(uint32_t v[4], uint8_t type, uint32_t value)
-{
-	switch (type) {
-	case ACPI_HMAT_ACCESS_LATENCY:
-		v[TOPO_PERF_READ_LATENCY] = v[TOPO_PERF_WRITE_LATENCY] = value;
-		break;
-	case ACPI_HMAT_READ_LATENCY:
-		v[TOPO_PERF_READ_LATENCY] = value;
-		break;
-	case ACPI_HMAT_WRITE_LATENCY:
-		v[TOPO_PERF_WRITE_LATENCY] = value;
-		break;
-	case ACPI_HMAT_ACCESS_BANDWIDTH:
-		v[TOPO_PERF_READ_BANDWIDTH] = v[TOPO_PERF_WRITE_BANDWIDTH] = value;
-		break;
-	case ACPI_HMAT_READ_BANDWIDTH:
-		v[TOPO_PERF_READ_BANDWIDTH] = value;
-		break;
-	case ACPI_HMAT_WRITE_BANDWIDTH:
-		v[TOPO_PERF_WRITE_BANDWIDTH] = value;
-		break;
-	}
-}
-
 /* does the initiator's node have cpus (N_CPU)? the kernel's own view when sysfs has one */
 static bool node_has_cpu(const struct topo *topo, const struct topo_fw *fw, int node)
 {
@@ -423,17 +304,17 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 	 * that initiator's own figures, every structure in table order, 0 included */
 	for (size_t i = 0; i < fw->n_nodes; i++) {
 		struct fw_node *tn = &fw->nodes[i];
-		if (!tn->hmat_target || tn->processor_pxm == NO_PXM)
+		if (!tn->hmat_target || tn->processor_pxm == FW_NO_PXM)
 			continue;
 		bool cpu = node_has_cpu(topo, fw, fw_pxm_to_node(fw, tn->processor_pxm));
 		for (size_t k = 0; k < fw->n_locs; k++)
-			FOR_EACH_CELL(&fw->locs[k], tn->processor_pxm, tn->pxm, row, col)
+			FW_FOR_EACH_CELL(&fw->locs[k], tn->processor_pxm, tn->pxm, row, col)
 			{
-				uint32_t v = loc_cell(fw, &fw->locs[k], row, col);
+				uint32_t v = fw_loc_cell(fw, &fw->locs[k], row, col);
 				uint8_t type = fw->locs[k].l->data_type;
-				set_attr(tn->access[0].v, type, v);
+				fw_set_attr(tn->access[0].v, type, v);
 				if (cpu)
-					set_attr(tn->access[1].v, type, v);
+					fw_set_attr(tn->access[1].v, type, v);
 			}
 	}
 
@@ -488,7 +369,7 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 			continue;
 		for (int c = 0; c < 2; c++) {
 			struct fw_access *a = &t->access[c];
-			if (t->processor_pxm != NO_PXM &&
+			if (t->processor_pxm != FW_NO_PXM &&
 			    (c == 0 || node_has_cpu(topo, fw, fw_pxm_to_node(fw, t->processor_pxm)))) {
 				/* the attached initiator alone, with the figures set above */
 				a->valid = true;
@@ -554,7 +435,7 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 		}
 		for (size_t s = 0; s < fw->n_nodes * 2; s++)
 			if (mode[s] == SEARCH && best[s])
-				set_attr(fw->nodes[s / 2].access[s % 2].v, l->data_type, best[s]);
+				fw_set_attr(fw->nodes[s / 2].access[s % 2].v, l->data_type, best[s]);
 	}
 
 	for (size_t s = 0; s < fw->n_nodes * 2 && searching; s++) {

@@ -1,25 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tiertopo apply as one transaction (DESIGN.md, Sinks):
- *   lock <sysroot>/run/tiertopo/lock (one apply at a time);
- *   every sink: probe -> read current -> compute desired; values already right are dropped;
- *   write each change and read it back; on the first failure restore, newest first, every
- *   value already changed, and leave the state file as it was;
- *   the state file last, replaced atomically; then the hooks (their failure undoes nothing).
+ * The transaction the sinks fill and apply.c runs: the change list (each change with its
+ * old and new value and how to compare them), reading a knob's current value, the commit
+ * (write each change and read it back; on the first failure restore, newest first, every
+ * value already changed) and the report that says what happened.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "sinks/sinks.h"
-
-#define LOCK_PATH "run/tiertopo/lock"
 
 int apply_add_change(struct apply *a, const char *sink, const char *path, const char *old_value,
 		     const char *new_value, enum value_kind kind)
@@ -140,9 +134,7 @@ static int write_change(struct apply *a, struct change *c, const char *value)
 	return value_equal(c->kind, back, value) ? 0 : -EREMOTEIO;
 }
 
-static int fail(struct topo_apply_report *rep, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int fail(struct topo_apply_report *rep, const char *fmt, ...)
+int transaction_fail(struct topo_apply_report *rep, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -153,7 +145,7 @@ static int fail(struct topo_apply_report *rep, const char *fmt, ...)
 	return 0;
 }
 
-static int commit(struct apply *a)
+int transaction_commit(struct apply *a)
 {
 	struct topo_apply_report *rep = a->report;
 	for (size_t i = 0; i < rep->n_changes; i++) {
@@ -176,7 +168,7 @@ static int commit(struct apply *a)
 			w->error = rr >= 0 ? 0 : -rr;
 			*(rr >= 0 ? &restored : &lost) += 1;
 		}
-		fail(rep, "writing /%s failed: %s%s; %zu change%s restored%s", c->path,
+		transaction_fail(rep, "writing /%s failed: %s%s; %zu change%s restored%s", c->path,
 		     r == -EREMOTEIO ? "the kernel kept its old value" : strerror(-r),
 		     c->atomic ? " (the old file is unchanged)" : "", restored,
 		     restored == 1 ? "" : "s",
@@ -184,87 +176,6 @@ static int commit(struct apply *a)
 		return r;
 	}
 	return 0;
-}
-
-int topo_apply(struct topo_ctx *ctx, const struct topo_plan *plan,
-	       const struct topo_config *config, unsigned int flags,
-	       struct topo_apply_report **ret)
-{
-	if (!ctx || !plan || !ret)
-		return -EINVAL;
-	struct topo_apply_report *rep = calloc(1, sizeof(*rep));
-	if (!rep)
-		return -ENOMEM;
-	*ret = rep;
-	struct apply a = {.ctx = ctx, .plan = plan, .topo = plan->topo, .config = config,
-			  .report = rep};
-	bool dry = flags & TOPO_APPLY_DRY_RUN;
-
-	/* one apply at a time: read, decide and write under the lock (a dry run writes
-	 * nothing, not even the lock); the caller's, when it took it before discovering */
-	bool own_lock = !dry && ctx->lockfd < 0;
-	int r = 0;
-	if (own_lock) {
-		r = topo_ctx_lock(ctx);
-		if (r < 0) {
-			fail(rep, "cannot take the lock /%s: %s", LOCK_PATH, strerror(-r));
-			return r;
-		}
-	}
-
-	r = sinks_kernel(&a);
-	if (r >= 0)
-		r = sinks_tier_files(&a);
-	if (r >= 0)
-		r = sink_state(&a); /* last: it is published only when the kernel took the rest */
-	if (r < 0)
-		fail(rep, "cannot compute the changes: %s", strerror(-r));
-	else if (dry)
-		for (size_t i = 0; i < rep->n_changes; i++)
-			rep->changes[i].status = TOPO_CHANGE_PLANNED;
-	else
-		r = commit(&a);
-
-	if (r >= 0 && !dry && rep->n_changes && !(flags & TOPO_APPLY_NO_HOOKS)) {
-		char state[4096];
-		snprintf(state, sizeof(state), "%s/run/tiertopo/state.json",
-			 strcmp(ctx->sysroot, "/") ? ctx->sysroot : "");
-		sink_hooks(&a, state);
-	}
-	if (own_lock)
-		topo_ctx_unlock(ctx);
-	return r;
-}
-
-int topo_ctx_lock(struct topo_ctx *ctx)
-{
-	if (!ctx)
-		return -EINVAL;
-	if (ctx->lockfd >= 0)
-		return 0;
-	int r = io_mkdirs(ctx, LOCK_PATH);
-	if (r < 0)
-		return r;
-	int fd = openat(ctx->rootfd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			r = -errno;
-			close(fd);
-			return r;
-		}
-	}
-	ctx->lockfd = fd;
-	return 0;
-}
-
-void topo_ctx_unlock(struct topo_ctx *ctx)
-{
-	if (!ctx || ctx->lockfd < 0)
-		return;
-	close(ctx->lockfd); /* releases the lock */
-	ctx->lockfd = -1;
 }
 
 size_t topo_apply_report_get_change_count(const struct topo_apply_report *r)

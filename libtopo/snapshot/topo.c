@@ -1,10 +1,98 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Read-only accessors of the snapshot. Every returned pointer is owned by the snapshot.
+ * The snapshot: its life (new, ref, unref, the views worker threads read through), the
+ * lookup of a node by id, and the read-only accessors of the public API. Every returned
+ * pointer is owned by the snapshot.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "firmware.h"
+#include "snapshot/snapshot.h"
+
+struct topo *topo_new(struct topo_ctx *ctx)
+{
+	struct topo *topo = calloc(1, sizeof(*topo));
+	if (!topo)
+		return NULL;
+	topo->refcount = 1;
+	topo->ctx = topo_ctx_ref(ctx);
+	topo->max_node_id = -1;
+	return topo;
+}
+
+static void topo_free(struct topo *topo)
+{
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		struct topo_node *n = &topo->nodes[i];
+		free(n->cpus);
+		free(n->distance);
+		for (int c = 0; c < 2; c++) {
+			free(n->access[c].initiators);
+			free(n->access[c].targets);
+		}
+		free(n->caches);
+		free(n->kernel_preferred);
+		free(n->kernel_fallback);
+	}
+	free(topo->nodes);
+	free(topo->node_index);
+	for (size_t i = 0; i < topo->n_tiers; i++)
+		free(topo->tiers[i].nodes);
+	free(topo->tiers);
+	for (size_t i = 0; i < topo->n_devs; i++) {
+		struct topo_dev *d = &topo->devs[i];
+		free(d->name);
+		free(d->devpath);
+		free(d->driver);
+		free(d->parent);
+		free(d->mode);
+	}
+	free(topo->devs);
+	for (size_t i = 0; i < topo->n_tables; i++) {
+		free(topo->tables[i].origin);
+		free(topo->tables[i].data);
+	}
+	free(topo->tables);
+	firmware_free(topo->fw);
+	findings_clear(&topo->findings);
+	free(topo->release);
+	free(topo->wi_auto_file);
+	topo_ctx_unref(topo->ctx);
+	free(topo);
+}
+
+struct topo *topo_ref(struct topo *topo)
+{
+	if (topo)
+		topo->refcount++;
+	return topo;
+}
+
+struct topo *topo_unref(struct topo *topo)
+{
+	if (topo && --topo->refcount == 0)
+		topo_free(topo);
+	return NULL;
+}
+
+struct topo_node *topo_node_by_id(struct topo *topo, int id)
+{
+	if (id < 0 || id > topo->max_node_id || topo->node_index[id] < 0)
+		return NULL;
+	return &topo->nodes[topo->node_index[id]];
+}
+
+void topo_view_init(struct topo *view, struct topo_ctx *ctx, const struct topo *topo)
+{
+	*ctx = *topo->ctx;
+	ctx->lockfd = -1; /* the caller's: never released through a view */
+	ctx->n_dirs = 0;
+	memset(ctx->dirs, 0, sizeof(ctx->dirs));
+	*view = *topo;
+	view->ctx = ctx;
+	memset(&view->findings, 0, sizeof(view->findings));
+}
 
 static int opt_get(const struct opt_u64 *o, uint64_t *v)
 {

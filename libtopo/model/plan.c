@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Plans: snapshot + options -> kinds, tiers, demotion targets. The object, its options
- * and accessors; the decisions live in classify.c, tiers.c and demote.c.
+ * The plan object: its options, its nodes with their kind names and evidence, its life and
+ * its accessors. The decisions that fill it live in classify.c, tiers.c and demote.c, and
+ * planner.c runs them.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "model/model.h"
 
 int topo_plan_opts_new(struct topo_plan_opts **opts)
 {
@@ -81,6 +84,44 @@ int topo_plan_opts_exclude(struct topo_plan_opts *opts, int node)
 	return 0;
 }
 
+static const char *const kind_names[] = {
+	[TOPO_KIND_UNKNOWN] = "unknown", [TOPO_KIND_DRAM] = "DRAM",
+	[TOPO_KIND_PMEM] = "PMEM",	 [TOPO_KIND_HBM] = "HBM",
+	[TOPO_KIND_CXL_DRAM] = "CXL-DRAM", [TOPO_KIND_CXL_PMEM] = "CXL-PMEM",
+	[TOPO_KIND_SPM] = "SPM",
+};
+
+const char *topo_kind_to_string(enum topo_kind kind)
+{
+	return (unsigned int)kind < ELEMENTSOF(kind_names) ? kind_names[kind] : "unknown";
+}
+
+int topo_kind_from_string(const char *name, enum topo_kind *kind)
+{
+	for (size_t i = 0; i < ELEMENTSOF(kind_names); i++)
+		if (name && !strcasecmp(name, kind_names[i])) {
+			*kind = (enum topo_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int plan_add_evidence(struct plan_node *n, const char *fmt, ...)
+{
+	char **v = realloc(n->evidence, (n->n_evidence + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n->evidence = v;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&v[n->n_evidence], fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	n->n_evidence++;
+	return 0;
+}
+
 struct plan_node *plan_node(struct topo_plan *plan, int id)
 {
 	const struct topo *topo = plan->topo;
@@ -94,7 +135,18 @@ static const struct plan_node *cplan_node(const struct topo_plan *plan, int id)
 	return plan ? plan_node((struct topo_plan *)plan, id) : NULL;
 }
 
-static void plan_free(struct topo_plan *plan)
+struct topo_plan *plan_new(struct topo *topo, enum topo_plan_model model)
+{
+	struct topo_plan *plan = calloc(1, sizeof(*plan));
+	if (!plan)
+		return NULL;
+	plan->refcount = 1;
+	plan->topo = topo_ref(topo);
+	plan->model = model;
+	return plan;
+}
+
+void plan_free(struct topo_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_nodes; i++) {
 		struct plan_node *pn = &plan->nodes[i];
@@ -113,82 +165,6 @@ static void plan_free(struct topo_plan *plan)
 	free(plan->release);
 	topo_unref(plan->topo);
 	free(plan);
-}
-
-int topo_plan_new(const struct topo *ctopo, enum topo_plan_model model, const char *release,
-		  const struct topo_plan_opts *opts, struct topo_plan **ret)
-{
-	if (!ctopo || !ret || (model != TOPO_PLAN_RECOMMENDED && model != TOPO_PLAN_KERNEL))
-		return -EINVAL;
-	struct topo *topo = (struct topo *)ctopo; /* only the reference count changes */
-	struct topo_plan *plan = calloc(1, sizeof(*plan));
-	if (!plan)
-		return -ENOMEM;
-	plan->refcount = 1;
-	plan->topo = topo_ref(topo);
-	plan->model = model;
-
-	int r = 0;
-	if (model == TOPO_PLAN_KERNEL) {
-		if (!release)
-			release = topo->release;
-		if (!release) {
-			r = -ENODATA;
-			err(topo->ctx, "no kernel release to model: the sysroot has no "
-				       "proc/sys/kernel/osrelease; name one\n");
-			goto fail;
-		}
-		if (kernel_release_parse(release, &plan->kmajor, &plan->kminor) < 0) {
-			r = -EINVAL;
-			err(topo->ctx, "'%s' is not a kernel release such as 6.12 or 6.1.0-13\n",
-			    release);
-			goto fail;
-		}
-		plan->release = strdup(release);
-		if (!plan->release) {
-			r = -ENOMEM;
-			goto fail;
-		}
-	}
-
-	plan->n_nodes = topo->n_nodes;
-	plan->nodes = calloc(plan->n_nodes + 1, sizeof(*plan->nodes));
-	if (!plan->nodes) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	for (size_t i = 0; i < plan->n_nodes; i++) {
-		struct plan_node *pn = &plan->nodes[i];
-		const struct topo_node *n = &topo->nodes[i];
-		pn->id = n->id;
-		pn->tier = -1;
-		pn->member = n->online && n->has_memory;
-		/* the kernel knows nothing of tiertopo's exclusions */
-		for (size_t k = 0; opts && model == TOPO_PLAN_RECOMMENDED && k < opts->n_excluded; k++)
-			pn->excluded |= opts->excluded[k] == n->id;
-	}
-
-	r = classify_nodes(plan, opts);
-	if (r >= 0)
-		r = plan_assign_tiers(plan, opts);
-	if (r >= 0 && (model == TOPO_PLAN_RECOMMENDED || KERNEL_AT_LEAST(plan, 6, 1)))
-		r = establish_demotion_targets(plan);
-	if (r < 0)
-		goto fail;
-
-	char *why = NULL;
-	r = plan_verify(plan, &why);
-	if (r < 0) {
-		/* a plan that breaks the invariants is a bug: never hand it out */
-		err(topo->ctx, "internal error, plan rejected: %s\n", why ? why : "(no reason)");
-		free(why);
-		goto fail;
-	}
-	*ret = plan;
-	return 0;
-fail:
-	plan_free(plan);
-	return r;
 }
 
 struct topo_plan *topo_plan_ref(struct topo_plan *plan)
@@ -301,11 +277,6 @@ bool topo_plan_has_demotion(const struct topo_plan *plan)
 		if (plan->nodes[i].n_preferred)
 			return true;
 	return false;
-}
-
-int topo_plan_verify(const struct topo_plan *plan, char **why)
-{
-	return plan ? plan_verify(plan, why) : -EINVAL;
 }
 
 size_t topo_plan_get_finding_count(const struct topo_plan *plan)
