@@ -174,20 +174,18 @@ int topo_check_new(const struct topo *topo, const char *release, const struct to
 {
 	if (!topo || !ret)
 		return -EINVAL;
-	struct topo_check *c = calloc(1, sizeof(*c));
+	_cleanup_(topo_check_unrefp) struct topo_check *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	struct topo_plan *plan = NULL, *model = NULL;
+	_cleanup_(topo_plan_unrefp) struct topo_plan *plan = NULL;
+	_cleanup_(topo_plan_unrefp) struct topo_plan *model = NULL;
 	int r = copy_findings(&c->findings, &topo->findings);
+	if (r >= 0)
+		r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, opts, &plan);
+	if (r >= 0)
+		r = copy_findings(&c->findings, &plan->findings);
 	if (r < 0)
-		goto fail;
-
-	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, opts, &plan);
-	if (r < 0)
-		goto fail;
-	r = copy_findings(&c->findings, &plan->findings);
-	if (r < 0)
-		goto fail;
+		return r;
 
 	if (!release && !topo->release) {
 		findings_add(&c->findings, "kernel-release-unknown", TOPO_SEVERITY_INFO,
@@ -196,23 +194,15 @@ int topo_check_new(const struct topo *topo, const char *release, const struct to
 			     "with a model (tiertopo check --kernel-model V)");
 	} else {
 		r = topo_plan_new(topo, TOPO_PLAN_KERNEL, release, NULL, &model);
+		if (r >= 0)
+			r = copy_findings(&c->findings, &model->findings);
 		if (r < 0)
-			goto fail;
-		r = copy_findings(&c->findings, &model->findings);
-		if (r < 0)
-			goto fail;
+			return r;
 		drift_against_model(c, topo, model);
 	}
 	drift_against_plan(c, topo, plan);
-	topo_plan_unref(plan);
-	topo_plan_unref(model);
-	*ret = c;
+	*ret = TAKE_PTR(c);
 	return 0;
-fail:
-	topo_plan_unref(plan);
-	topo_plan_unref(model);
-	topo_check_unref(c);
-	return r;
 }
 
 struct topo_check *topo_check_unref(struct topo_check *c)

@@ -67,5 +67,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo *, topo_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_plan *, topo_plan_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_check *, topo_check_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_plan_opts *, topo_plan_opts_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_vmstat *, topo_vmstat_unref)
 
 #endif

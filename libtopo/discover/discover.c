@@ -60,7 +60,7 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	if (!ctx || !ret)
 		return -EINVAL;
 
-	struct topo *topo = topo_new(ctx);
+	_cleanup_(topo_unrefp) struct topo *topo = topo_new(ctx);
 	if (!topo)
 		return -ENOMEM;
 	struct fw_task fw = {.r = 0};
@@ -71,7 +71,7 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	if (r == -ENOENT) {
 		err(ctx, "no NUMA node information below %s/sys/devices/system/node\n",
 		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "");
-		goto fail;
+		return r;
 	}
 	/* the firmware tables (3 MB on a 1024-node machine) are read, parsed and merged by a
 	 * thread of their own while the other readers run, when the machine is large enough
@@ -101,13 +101,10 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 			r = fr;
 	}
 	if (r < 0)
-		goto fail;
+		return r;
 
 	for (size_t i = 0; i < topo->findings.n; i++)
 		info(ctx, "%s: %s\n", topo->findings.v[i].id, topo->findings.v[i].message);
-	*ret = topo;
+	*ret = TAKE_PTR(topo);
 	return 0;
-fail:
-	topo_unref(topo);
-	return r;
 }

@@ -350,15 +350,14 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 	 * walks the matrix row by row (k outer, targets inner) so that the entries are read in
 	 * the order they are stored, each normalised once for both classes. */
 	size_t words = (fw->n_inits + 63) / 64 + 1;
-	enum { NONE, SEARCH } *mode = calloc(fw->n_nodes * 2 + 1, sizeof(*mode));
-	uint64_t *cands = calloc(fw->n_nodes * 2 * words + 1, sizeof(uint64_t));
-	uint32_t *best = calloc(fw->n_nodes * 2 + 1, sizeof(uint32_t));
-	bool *has_cpu = calloc(fw->n_inits + 1, sizeof(bool));
-	int *col_of = calloc(fw->n_nodes + 1, sizeof(int));
-	if (!mode || !cands || !best || !has_cpu || !col_of) {
-		r = -ENOMEM;
-		goto out;
-	}
+	enum { NONE, SEARCH };
+	_cleanup_free_ int *mode = calloc(fw->n_nodes * 2 + 1, sizeof(*mode));
+	_cleanup_free_ uint64_t *cands = calloc(fw->n_nodes * 2 * words + 1, sizeof(uint64_t));
+	_cleanup_free_ uint32_t *best = calloc(fw->n_nodes * 2 + 1, sizeof(uint32_t));
+	_cleanup_free_ bool *has_cpu = calloc(fw->n_inits + 1, sizeof(bool));
+	_cleanup_free_ int *col_of = calloc(fw->n_nodes + 1, sizeof(int));
+	if (!mode || !cands || !best || !has_cpu || !col_of)
+		return -ENOMEM;
 	for (size_t k = 0; k < fw->n_inits; k++)
 		has_cpu[k] = node_has_cpu(topo, fw, fw_pxm_to_node(fw, fw->init_pxm[k]));
 
@@ -375,8 +374,7 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 				a->valid = true;
 				a->initiators = malloc(sizeof(int));
 				if (!a->initiators) {
-					r = -ENOMEM;
-					goto out;
+					return -ENOMEM;
 				}
 				a->initiators[0] = fw_pxm_to_node(fw, t->processor_pxm);
 				a->n_initiators = 1;
@@ -449,8 +447,7 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 		a->valid = true;
 		a->initiators = malloc((n_cand + 1) * sizeof(int));
 		if (!a->initiators) {
-			r = -ENOMEM;
-			goto out;
+			return -ENOMEM;
 		}
 		for (size_t k = 0; k < fw->n_inits; k++)
 			if ((b[k / 64] >> (k % 64)) & 1)
@@ -458,14 +455,7 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 		if (a->n_initiators > 1)
 			qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
 	}
-out:
-	if (r >= 0)
-		fw->have_matrix = true;
-	free(mode);
-	free(cands);
-	free(best);
-	free(has_cpu);
-	free(col_of);
+	fw->have_matrix = true;
 	return r;
 }
 

@@ -117,39 +117,33 @@ int topo_plan_new(const struct topo *ctopo, enum topo_plan_model model, const ch
 	if (!ctopo || !ret || (model != TOPO_PLAN_RECOMMENDED && model != TOPO_PLAN_KERNEL))
 		return -EINVAL;
 	struct topo *topo = (struct topo *)ctopo; /* only the reference count changes */
-	struct topo_plan *plan = plan_new(topo, model);
+	_cleanup_(topo_plan_unrefp) struct topo_plan *plan = plan_new(topo, model);
 	if (!plan)
 		return -ENOMEM;
 
-	int r = 0;
+	int r;
 	if (model == TOPO_PLAN_KERNEL) {
 		if (!release)
 			release = topo->release;
 		if (!release) {
-			r = -ENODATA;
 			err(topo->ctx, "no kernel release to model: the sysroot has no "
 				       "proc/sys/kernel/osrelease; name one\n");
-			goto fail;
+			return -ENODATA;
 		}
 		if (kernel_release_parse(release, &plan->kmajor, &plan->kminor) < 0) {
-			r = -EINVAL;
 			err(topo->ctx, "'%s' is not a kernel release such as 6.12 or 6.1.0-13\n",
 			    release);
-			goto fail;
+			return -EINVAL;
 		}
 		plan->release = strdup(release);
-		if (!plan->release) {
-			r = -ENOMEM;
-			goto fail;
-		}
+		if (!plan->release)
+			return -ENOMEM;
 	}
 
 	plan->n_nodes = topo->n_nodes;
 	plan->nodes = calloc(plan->n_nodes + 1, sizeof(*plan->nodes));
-	if (!plan->nodes) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	if (!plan->nodes)
+		return -ENOMEM;
 	for (size_t i = 0; i < plan->n_nodes; i++) {
 		struct plan_node *pn = &plan->nodes[i];
 		const struct topo_node *n = &topo->nodes[i];
@@ -165,21 +159,17 @@ int topo_plan_new(const struct topo *ctopo, enum topo_plan_model model, const ch
 	if (r >= 0)
 		r = plan_tiers_and_targets(plan, opts);
 	if (r < 0)
-		goto fail;
+		return r;
 
-	char *why = NULL;
+	_cleanup_free_ char *why = NULL;
 	r = plan_verify(plan, &why);
 	if (r < 0) {
 		/* a plan that breaks the invariants is a bug: never hand it out */
 		err(topo->ctx, "internal error, plan rejected: %s\n", why ? why : "(no reason)");
-		free(why);
-		goto fail;
+		return r;
 	}
-	*ret = plan;
+	*ret = TAKE_PTR(plan);
 	return 0;
-fail:
-	plan_free(plan);
-	return r;
 }
 
 int topo_plan_verify(const struct topo_plan *plan, char **why)
