@@ -9,9 +9,11 @@
 #define TOPO_BASE_H
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "libtopo.h"
@@ -150,10 +152,16 @@ struct topo_ctx {
 	/* threads that read node directories: 0 = as many as the cpus this process may run on
 	 * (at most 8, and only for machines of 128 nodes and more); 1 = none */
 	unsigned int threads;
+	/* tests: resolve paths by the component walk even where openat2() exists */
+	bool resolve_walk;
 };
 
 /* Tests: the number of discovery threads (0 = automatic). Not exported. */
 void topo_ctx_set_threads(struct topo_ctx *ctx, unsigned int threads);
+/* Tests: resolve by the component walk of resolve.c, as on kernels without openat2(). */
+void topo_ctx_set_resolve_walk(struct topo_ctx *ctx, bool walk);
+
+/* ---- log.c ---------------------------------------------------------------------------- */
 
 __attribute__((format(printf, 6, 7))) void topo_log(const struct topo_ctx *ctx, int priority,
 						     const char *file, int line, const char *fn,
@@ -168,7 +176,38 @@ __attribute__((format(printf, 6, 7))) void topo_log(const struct topo_ctx *ctx, 
 #define warn(ctx, ...) topo_log_cond(ctx, 4, __VA_ARGS__)
 #define err(ctx, ...) topo_log_cond(ctx, 3, __VA_ARGS__)
 
+/* ---- resolve.c: a path below a root, never outside it ---------------------------------- */
+
+/* how io_resolve_open() resolves: inside the root as "/" (absolute links and ".." stay
+ * in it), or beneath a directory (never above it); optionally no symlink at all */
+#define IO_IN_ROOT 0u
+#define IO_BENEATH 1u
+#define IO_NO_SYMLINKS 2u
+
+/*
+ * openat(@dirfd, @path, @flags | O_CLOEXEC | O_NOCTTY, @mode), resolved with openat2()
+ * (RESOLVE_IN_ROOT or RESOLVE_BENEATH, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS with
+ * IO_NO_SYMLINKS), or component by component where openat2() is missing. Returns the fd
+ * or -errno (-EXDEV: IO_BENEATH and the path leaves @dirfd; -ELOOP: a link where none may
+ * be, or too many).
+ */
+int io_resolve_open(const struct topo_ctx *ctx, int dirfd, const char *path, int flags,
+		    mode_t mode, unsigned int how);
+/* An O_PATH fd of the directory of @path below the sysroot, and in *name its last
+ * component (pointing into @path). */
+int io_resolve_parent(const struct topo_ctx *ctx, const char *path, unsigned int how,
+		      const char **name);
+/* @path without its leading slashes, "." for the root itself */
+const char *io_relpath(const char *path);
+
 /* ---- io.c: reads below the sysroot ---------------------------------------------------- */
+
+/* errors of the sysroot I/O besides errno's own (io_strerror() says them) */
+#define IO_ENOTREG EMEDIUMTYPE	 /* not a regular file: never read, never written */
+#define IO_EUNTRUSTED EKEYREJECTED /* owned by another user, or group/other-writable */
+const char *io_strerror(int r);
+/* Open a file below the sysroot for reading (@flags as open(2)), recorded for gather. */
+int io_open_file(struct topo_ctx *ctx, const char *path, int flags);
 
 /* Largest file a reader accepts; sysfs attributes are one page, tables a few KiB. */
 #define TOPO_ATTR_MAX (64u * 1024u)
@@ -202,11 +241,22 @@ void io_pop_dir(struct topo_ctx *ctx);
 int io_hold_dir(struct topo_ctx *ctx, const char *path);
 bool io_exists(struct topo_ctx *ctx, const char *path);
 void io_record(struct topo_ctx *ctx, const char *path);
-/* @path without its leading slashes, "." for the root itself */
-const char *io_relpath(const char *path);
 void strv_free(char **v, size_t n);
 
 /* ---- io-write.c: writes below the sysroot ------------------------------------------- */
+
+/*
+ * Is what @fd holds (@st) trusted to steer a root process: owned by root or by us, and not
+ * writable by group or others (a root-owned directory with the sticky bit, as /tmp, is).
+ * Returns 0 or -IO_EUNTRUSTED.
+ */
+int io_check_trusted(const struct stat *st);
+/*
+ * The run directory below the sysroot (run/tiertopo), created 0755 when missing; an existing
+ * one that is a link, not a directory, or not trusted is refused (-ENOTDIR, -ELOOP,
+ * -IO_EUNTRUSTED) and the reason logged with its path. Returns an O_PATH fd of it.
+ */
+int io_run_dir(struct topo_ctx *ctx);
 
 /*
  * Write @len bytes to an existing file below the sysroot (a sysfs or procfs knob, or its

@@ -60,6 +60,14 @@ static inline void closedirp(DIR **d)
 			func(*p);                                                                \
 	}
 
+/* Hand an fd on: returns it and leaves -1 behind. */
+#define TAKE_FD(fd)                                                                              \
+	({                                                                                       \
+		int _fd_ = (fd);                                                                 \
+		(fd) = -1;                                                                       \
+		_fd_;                                                                            \
+	})
+
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo_ctx *, topo_ctx_unref)

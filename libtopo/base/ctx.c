@@ -24,22 +24,6 @@ static void log_stderr(void *data, int priority, const char *file, int line, con
 	vfprintf(stderr, format, args);
 }
 
-void topo_log(const struct topo_ctx *ctx, int priority, const char *file, int line,
-	      const char *fn, const char *format, ...)
-{
-	if (!ctx->log_fn)
-		return;
-	/* discovery of a large machine runs a few threads: the caller's function is called
-	 * by one at a time, as if there were only one */
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	va_list ap;
-	va_start(ap, format);
-	pthread_mutex_lock(&lock);
-	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, ap);
-	pthread_mutex_unlock(&lock);
-	va_end(ap);
-}
-
 int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
 {
 	if (!ret)
@@ -69,6 +53,11 @@ int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
 	}
 	*ret = ctx;
 	return 0;
+}
+
+void topo_ctx_set_resolve_walk(struct topo_ctx *ctx, bool walk)
+{
+	ctx->resolve_walk = walk;
 }
 
 void topo_ctx_set_threads(struct topo_ctx *ctx, unsigned int threads)
@@ -164,20 +153,35 @@ int topo_ctx_lock(struct topo_ctx *ctx)
 		return -EINVAL;
 	if (ctx->lockfd >= 0)
 		return 0;
-	int r = io_mkdirs(ctx, TOPO_LOCK_PATH);
-	if (r < 0)
-		return r;
-	int fd = openat(ctx->rootfd, TOPO_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	_cleanup_close_ int dir = io_run_dir(ctx);
+	if (dir < 0)
+		return dir;
+	/* O_PATH fds cannot create: the directory again, read-only, for openat() */
+	_cleanup_close_ int wdir = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (wdir < 0)
 		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			r = -errno;
-			close(fd);
-			return r;
-		}
+	_cleanup_close_ int fd = openat(wdir, "lock",
+					O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int r = -errno;
+		err(ctx, "%s/" TOPO_LOCK_PATH " cannot be opened: %s\n",
+		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "",
+		    r == -ELOOP ? "it is a link" : strerror(-r));
+		return r;
 	}
-	ctx->lockfd = fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	int r = S_ISREG(st.st_mode) ? io_check_trusted(&st) : -IO_ENOTREG;
+	if (r < 0) {
+		err(ctx, "%s/" TOPO_LOCK_PATH " is refused: %s\n",
+		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "", io_strerror(r));
+		return r;
+	}
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	ctx->lockfd = TAKE_FD(fd);
 	return 0;
 }
 

@@ -3,9 +3,10 @@
  * Reads below the sysroot: whole files by content, links, directory listings and scans,
  * and the directories a reader holds open so that the files below them are opened
  * relative to them. Every path is relative to the sysroot's directory fd ("sys/devices/...";
- * a leading '/' is ignored so that callers can think in absolute kernel paths), and every
- * path read is recorded for gather when recording is on. Nothing here writes: writes are in
- * io-write.c.
+ * a leading '/' is ignored so that callers can think in absolute kernel paths) and opened
+ * inside the sysroot (resolve.c: a link never leads out of it); files are opened O_NONBLOCK
+ * and read only when they are regular files, up to a size bound; every path read is recorded
+ * for gather when recording is on. Nothing here writes: writes are in io-write.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,15 +19,9 @@
 
 #include "base/base.h"
 
-const char *io_relpath(const char *path)
-{
-	while (*path == '/')
-		path++;
-	return *path ? path : ".";
-}
-
-/* The directory fd to open @path from, and the rest of the path below it. */
-static const char *at(const struct topo_ctx *ctx, const char *path, int *fd)
+/* The directory fd to open @path from, and the rest of the path below it: a held directory
+ * (*held) or the sysroot itself. */
+static const char *at(const struct topo_ctx *ctx, const char *path, int *fd, bool *held)
 {
 	path = io_relpath(path);
 	int top = ctx->n_dirs < (int)ELEMENTSOF(ctx->dirs) ? ctx->n_dirs : (int)ELEMENTSOF(ctx->dirs);
@@ -35,11 +30,31 @@ static const char *at(const struct topo_ctx *ctx, const char *path, int *fd)
 		if (d->fd >= 0 && !strncmp(path, d->path, d->len) && path[d->len] == '/' &&
 		    path[d->len + 1]) {
 			*fd = d->fd;
+			*held = true;
 			return path + d->len + 1;
 		}
 	}
 	*fd = ctx->rootfd;
+	*held = false;
 	return path;
+}
+
+/*
+ * Open @path below the sysroot, never outside it: below a held directory without leaving it
+ * (a link that climbs out of it is resolved again from the sysroot), else inside the
+ * sysroot as if it were "/".
+ */
+static int open_below(const struct topo_ctx *ctx, const char *path, int flags, unsigned int how)
+{
+	int dfd;
+	bool held;
+	const char *p = at(ctx, path, &dfd, &held);
+	if (held) {
+		int fd = io_resolve_open(ctx, dfd, p, flags, 0, how | IO_BENEATH);
+		if (fd != -EXDEV)
+			return fd;
+	}
+	return io_resolve_open(ctx, ctx->rootfd, io_relpath(path), flags, 0, how & ~IO_BENEATH);
 }
 
 void io_record(struct topo_ctx *ctx, const char *path)
@@ -107,32 +122,69 @@ static int read_fd(int fd, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
+/* Read an open file whole, if it is a regular file (sysfs and procfs attributes are): a FIFO,
+ * device or socket in a tree is never read, so it cannot hang or flood a reader. */
+static int read_regular(int fd, size_t max, char **buf, size_t *len)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -IO_ENOTREG;
+	return read_fd(fd, max, buf, len);
+}
+
 int io_read_file(struct topo_ctx *ctx, const char *path, size_t max, char **buf, size_t *len)
 {
-	int dfd;
-	const char *p = at(ctx, path, &dfd);
-	_cleanup_close_ int fd = openat(dfd, p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = open_below(ctx, path, O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	io_record(ctx, path);
-	return read_fd(fd, max, buf, len);
+	return read_regular(fd, max, buf, len);
 }
 
 int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **buf,
 		     size_t *len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	return read_fd(fd, max, buf, len);
+	return read_regular(fd, max, buf, len);
+}
+
+int io_open_file(struct topo_ctx *ctx, const char *path, int flags)
+{
+	int fd = open_below(ctx, path, flags, 0);
+	if (fd >= 0)
+		io_record(ctx, path);
+	return fd;
 }
 
 int io_readlink(struct topo_ctx *ctx, const char *path, char **target)
 {
-	char b[4096];
+	char b[4096], dir[4096];
 	int dfd;
-	const char *p = at(ctx, path, &dfd);
-	ssize_t k = readlinkat(dfd, p, b, sizeof(b) - 1);
+	bool held;
+	const char *p = at(ctx, path, &dfd, &held);
+	/* the link itself is read, not followed: only its directory is resolved */
+	const char *slash = strrchr(p, '/'), *name = slash ? slash + 1 : p;
+	_cleanup_close_ int pfd = -1;
+	if (slash) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p), p);
+		pfd = io_resolve_open(ctx, dfd, dir, O_PATH | O_DIRECTORY, 0,
+				      held ? IO_BENEATH : IO_IN_ROOT);
+		if (pfd == -EXDEV && held) {
+			const char *full = io_relpath(path);
+			const char *fs = strrchr(full, '/');
+			snprintf(dir, sizeof(dir), "%.*s", (int)(fs - full), full);
+			pfd = io_resolve_open(ctx, ctx->rootfd, dir, O_PATH | O_DIRECTORY, 0,
+					      IO_IN_ROOT);
+		}
+		if (pfd < 0)
+			return pfd;
+		dfd = pfd;
+	}
+	ssize_t k = readlinkat(dfd, name, b, sizeof(b) - 1);
 	if (k < 0)
 		return -errno;
 	b[k] = '\0';
@@ -143,9 +195,20 @@ int io_readlink(struct topo_ctx *ctx, const char *path, char **target)
 
 bool io_exists(struct topo_ctx *ctx, const char *path)
 {
-	int dfd;
-	const char *p = at(ctx, path, &dfd);
-	return faccessat(dfd, p, F_OK, 0) == 0;
+	_cleanup_close_ int fd = open_below(ctx, path, O_PATH, 0);
+	return fd >= 0;
+}
+
+const char *io_strerror(int r)
+{
+	switch (-r) {
+	case IO_ENOTREG:
+		return "not a regular file (a FIFO, device or socket is never read)";
+	case IO_EUNTRUSTED:
+		return "owned by another user or writable by group or others";
+	default:
+		return strerror(r < 0 ? -r : r);
+	}
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -208,10 +271,8 @@ int io_scan_dir(struct topo_ctx *ctx, const char *path, bool keep,
 {
 	/* getdents64 on the fd itself: fdopendir() would add an fstat and an fcntl per
 	 * directory, and discovery lists a few thousand on a large machine */
-	int dfd;
-	const char *p = at(ctx, path, &dfd);
-	int fd = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = fd < 0 ? -errno : 0;
+	int fd = open_below(ctx, path, O_RDONLY | O_DIRECTORY, 0);
+	int r = fd < 0 ? fd : 0;
 	if (fd >= 0) {
 		io_record(ctx, path);
 		r = scan_fd(fd, cb, data);
@@ -227,10 +288,8 @@ int io_scan_dir(struct topo_ctx *ctx, const char *path, bool keep,
 
 int io_hold_dir(struct topo_ctx *ctx, const char *path)
 {
-	int dfd;
-	const char *p = at(ctx, path, &dfd);
-	int fd = openat(dfd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int r = fd < 0 ? -errno : 0;
+	int fd = open_below(ctx, path, O_PATH | O_DIRECTORY, 0);
+	int r = fd < 0 ? fd : 0;
 	push_dir(ctx, path, fd);
 	return r;
 }
