@@ -456,6 +456,10 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 				struct signalfd_siginfo si;
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo != SIGHUP) {
+						if (running)
+							fprintf(stderr, "tiertopo watch: %s: stopping\n",
+								si.ssi_signo == SIGTERM ? "SIGTERM"
+											: "SIGINT");
 						running = false;
 						continue;
 					}
