@@ -7,7 +7,8 @@
  *
  * Anyone who could change a hook could run code as root, so:
  * - the sysroot, etc, etc/tiertopo and etc/tiertopo/hooks.d are opened one by one (no links)
- *   and each must be a directory owned by root and not writable by group or others;
+ *   and each must be a directory owned by root and not writable by group or others; so must
+ *   every directory above the sysroot up to /, where sticky ones (/tmp) may be writable;
  * - every hook is opened (O_PATH|O_NOFOLLOW) and checked on that descriptor (a regular file,
  *   owned by root, not writable by group or others) before any of them runs, and is executed
  *   from that descriptor (fexecve): what runs is what was checked, whatever a hook, or
@@ -343,6 +344,52 @@ static int run_hook(int hookfd, char **argv, char **envp, unsigned int ms, struc
 	return 0;
 }
 
+/*
+ * The directories above the sysroot, up to the real /: root-owned, and not writable by group
+ * or others unless sticky (like /tmp: nobody else can rename what root put there). 0, or a
+ * refusal (added to the report).
+ */
+static int check_above_sysroot(struct apply *a)
+{
+	struct stat st, up;
+	int fd = fcntl(a->ctx->rootfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	for (int level = 1; level < 256; level++) {
+		int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int e = errno;
+		close(fd);
+		if (parent < 0 || fstat(parent, &up) < 0) {
+			e = parent < 0 ? e : errno;
+			if (parent >= 0)
+				close(parent);
+			return -e;
+		}
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+			close(parent); /* the real / is its own parent */
+			return 0;
+		}
+		if (up.st_uid != 0 || ((up.st_mode & (S_IWGRP | S_IWOTH)) && !(up.st_mode & S_ISVTX))) {
+			add_result(a, "/" HOOKS_DIR, -1,
+				   "refused: the directory %d level(s) above the sysroot %s must be owned "
+				   "by root and not writable by group or others unless sticky (uid %u, "
+				   "mode %04o); no hook was run",
+				   level, a->ctx->sysroot, (unsigned int)up.st_uid,
+				   (unsigned int)(up.st_mode & 07777));
+			close(parent);
+			return -EPERM;
+		}
+		fd = parent;
+		st = up;
+	}
+	close(fd);
+	return -ELOOP;
+}
+
 /* Open etc/tiertopo/hooks.d one directory at a time from the sysroot, each checked; the
  * directory's fd, -ENOENT when there is none, or a refusal (added to the report). */
 static int open_hooks_dir(struct apply *a)
@@ -394,6 +441,10 @@ void sink_hooks(struct apply *a, const char *state_path)
 	int dfd = open_hooks_dir(a);
 	if (dfd < 0)
 		return;
+	if (check_above_sysroot(a) < 0) {
+		close(dfd);
+		return;
+	}
 	int lfd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
 	DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
 	if (!d) {

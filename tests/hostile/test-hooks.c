@@ -298,7 +298,7 @@ static void expect_refused(const char *root, const char *what)
 
 Test(hooks, every_directory_from_the_sysroot_down_is_checked_and_links_are_refused)
 {
-	char body[4096];
+	char body[8192];
 	char *root = copy_tree("sparse5");
 	snprintf(body, sizeof(body), "#!/bin/sh\ntouch %s/ran\n", root);
 	hook_file(root, "10-fine", body, 0755);
@@ -315,19 +315,39 @@ Test(hooks, every_directory_from_the_sysroot_down_is_checked_and_links_are_refus
 	expect_refused(root, "/etc/tiertopo/hooks.d is a link");
 	remove_tree(root);
 
+	/* a sysroot below a directory others may write: they could swap the whole tree */
+	char *outer = copy_tree("sparse5");
+	char inner[4096];
+	snprintf(inner, sizeof(inner), "%s/wide/sysroot", outer);
+	cr_assert_eq(run("mkdir -m 0777 '%s/wide' && chmod 0777 '%s/wide' && cp -a '%s/sysfs/sparse5' '%s'",
+			 outer, outer, fixtures_dir(), inner),
+		     0);
+	snprintf(body, sizeof(body), "#!/bin/sh\ntouch %s/ran\n", inner);
+	hook_file(inner, "10-fine", body, 0755);
+	expect_refused(inner, "1 level(s) above the sysroot");
+	/* ... unless sticky, as /tmp is (where these trees are) */
+	run("chmod 1777 '%s/wide'", outer);
+	write_str(inner, "sys/kernel/mm/numa/demotion_enabled", "false\n");
+	struct topo_apply_report *rep = NULL;
+	cr_assert_eq(apply_tree(inner, &rep, NULL), 0);
+	const char *msg;
+	int status;
+	cr_assert_eq(topo_apply_report_get_hook(rep, 0, NULL, &status, &msg), 0);
+	cr_expect(status == 0 && exists(inner, "ran"), "below a sticky directory: %d %s", status, msg);
+	topo_apply_report_free(rep);
+	remove_tree(outer);
+
 	root = copy_tree("sparse5");
 	snprintf(body, sizeof(body), "#!/bin/sh\ntouch %s/ran\n", root);
 	hook_file(root, "real", body, 0644);
 	run("ln -s real '%s/etc/tiertopo/hooks.d/10-link' && mkfifo -m 0755 '%s/etc/tiertopo/hooks.d/20-fifo'",
 	    root, root);
-	struct topo_apply_report *rep = NULL;
+	rep = NULL;
 	double s;
 	cr_assert_eq(apply_tree(root, &rep, &s), 0);
 	cr_expect_lt(s, 5.0, "a FIFO in hooks.d held apply %.1f s", s);
 	cr_assert_eq(topo_apply_report_get_hook_count(rep), 2);
 	for (size_t i = 0; i < 2; i++) {
-		const char *msg;
-		int status;
 		topo_apply_report_get_hook(rep, i, NULL, &status, &msg);
 		cr_expect(status == -1 && msg && strstr(msg, "not a regular file"), "%zu: %s", i, msg);
 	}
