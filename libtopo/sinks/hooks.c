@@ -339,6 +339,10 @@ static int run_hook(int hookfd, char **argv, char **envp, unsigned int ms, struc
 	*out = NULL;
 	if (o->out_kept) {
 		*out = strndup(buf + sizeof(*o), o->out_kept);
+		/* the last newline is the end of a line, not part of what it said */
+		size_t l = *out ? strlen(*out) : 0;
+		while (l && (*out)[l - 1] == '\n')
+			(*out)[--l] = '\0';
 	}
 	free(buf);
 	return 0;
