@@ -10,7 +10,8 @@
  * the latest max_wait after the burst began, so a never-ending stream still gets applied. A
  * receive-buffer overflow (ENOBUFS: events were lost) needs nothing special: every apply
  * rediscovers everything, so it just counts as an event. SIGTERM and SIGINT end the loop,
- * SIGHUP re-reads the configuration.
+ * SIGHUP re-reads the configuration. At most WATCH_BATCH events are read per wake-up, so
+ * under a flood the timer and the signals are still answered at once.
  *
  * --once is the oneshot the udev rules start: collect the burst that woke it, apply once when
  * it is quiet, exit. --events FILE reads recorded uevents (KEY=VALUE blocks, as
@@ -39,6 +40,9 @@
 #include "tiertopo.h"
 
 #define WATCH_LOCK "run/tiertopo/watch.lock"
+/* events handled per wake-up: then the timer and the signals get their turn, so a flood
+ * (a storm, or someone replaying millions) delays neither the apply nor SIGTERM */
+#define WATCH_BATCH 256
 
 static const char *const subsystems[] = {"memory", "node", "dax", "cxl", "memory_tiering"};
 
@@ -51,7 +55,7 @@ struct source {
 	/* replay */
 	int fd;
 	char *buf;
-	size_t len, cap;
+	size_t off, len, cap; /* unread bytes: buf[off, len) */
 	bool eof;
 	char subsystem[64];
 	bool overflow;
@@ -91,8 +95,16 @@ static int source_fd(const struct source *s)
 static enum next replay_next(struct source *s)
 {
 	for (;;) {
-		char *nl = s->len ? memchr(s->buf, '\n', s->len) : NULL;
+		char *line0 = s->buf + s->off;
+		size_t avail = s->len - s->off;
+		char *nl = avail ? memchr(line0, '\n', avail) : NULL;
 		if (!nl && !s->eof) {
+			/* compact only when reading: a line costs no copy of the buffer */
+			if (s->off) {
+				memmove(s->buf, line0, avail);
+				s->len = avail;
+				s->off = 0;
+			}
 			if (s->cap - s->len < 4096) {
 				size_t cap = s->cap ? s->cap * 2 : 65536;
 				char *b = realloc(s->buf, cap);
@@ -110,7 +122,7 @@ static enum next replay_next(struct source *s)
 				s->len += (size_t)k;
 			continue;
 		}
-		size_t l = nl ? (size_t)(nl - s->buf) : s->len;
+		size_t l = nl ? (size_t)(nl - line0) : avail;
 		if (!nl && !l) {
 			/* end of the recording: a last block without a separator counts */
 			if (s->subsystem[0]) {
@@ -121,9 +133,8 @@ static enum next replay_next(struct source *s)
 		}
 		char line[512];
 		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) - 1 ? l : sizeof(line) - 1),
-			 s->buf);
-		memmove(s->buf, s->buf + l + (nl != NULL), s->len - l - (nl != NULL));
-		s->len -= l + (nl != NULL);
+			 line0);
+		s->off += l + (nl != NULL);
 
 		if (!strcmp(line, "!overflow"))
 			return NEXT_OVERFLOW;
@@ -236,6 +247,12 @@ static int apply_once(struct watch *w, unsigned long events, unsigned long overf
 				      path, old, new);
 	}
 	fprintf(stderr, "%s\n", line);
+	for (size_t i = 0; i < topo_apply_report_get_hook_count(rep); i++) {
+		const char *path, *msg;
+		int st;
+		topo_apply_report_get_hook(rep, i, &path, &st, &msg);
+		fprintf(stderr, "tiertopo watch: hook %s: %s\n", path, msg ? msg : "ok");
+	}
 	topo_apply_report_free(rep);
 	topo_plan_unref(plan);
 	topo_unref(topo);
@@ -439,6 +456,10 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 				struct signalfd_siginfo si;
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo != SIGHUP) {
+						if (running)
+							fprintf(stderr, "tiertopo watch: %s: stopping\n",
+								si.ssi_signo == SIGTERM ? "SIGTERM"
+											: "SIGINT");
 						running = false;
 						continue;
 					}
@@ -469,8 +490,9 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 				if (once || (!reading && events))
 					running = false;
 			} else if (reading) {
-				/* drain: an event costs a clock read and two stores */
-				for (;;) {
+				/* an event costs a clock read and two stores; at most WATCH_BATCH
+				 * of them, then back to epoll (level-triggered: the rest waits) */
+				for (unsigned int k = 0; k < WATCH_BATCH; k++) {
 					enum next x = source_next(&src);
 					if (x == NEXT_NONE)
 						break;
