@@ -457,14 +457,20 @@ int topo_config_load(struct topo_ctx *ctx, const char *path, struct topo_config 
 	}
 	const char *file = path ? path : full;
 	char *text = NULL;
-	int r = io_read_file_abs(ctx, file, TOPO_ATTR_MAX, &text, NULL);
+	/* the default file is below the sysroot, resolved inside it; a named one is where it
+	 * says; either must be a regular file that only root (or we) can change */
+	int r = path ? io_read_trusted(ctx, path, false, TOPO_ATTR_MAX, &text, NULL)
+		     : io_read_trusted(ctx, CONFIG_PATH, true, TOPO_ATTR_MAX, &text, NULL);
 	if (r == -ENOENT && !path) {
 		free(full);
 		*ret = c; /* no file: the defaults */
 		return 0;
 	}
 	if (r < 0) {
-		if (error && asprintf(error, "%s: %s", file, strerror(-r)) < 0)
+		if (error && asprintf(error, "%s: %s%s", file, io_strerror(r),
+				      r == -IO_EUNTRUSTED ? " (the file, or its directory): "
+							   "refused, it could steer a root process"
+							 : "") < 0)
 			*error = NULL;
 		free(full);
 		free(c);

@@ -39,7 +39,6 @@
 
 #include "tiertopo.h"
 
-#define WATCH_LOCK "run/tiertopo/watch.lock"
 /* events handled per wake-up: then the timer and the signals get their turn, so a flood
  * (a storm, or someone replaying millions) delays neither the apply nor SIGTERM */
 #define WATCH_BATCH 256
@@ -364,32 +363,15 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 	use_config(&w);
 
 	/* one watcher at a time: a oneshot started while one runs has nothing to do */
-	char lockpath[4096];
-	snprintf(lockpath, sizeof(lockpath), "%s/" WATCH_LOCK,
-		 g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "");
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", lockpath);
-	*strrchr(dir, '/') = '\0';
-	char parent[4096];
-	snprintf(parent, sizeof(parent), "%s", dir);
-	*strrchr(parent, '/') = '\0';
-	mkdir(parent, 0755);
-	mkdir(dir, 0755);
-	int lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
-		if (lockfd >= 0 && errno == EWOULDBLOCK && once) {
-			/* the running watcher sees the same events and applies */
-			close(lockfd);
-			topo_config_free(w.config);
-			topo_ctx_unref(cctx);
-			return EXIT_OK;
-		}
-		fprintf(stderr, "tiertopo: watch: %s: %s\n", lockpath,
-			errno == EWOULDBLOCK ? "another tiertopo watch is running" : strerror(errno));
-		if (lockfd >= 0)
-			close(lockfd);
+	r = topo_ctx_lock_watch(cctx);
+	if (r < 0) {
 		topo_config_free(w.config);
 		topo_ctx_unref(cctx);
+		if (r == -EWOULDBLOCK && once)
+			return EXIT_OK; /* the running watcher sees the same events and applies */
+		fprintf(stderr, "tiertopo: watch: %s/run/tiertopo/watch.lock: %s\n",
+			g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "",
+			r == -EWOULDBLOCK ? "another tiertopo watch is running" : strerror(-r));
 		return EXIT_ERROR;
 	}
 
@@ -407,7 +389,6 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "tiertopo: watch: cannot listen for uevents%s%s: %s\n",
 			events ? " in " : "", events ? events : "", strerror(-r));
 		source_close(&src);
-		close(lockfd);
 		topo_config_free(w.config);
 		topo_ctx_unref(cctx);
 		return EXIT_ERROR;
@@ -532,7 +513,6 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 	close(tfd);
 	close(sfd);
 	source_close(&src);
-	close(lockfd);
 	topo_config_free(w.config);
 	topo_ctx_unref(cctx);
 	return status;

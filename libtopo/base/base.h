@@ -149,6 +149,7 @@ struct topo_ctx {
 	} dirs[4];
 	int n_dirs;
 	int lockfd; /* run/tiertopo/lock while topo_ctx_lock() holds it, else -1 */
+	int watchfd; /* run/tiertopo/watch.lock once topo_ctx_lock_watch() took it, else -1 */
 	/* threads that read node directories: 0 = as many as the cpus this process may run on
 	 * (at most 8, and only for machines of 128 nodes and more); 1 = none */
 	unsigned int threads;
@@ -206,6 +207,13 @@ const char *io_relpath(const char *path);
 #define IO_ENOTREG EMEDIUMTYPE	 /* not a regular file: never read, never written */
 #define IO_EUNTRUSTED EKEYREJECTED /* owned by another user, or group/other-writable */
 const char *io_strerror(int r);
+/*
+ * Read a file that steers what a root process does (the configuration): below the sysroot
+ * (@below) or at an absolute or relative path. The file, opened O_NOFOLLOW from its directory,
+ * must be a regular file, and both must be trusted (io_check_trusted): -IO_EUNTRUSTED else.
+ */
+int io_read_trusted(struct topo_ctx *ctx, const char *path, bool below, size_t max, char **buf,
+		    size_t *len);
 /* Open a file below the sysroot for reading (@flags as open(2)), recorded for gather. */
 int io_open_file(struct topo_ctx *ctx, const char *path, int flags);
 
@@ -243,7 +251,7 @@ bool io_exists(struct topo_ctx *ctx, const char *path);
 void io_record(struct topo_ctx *ctx, const char *path);
 void strv_free(char **v, size_t n);
 
-/* ---- io-write.c: writes below the sysroot ------------------------------------------- */
+/* ---- trust.c ------------------------------------------------------------------------- */
 
 /*
  * Is what @fd holds (@st) trusted to steer a root process: owned by root or by us, and not
@@ -251,6 +259,9 @@ void strv_free(char **v, size_t n);
  * Returns 0 or -IO_EUNTRUSTED.
  */
 int io_check_trusted(const struct stat *st);
+
+/* ---- io-write.c: writes below the sysroot ------------------------------------------- */
+
 /*
  * The run directory below the sysroot (run/tiertopo), created 0755 when missing; an existing
  * one that is a link, not a directory, or not trusted is refused (-ENOTDIR, -ELOOP,

@@ -36,6 +36,7 @@ int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
 		return -ENOMEM;
 	ctx->refcount = 1;
 	ctx->lockfd = -1;
+	ctx->watchfd = -1;
 	ctx->log_fn = log_stderr;
 	ctx->log_priority = LOG_ERR;
 	ctx->sysroot = strdup(sysroot);
@@ -79,6 +80,8 @@ struct topo_ctx *topo_ctx_unref(struct topo_ctx *ctx)
 	while (ctx->n_dirs > 0)
 		io_pop_dir(ctx);
 	topo_ctx_unlock(ctx);
+	if (ctx->watchfd >= 0)
+		close(ctx->watchfd);
 	close(ctx->rootfd);
 	strv_free(ctx->recorded, ctx->n_recorded);
 	free(ctx->acpi_dir);
@@ -147,12 +150,10 @@ const char *topo_ctx_get_recorded_path(const struct topo_ctx *ctx, size_t i)
 	return ctx && i < ctx->n_recorded ? ctx->recorded[i] : NULL;
 }
 
-int topo_ctx_lock(struct topo_ctx *ctx)
+/* Open (made when missing) a lock file in the run directory: a regular file that only we can
+ * change, never reached through a link. */
+static int open_lock_file(struct topo_ctx *ctx, const char *name)
 {
-	if (!ctx)
-		return -EINVAL;
-	if (ctx->lockfd >= 0)
-		return 0;
 	_cleanup_close_ int dir = io_run_dir(ctx);
 	if (dir < 0)
 		return dir;
@@ -160,12 +161,12 @@ int topo_ctx_lock(struct topo_ctx *ctx)
 	_cleanup_close_ int wdir = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (wdir < 0)
 		return -errno;
-	_cleanup_close_ int fd = openat(wdir, "lock",
+	const char *root = strcmp(ctx->sysroot, "/") ? ctx->sysroot : "";
+	_cleanup_close_ int fd = openat(wdir, name,
 					O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int r = -errno;
-		err(ctx, "%s/" TOPO_LOCK_PATH " cannot be opened: %s\n",
-		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "",
+		err(ctx, "%s/" TOPO_RUN_DIR "/%s cannot be opened: %s\n", root, name,
 		    r == -ELOOP ? "it is a link" : strerror(-r));
 		return r;
 	}
@@ -174,14 +175,40 @@ int topo_ctx_lock(struct topo_ctx *ctx)
 		return -errno;
 	int r = S_ISREG(st.st_mode) ? io_check_trusted(&st) : -IO_ENOTREG;
 	if (r < 0) {
-		err(ctx, "%s/" TOPO_LOCK_PATH " is refused: %s\n",
-		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "", io_strerror(r));
+		err(ctx, "%s/" TOPO_RUN_DIR "/%s is refused: %s\n", root, name, io_strerror(r));
 		return r;
 	}
+	return TAKE_FD(fd);
+}
+
+int topo_ctx_lock(struct topo_ctx *ctx)
+{
+	if (!ctx)
+		return -EINVAL;
+	if (ctx->lockfd >= 0)
+		return 0;
+	_cleanup_close_ int fd = open_lock_file(ctx, "lock");
+	if (fd < 0)
+		return fd;
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return -errno;
 	ctx->lockfd = TAKE_FD(fd);
+	return 0;
+}
+
+int topo_ctx_lock_watch(struct topo_ctx *ctx)
+{
+	if (!ctx)
+		return -EINVAL;
+	if (ctx->watchfd >= 0)
+		return 0;
+	_cleanup_close_ int fd = open_lock_file(ctx, "watch.lock");
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+	ctx->watchfd = TAKE_FD(fd);
 	return 0;
 }
 

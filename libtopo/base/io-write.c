@@ -39,15 +39,6 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int io_check_trusted(const struct stat *st)
-{
-	bool owner = st->st_uid == 0 || st->st_uid == geteuid();
-	bool sticky_root_dir = S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) && st->st_uid == 0;
-	if (!owner || ((st->st_mode & (S_IWGRP | S_IWOTH)) && !sticky_root_dir))
-		return -IO_EUNTRUSTED;
-	return 0;
-}
-
 int io_write_file(struct topo_ctx *ctx, const char *path, const char *data, size_t len)
 {
 	if (ctx->write_hook) {

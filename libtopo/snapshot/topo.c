@@ -87,6 +87,7 @@ void topo_view_init(struct topo *view, struct topo_ctx *ctx, const struct topo *
 {
 	*ctx = *topo->ctx;
 	ctx->lockfd = -1; /* the caller's: never released through a view */
+	ctx->watchfd = -1;
 	ctx->n_dirs = 0;
 	memset(ctx->dirs, 0, sizeof(ctx->dirs));
 	*view = *topo;

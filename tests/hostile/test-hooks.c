@@ -305,6 +305,21 @@ Test(hooks, every_directory_from_the_sysroot_down_is_checked_and_links_are_refus
 	run("chmod 0775 '%s/etc'", root);
 	expect_refused(root, "/etc must be");
 	run("chmod 0755 '%s/etc' && chmod 0757 '%s/etc/tiertopo'", root, root);
+	/* a configuration in a directory others may write is refused before any hook runs */
+	write_str(root, "etc/tiertopo/tiertopo.conf", "[hooks]\ntimeout = 5\n");
+	struct topo_ctx *ctx;
+	cr_assert_eq(topo_ctx_new(&ctx, root), 0);
+	topo_ctx_set_log_fn(ctx, NULL, NULL);
+	struct topo_config *config = NULL;
+	char *error = NULL;
+	cr_expect_lt(topo_config_load(ctx, NULL, &config, &error), 0);
+	cr_expect(error && strstr(error, "etc/tiertopo/tiertopo.conf") && strstr(error, "refused"),
+		  "%s", error ? error : "(no error)");
+	free(error);
+	topo_config_free(config);
+	topo_ctx_unref(ctx);
+	/* and without a configuration, the hooks below it are refused */
+	run("rm '%s/etc/tiertopo/tiertopo.conf'", root);
 	expect_refused(root, "/etc/tiertopo must be");
 	run("chmod 0755 '%s/etc/tiertopo' && chmod 0777 '%s'", root, root);
 	expect_refused(root, "/ (the sysroot) must be");
