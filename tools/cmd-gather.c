@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <search.h>
 #include <stdio.h>
@@ -91,6 +90,17 @@ static int write_entry(struct packer *p, const char *path, const struct stat *st
 	return 0;
 }
 
+/* the end of a read into a growing buffer: close @fd, hand @b over (NULL: out of memory) */
+static int finish_read(int fd, char *b, size_t n, char **buf, size_t *len)
+{
+	close(fd);
+	if (!b)
+		return -ENOMEM;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
 static int read_all(int dirfd, const char *path, char **buf, size_t *len)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -121,12 +131,7 @@ static int read_all(int dirfd, const char *path, char **buf, size_t *len)
 			break;
 		n += (size_t)k;
 	}
-	close(fd);
-	if (!b)
-		return -ENOMEM;
-	*buf = b;
-	*len = n;
-	return 0;
+	return finish_read(fd, b, n, buf, len);
 }
 
 /* Every record of /dev/kmsg that is there now, without blocking. */
@@ -151,12 +156,7 @@ static int read_kmsg(int dirfd, char **buf, size_t *len)
 			break;
 		n += (size_t)k;
 	}
-	close(fd);
-	if (!b)
-		return -ENOMEM;
-	*buf = b;
-	*len = n;
-	return 0;
+	return finish_read(fd, b, n, buf, len);
 }
 
 static void pack_node(struct packer *p, const char *path, const struct stat *st)
@@ -305,6 +305,14 @@ static void usage(FILE *out)
 	      out);
 }
 
+static int gather_opt(void *data, int c, const char *arg)
+{
+	if (c != 'o')
+		return -1;
+	*(const char **)data = arg;
+	return 0;
+}
+
 int cmd_gather(struct global_opts *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -315,26 +323,12 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"gather", "s:vo:h", longopts, usage, false};
 	const char *output = NULL;
 	char defname[HOST_NAME_MAX + 32];
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:vo:h", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("gather");
-		}
-	}
-	if (no_operands("gather", argc, argv))
-		return EXIT_USAGE;
+	int r = parse_options(&cmd, g, NULL, argc, argv, gather_opt, &output);
+	if (r != OPTIONS_PARSED)
+		return r;
 	if (!output) {
 		char host[HOST_NAME_MAX + 1] = "machine";
 		gethostname(host, sizeof(host));
@@ -362,7 +356,7 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
-	int r = open_topo(g, true, false, &ctx, &topo);
+	r = open_topo(g, true, false, &ctx, &topo);
 	if (r)
 		return r;
 	/* the counters tiertopo stat reads, so that it replays too */

@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libudev.h>
 #include <math.h>
 #include <signal.h>
@@ -43,6 +42,8 @@
 /* events handled per wake-up: then the timer and the signals get their turn, so a flood
  * (a storm, or someone replaying millions) delays neither the apply nor SIGTERM */
 #define WATCH_BATCH 256
+
+enum { OPT_ONCE = OPT_COMMAND, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE };
 
 static const char *const subsystems[] = {"memory", "node", "dax", "cxl", "memory_tiering"};
 
@@ -284,9 +285,49 @@ static void usage(FILE *out)
 	      out);
 }
 
+struct watch_opts {
+	struct watch *w;
+	const char *events, *source_name;
+	bool once;
+};
+
+static int watch_opt(void *data, int c, const char *arg)
+{
+	struct watch_opts *o = data;
+	char *end;
+	switch (c) {
+	case OPT_ONCE:
+		o->once = true;
+		return 0;
+	case OPT_DEBOUNCE:
+	case OPT_MAX_WAIT: {
+		double v = strtod(arg, &end);
+		if (*end || !(v >= 0) || v > 3600) {
+			fprintf(stderr, "tiertopo: watch: '%s' is not a number of seconds\n", arg);
+			return EXIT_USAGE;
+		}
+		*(c == OPT_DEBOUNCE ? &o->w->opt_debounce : &o->w->opt_max_wait) = v;
+		return 0;
+	}
+	case OPT_EVENTS:
+		o->events = arg;
+		return 0;
+	case OPT_SOURCE:
+		if (strcmp(arg, "udev") && strcmp(arg, "kernel")) {
+			fprintf(stderr, "tiertopo: watch: --source is udev or kernel\n");
+			return EXIT_USAGE;
+		}
+		o->source_name = arg;
+		return 0;
+	case 'n':
+		o->w->dry_run = true;
+		return 0;
+	}
+	return -1;
+}
+
 int cmd_watch(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_ONCE = 0x200, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE };
 	static const struct option longopts[] = {
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
@@ -301,56 +342,18 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"watch", "s:vnh", longopts, usage, false};
 	struct watch w = {.g = g, .opt_debounce = -1, .opt_max_wait = -1};
-	const char *events = NULL, *source_name = "udev";
-	bool once = false;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:vnh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		char *end;
-		switch (c) {
-		case OPT_ONCE:
-			once = true;
-			break;
-		case OPT_DEBOUNCE:
-		case OPT_MAX_WAIT: {
-			double v = strtod(optarg, &end);
-			if (*end || !(v >= 0) || v > 3600) {
-				fprintf(stderr, "tiertopo: watch: '%s' is not a number of seconds\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			*(c == OPT_DEBOUNCE ? &w.opt_debounce : &w.opt_max_wait) = v;
-			break;
-		}
-		case OPT_EVENTS:
-			events = optarg;
-			break;
-		case OPT_SOURCE:
-			if (strcmp(optarg, "udev") && strcmp(optarg, "kernel")) {
-				fprintf(stderr, "tiertopo: watch: --source is udev or kernel\n");
-				return EXIT_USAGE;
-			}
-			source_name = optarg;
-			break;
-		case 'n':
-			w.dry_run = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("watch");
-		}
-	}
-	if (no_operands("watch", argc, argv))
-		return EXIT_USAGE;
+	struct watch_opts o = {.w = &w, .source_name = "udev"};
+	int r = parse_options(&cmd, g, NULL, argc, argv, watch_opt, &o);
+	if (r != OPTIONS_PARSED)
+		return r;
+	const char *events = o.events, *source_name = o.source_name;
+	bool once = o.once;
 
 	/* the configuration: a bad one is an error at start, kept as it was on SIGHUP */
 	struct topo_ctx *cctx = NULL;
-	int r = topo_ctx_new(&cctx, g->sysroot);
+	r = topo_ctx_new(&cctx, g->sysroot);
 	if (r < 0) {
 		fprintf(stderr, "tiertopo: watch: sysroot %s: %s\n", g->sysroot ? g->sysroot : "/",
 			strerror(-r));

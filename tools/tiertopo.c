@@ -7,7 +7,6 @@
  * Global options may also follow the command (git style). The default command is dump.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,15 +101,11 @@ static const struct {
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"json", no_argument, NULL, 'J'},
-		{"dump", no_argument, NULL, OPT_DUMP},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    GLOBAL_LONGOPTS,
+	    {"dump", no_argument, NULL, OPT_DUMP},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct global_opts g = {0};
 	bool dump = false;
