@@ -11,7 +11,7 @@
 
 #include "tiertopo.h"
 
-enum { OPT_NO_HOOKS = OPT_COMMAND };
+enum { OPT_NO_HOOKS = OPT_COMMAND, OPT_DRY_RUN };
 
 static const char *const status_names[] = {
 	[TOPO_CHANGE_PLANNED] = "would write",
@@ -34,7 +34,7 @@ static void usage(FILE *out)
 	      "Values that are already right are not written. One apply runs at a time.\n"
 	      "\n"
 	      "Options:\n"
-	      " -n, --dry-run         print the changes and make none\n"
+	      "     --dry-run         print the changes and make none\n"
 	      " -J, --json            report as JSON\n"
 	      "     --config <file>   the configuration (default /etc/tiertopo/tiertopo.conf)\n"
 	      "     --no-hooks        do not run the hooks\n"
@@ -112,6 +112,8 @@ static int apply_opt(void *data, int c, const char *arg)
 {
 	unsigned int *flags = data;
 	if (c == 'n')
+		return refuse_short_n("apply");
+	if (c == OPT_DRY_RUN)
 		*flags |= TOPO_APPLY_DRY_RUN;
 	else if (c == OPT_NO_HOOKS)
 		*flags |= TOPO_APPLY_NO_HOOKS;
@@ -124,13 +126,14 @@ int cmd_apply(struct global_opts *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		GLOBAL_LONGOPTS,
-		{"dry-run", no_argument, NULL, 'n'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"no-hooks", no_argument, NULL, OPT_NO_HOOKS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct command cmd = {"apply", "s:Jvnh", longopts, usage, false};
 	unsigned int flags = 0;
+	g->applies = true;
 	int r = parse_options(&cmd, g, NULL, argc, argv, apply_opt, &flags);
 	if (r != OPTIONS_PARSED)
 		return r;

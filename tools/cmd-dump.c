@@ -99,6 +99,7 @@ static void usage(FILE *out)
 	      " -P, --pairs           key=\"value\" output\n"
 	      " -n, --noheadings      no header line\n"
 	      " -b, --bytes           sizes in bytes\n"
+	      "                       (-J, -r and -P choose the output form: one at a time)\n"
 	      " -s, --sysroot <dir>   read the machine below <dir>\n"
 	      "     --acpi-dir <dir>  read ACPI tables from <dir>\n"
 	      " -v, --verbose         say more\n"
@@ -107,7 +108,9 @@ static void usage(FILE *out)
 	      "Columns:\n",
 	      out);
 	columns_usage(&dump_listing, out);
-	fputs("\nValues the kernel does not report are shown as '-'.\n", out);
+	fputs("\nValues the kernel does not report are shown as '-'. Notes (info findings)\n"
+	      "are printed with -v only; tiertopo check lists them all.\n",
+	      out);
 }
 
 /* lsmem-style size: 1K, 4.5G; with --bytes the plain number */
@@ -319,7 +322,7 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 			cell_set(ln, i, cell(s.topo, s.plan, n, sel.cols[i], m.bytes));
 	}
 	scols_print_table(tb);
-	print_findings(s.topo, stderr);
+	print_findings(g, s.topo, stderr);
 	r = EXIT_OK;
 out_table:
 	scols_unref_table(tb);

@@ -292,14 +292,19 @@ static void pack_listing(struct packer *p, const char *dir)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: tiertopo gather [-o FILE.tar.gz] [-s DIR]\n"
+	fputs("Usage: tiertopo gather [-O FILE.tar.gz] [-s DIR]\n"
 	      "\n"
 	      "Pack every file tiertopo reads (sysfs, procfs, ACPI tables) into a tarball.\n"
 	      "Unpacked, it replays the machine: tar xf FILE.tar.gz && tiertopo -s NAME\n"
-	      "where NAME is the tarball's name without .tar.gz.\n"
+	      "where NAME is the tarball's name without .tar.gz (tiertopo-HOSTNAME when it\n"
+	      "went to standard output).\n"
 	      "\n"
 	      "Options:\n"
-	      " -o, --output <file>   the tarball (default: tiertopo-HOSTNAME.tar.gz)\n"
+	      " -O, --output-file <file>\n"
+	      "                       the tarball (default: tiertopo-HOSTNAME.tar.gz);\n"
+	      "                       '-' writes it to standard output\n"
+	      " -o <file>             the same, kept for compatibility (-o is the column\n"
+	      "                       list in the other commands)\n"
 	      " -s, --sysroot <dir>   gather from a tree instead of the running machine\n"
 	      " -h, --help            show this help\n",
 	      out);
@@ -307,7 +312,7 @@ static void usage(FILE *out)
 
 static int gather_opt(void *data, int c, const char *arg)
 {
-	if (c != 'o')
+	if (c != 'O' && c != 'o')
 		return -1;
 	*(const char **)data = arg;
 	return 0;
@@ -319,17 +324,25 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
 		{"verbose", no_argument, NULL, 'v'},
-		{"output", required_argument, NULL, 'o'},
+		{"output-file", required_argument, NULL, 'O'},
+		{"output", required_argument, NULL, 'o'}, /* before -O: kept for compatibility */
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static const struct command cmd = {"gather", "s:vo:h", longopts, usage, false};
+	static const struct command cmd = {"gather", "s:vo:O:h", longopts, usage, false};
 	const char *output = NULL;
 	char defname[HOST_NAME_MAX + 32];
 	int r = parse_options(&cmd, g, NULL, argc, argv, gather_opt, &output);
 	if (r != OPTIONS_PARSED)
 		return r;
-	if (!output) {
+	/* '-': standard output, under the default name's top directory */
+	bool to_stdout = output && !strcmp(output, "-");
+	if (to_stdout && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "tiertopo: gather: will not write a tarball to a terminal; "
+				"redirect it or name a file with -O\n");
+		return EXIT_USAGE;
+	}
+	if (!output || to_stdout) {
 		char host[HOST_NAME_MAX + 1] = "machine";
 		gethostname(host, sizeof(host));
 		host[HOST_NAME_MAX] = '\0';
@@ -376,7 +389,10 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 	/* write to a temporary name and rename, so a failed gather leaves no half tarball */
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", output, (int)getpid());
-	if (archive_write_open_filename(p.a, tmp) != ARCHIVE_OK) {
+	/* no padding after the gzip stream on a pipe: gzip would call it trailing garbage */
+	archive_write_set_bytes_in_last_block(p.a, 1);
+	if ((to_stdout ? archive_write_open_fd(p.a, STDOUT_FILENO)
+		       : archive_write_open_filename(p.a, tmp)) != ARCHIVE_OK) {
 		fprintf(stderr, "tiertopo: gather: cannot write %s: %s\n", output,
 			archive_error_string(p.a));
 		r = EXIT_ERROR;
@@ -392,9 +408,18 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 		free(resolved);
 	}
 	if (archive_write_close(p.a) != ARCHIVE_OK || p.errors) {
-		fprintf(stderr, "tiertopo: gather: writing %s failed\n", output);
-		unlink(tmp);
+		fprintf(stderr, "tiertopo: gather: writing %s failed\n",
+			to_stdout ? "to standard output" : output);
+		if (!to_stdout)
+			unlink(tmp);
 		r = EXIT_ERROR;
+		goto out;
+	}
+	if (to_stdout) {
+		fprintf(stderr, "tiertopo: wrote the tarball to standard output (%zu entries); "
+				"replay with: tar xf FILE && tiertopo -s %s\n",
+			p.n_owned, prefix);
+		r = EXIT_OK;
 		goto out;
 	}
 	if (rename(tmp, output) < 0) {

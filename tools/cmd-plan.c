@@ -20,8 +20,9 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      "     --kernel-model V  what kernel V does with this machine instead of what\n"
 	      "                       tiertopo recommends; V is a release such as 6.1 or\n"
-	      "                       6.12.117, or 'running' for the sysroot's own\n"
-	      " -J, --json            the snapshot with the plan, as JSON\n"
+	      "                       6.12.117, or 'running' for the sysroot's own; before\n"
+	      "                       5.15 there is no demotion: no tiers, every node listed\n"
+	      " -J, --json            the snapshot with the plan, as JSON (not with -r)\n"
 	      " -r, --raw             raw output\n"
 	      " -n, --noheadings      no header lines\n"
 	      " -s, --sysroot <dir>   read the machine below <dir>\n"
@@ -107,9 +108,26 @@ static int print_tables(const struct topo *topo, const struct topo_plan *plan,
 		cell_set(ln, 5, format_node_list(t, n));
 	}
 
-	if (topo_plan_get_model(plan) == TOPO_PLAN_KERNEL)
-		printf("Kernel %s%s\n", topo_plan_get_kernel_release(plan),
-		       topo_plan_get_tier_count(plan) ? "" : ": no demotion before 5.15");
+	const char *release = topo_plan_get_kernel_release(plan);
+	unsigned int major = 0, minor = 0;
+	if (release && sscanf(release, "%u.%u", &major, &minor) < 1)
+		major = minor = 0;
+	bool no_demotion = topo_plan_get_model(plan) == TOPO_PLAN_KERNEL &&
+			   (major < 5 || (major == 5 && minor < 15));
+	if (no_demotion) {
+		/* no tiers to list them under: say so, and name every node the kernel leaves */
+		size_t n = topo_get_node_count(topo);
+		int *ids = calloc(n ? n : 1, sizeof(*ids));
+		for (size_t i = 0; ids && i < n; i++)
+			ids[i] = topo_node_get_id(topo_get_node_by_index(topo, i));
+		char *all = ids ? format_node_list(ids, n) : NULL;
+		printf("Kernel %s: no demotion before 5.15: no memory tiers, %s %s %s where %s\n",
+		       release, n == 1 ? "node" : "nodes", all ? all : "-", n == 1 ? "stays" : "stay",
+		       n == 1 ? "it is" : "they are");
+		free(all);
+		free(ids);
+	} else if (topo_plan_get_model(plan) == TOPO_PLAN_KERNEL)
+		printf("Kernel %s\n", release);
 	else
 		printf("Recommended plan\n");
 	scols_print_table(tiers);
@@ -174,9 +192,9 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 		r = r < 0 ? EXIT_ERROR : EXIT_OK;
 	} else {
 		r = print_tables(s.topo, s.plan, &m);
-		print_findings(s.topo, stderr);
+		print_findings(g, s.topo, stderr);
 		for (size_t i = 0; i < topo_plan_get_finding_count(s.plan); i++)
-			print_finding(topo_plan_get_finding(s.plan, i), stderr);
+			print_finding(g, topo_plan_get_finding(s.plan, i), stderr);
 	}
 out:
 	session_close(&s);

@@ -81,7 +81,8 @@ static void usage(FILE *out)
 	      "interval, COUNT reports in all (default: until interrupted). Counters the kernel\n"
 	      "keeps only for the whole machine (pgdemote_* before 6.8, numa_hint_faults,\n"
 	      "pgmigrate_*) are shown in the 'machine' row only; counters this kernel does not\n"
-	      "have are '-' (null in JSON).\n"
+	      "have are '-' (null in JSON). Without any vmstat file every counter is '-' and\n"
+	      "there is one report.\n"
 	      "\n"
 	      "Options:\n"
 	      " -J, --json            one JSON document per report\n"
@@ -90,6 +91,7 @@ static void usage(FILE *out)
 	      " -r, --raw             raw output\n"
 	      " -P, --pairs           key=\"value\" output\n"
 	      " -n, --noheadings      no header line\n"
+	      "                       (-J, -r and -P choose the output form: one at a time)\n"
 	      " -s, --sysroot <dir>   read the machine below <dir>\n"
 	      " -h, --help            show this help\n"
 	      "\n"
@@ -110,6 +112,8 @@ struct stat_out {
 static bool counter_value(const struct topo_vmstat *before, const struct topo_vmstat *now,
 			  int node, const char *name, double seconds, double *value)
 {
+	if (!now) /* no vmstat files at all: every counter unknown */
+		return false;
 	/* a per-node row never shows a machine-wide figure, and the reverse */
 	enum topo_vmstat_scope scope = topo_vmstat_get_scope(now, name);
 	if (scope == TOPO_VMSTAT_ABSENT || (node >= 0 && scope != TOPO_VMSTAT_NODE))
@@ -121,6 +125,18 @@ static bool counter_value(const struct topo_vmstat *before, const struct topo_vm
 		return false;
 	*value = (double)v;
 	return true;
+}
+
+/* the node rows: those of the vmstat files, or without any, the snapshot's nodes */
+static size_t node_rows(const struct stat_out *o, const struct topo_vmstat *now)
+{
+	return now ? topo_vmstat_get_node_count(now) : topo_get_node_count(o->topo);
+}
+
+static int row_node(const struct stat_out *o, const struct topo_vmstat *now, size_t k)
+{
+	return now ? topo_vmstat_get_node_id(now, k)
+		   : topo_node_get_id(topo_get_node_by_index(o->topo, k));
 }
 
 static int node_tier(const struct stat_out *o, int node, bool plan)
@@ -184,9 +200,9 @@ static int print_table(const struct stat_out *o, const struct topo_vmstat *befor
 			snprintf(title, sizeof(title), "since boot");
 		scols_cell_set_data(scols_table_get_title(tb), title);
 	}
-	size_t nn = topo_vmstat_get_node_count(now);
+	size_t nn = node_rows(o, now);
 	for (size_t k = 0; k <= nn; k++) {
-		int node = k < nn ? topo_vmstat_get_node_id(now, k) : -1;
+		int node = k < nn ? row_node(o, now, k) : -1;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			goto out;
@@ -243,7 +259,8 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	/* where each counter is kept on this kernel: "node", "machine" or null (absent) */
 	struct json_object *scope = json_object_new_object();
 	for (size_t i = COL_FIRST_COUNTER; scope && i < N_COLS; i++) {
-		enum topo_vmstat_scope sc = topo_vmstat_get_scope(now, coldescs[i].key);
+		enum topo_vmstat_scope sc =
+			now ? topo_vmstat_get_scope(now, coldescs[i].key) : TOPO_VMSTAT_ABSENT;
 		json_object_object_add(scope, coldescs[i].key,
 				       sc == TOPO_VMSTAT_NODE ? json_object_new_string("node")
 				       : sc == TOPO_VMSTAT_MACHINE
@@ -253,8 +270,8 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	json_object_object_add(root, "scope", scope);
 
 	struct json_object *nodes = json_object_new_array();
-	for (size_t k = 0; nodes && k < topo_vmstat_get_node_count(now); k++) {
-		int node = topo_vmstat_get_node_id(now, k);
+	for (size_t k = 0; nodes && k < node_rows(o, now); k++) {
+		int node = row_node(o, now, k);
 		struct json_object *n = json_object_new_object();
 		if (!n)
 			break;
@@ -272,7 +289,7 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	json_object_object_add(root, "machine", machine);
 
 	struct json_object *findings = json_object_new_array();
-	for (size_t i = 0; findings && i < topo_vmstat_get_finding_count(now); i++) {
+	for (size_t i = 0; findings && now && i < topo_vmstat_get_finding_count(now); i++) {
 		const struct topo_finding *f = topo_vmstat_get_finding(now, i);
 		struct json_object *x = json_object_new_object();
 		if (!x)
@@ -293,10 +310,10 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	return 0;
 }
 
-static void print_vmstat_findings(const struct topo_vmstat *vs)
+static void print_vmstat_findings(const struct global_opts *g, const struct topo_vmstat *vs)
 {
 	for (size_t i = 0; i < topo_vmstat_get_finding_count(vs); i++)
-		print_finding(topo_vmstat_get_finding(vs, i), stderr);
+		print_finding(g, topo_vmstat_get_finding(vs, i), stderr);
 }
 
 /* Say once why the per-node demotion columns are '-' on a kernel before 6.8. */
@@ -379,7 +396,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 		s.plan = NULL; /* PTIER and KIND unknown; the counters do not need it */
 	o.topo = s.topo;
 	o.plan = s.plan;
-	print_findings(s.topo, stderr);
+	print_findings(g, s.topo, stderr);
 
 	struct topo_vmstat *before = NULL, *now = NULL;
 	r = EXIT_OK;
@@ -387,6 +404,16 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 		if (i)
 			sleep_seconds(interval);
 		int k = topo_read_vmstat(s.ctx, &now);
+		if (k == -ENOENT && !i) {
+			/* a kernel without the files (or a tree gathered without them): one report
+			 * with every counter unknown, as for a counter this kernel does not have */
+			fprintf(stderr, "tiertopo: stat: no vmstat counters below %s (proc/vmstat, "
+					"nodeN/vmstat): every counter is unknown\n",
+				g->sysroot ? g->sysroot : "/");
+			k = o.json ? print_json(&o, NULL, NULL, 0) : print_table(&o, NULL, NULL, 0);
+			r = k < 0 ? EXIT_ERROR : EXIT_OK;
+			break;
+		}
 		if (k < 0) {
 			fprintf(stderr, "tiertopo: cannot read the vmstat counters below %s: %s\n",
 				g->sysroot ? g->sysroot : "/", strerror(-k));
@@ -394,7 +421,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			break;
 		}
 		if (!i) {
-			print_vmstat_findings(now);
+			print_vmstat_findings(g, now);
 			if (!o.json)
 				note_machine_wide(now);
 		}

@@ -43,7 +43,7 @@
  * (a storm, or someone replaying millions) delays neither the apply nor SIGTERM */
 #define WATCH_BATCH 256
 
-enum { OPT_ONCE = OPT_COMMAND, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE };
+enum { OPT_ONCE = OPT_COMMAND, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE, OPT_DRY_RUN };
 
 static const char *const subsystems[] = {"memory", "node", "dax", "cxl", "memory_tiering"};
 
@@ -278,11 +278,43 @@ static void usage(FILE *out)
 	      "     --source NAME     libudev monitor: udev (default) or kernel\n"
 	      "     --events FILE     read recorded uevents from FILE ('-': stdin) instead;\n"
 	      "                       exits after the last apply at its end\n"
-	      " -n, --dry-run         compute the changes, write nothing\n"
+	      "     --dry-run         compute the changes, write nothing (no lock either)\n"
 	      " -s, --sysroot <dir>   apply to the tree below <dir>\n"
 	      "     --config <file>   the configuration\n"
 	      " -h, --help            show this help\n",
 	      out);
+}
+
+/*
+ * One watcher at a time: a oneshot started while one runs has nothing to do. Returns the
+ * locked file, -1 when another watcher runs and @once (exit quietly), -2 on an error (said).
+ */
+static int take_watch_lock(const struct global_opts *g, bool once)
+{
+	char lockpath[4096];
+	snprintf(lockpath, sizeof(lockpath), "%s/" WATCH_LOCK,
+		 g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "");
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", lockpath);
+	*strrchr(dir, '/') = '\0';
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	*strrchr(parent, '/') = '\0';
+	mkdir(parent, 0755);
+	mkdir(dir, 0755);
+	int lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) == 0)
+		return lockfd;
+	if (lockfd >= 0 && errno == EWOULDBLOCK && once) {
+		/* the running watcher sees the same events and applies */
+		close(lockfd);
+		return -1;
+	}
+	fprintf(stderr, "tiertopo: watch: %s: %s\n", lockpath,
+		errno == EWOULDBLOCK ? "another tiertopo watch is running" : strerror(errno));
+	if (lockfd >= 0)
+		close(lockfd);
+	return -2;
 }
 
 struct watch_opts {
@@ -320,6 +352,8 @@ static int watch_opt(void *data, int c, const char *arg)
 		o->source_name = arg;
 		return 0;
 	case 'n':
+		return refuse_short_n("watch");
+	case OPT_DRY_RUN:
 		o->w->dry_run = true;
 		return 0;
 	}
@@ -338,13 +372,14 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 		{"max-wait", required_argument, NULL, OPT_MAX_WAIT},
 		{"events", required_argument, NULL, OPT_EVENTS},
 		{"source", required_argument, NULL, OPT_SOURCE},
-		{"dry-run", no_argument, NULL, 'n'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct command cmd = {"watch", "s:vnh", longopts, usage, false};
 	struct watch w = {.g = g, .opt_debounce = -1, .opt_max_wait = -1};
 	struct watch_opts o = {.w = &w, .source_name = "udev"};
+	g->applies = true;
 	int r = parse_options(&cmd, g, NULL, argc, argv, watch_opt, &o);
 	if (r != OPTIONS_PARSED)
 		return r;
@@ -366,34 +401,12 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 	}
 	use_config(&w);
 
-	/* one watcher at a time: a oneshot started while one runs has nothing to do */
-	char lockpath[4096];
-	snprintf(lockpath, sizeof(lockpath), "%s/" WATCH_LOCK,
-		 g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "");
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", lockpath);
-	*strrchr(dir, '/') = '\0';
-	char parent[4096];
-	snprintf(parent, sizeof(parent), "%s", dir);
-	*strrchr(parent, '/') = '\0';
-	mkdir(parent, 0755);
-	mkdir(dir, 0755);
-	int lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
-		if (lockfd >= 0 && errno == EWOULDBLOCK && once) {
-			/* the running watcher sees the same events and applies */
-			close(lockfd);
-			topo_config_free(w.config);
-			topo_ctx_unref(cctx);
-			return EXIT_OK;
-		}
-		fprintf(stderr, "tiertopo: watch: %s: %s\n", lockpath,
-			errno == EWOULDBLOCK ? "another tiertopo watch is running" : strerror(errno));
-		if (lockfd >= 0)
-			close(lockfd);
+	/* a dry run writes nothing, not even the lock: it changes nothing to keep apart */
+	int lockfd = w.dry_run ? -1 : take_watch_lock(g, once);
+	if (!w.dry_run && lockfd < 0) {
 		topo_config_free(w.config);
 		topo_ctx_unref(cctx);
-		return EXIT_ERROR;
+		return lockfd == -1 ? EXIT_OK : EXIT_ERROR;
 	}
 
 	struct source src = {.fd = -1};
@@ -410,7 +423,8 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "tiertopo: watch: cannot listen for uevents%s%s: %s\n",
 			events ? " in " : "", events ? events : "", strerror(-r));
 		source_close(&src);
-		close(lockfd);
+		if (lockfd >= 0)
+			close(lockfd);
 		topo_config_free(w.config);
 		topo_ctx_unref(cctx);
 		return EXIT_ERROR;
@@ -535,7 +549,8 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 	close(tfd);
 	close(sfd);
 	source_close(&src);
-	close(lockfd);
+	if (lockfd >= 0)
+		close(lockfd);
 	topo_config_free(w.config);
 	topo_ctx_unref(cctx);
 	return status;

@@ -77,6 +77,24 @@ int no_operands(const char *cmd, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+/* -J, -P and -r each choose the form of the whole output: one at a time (util-linux's habit) */
+static int exclusive_modes(const struct global_opts *g, const struct output_mode *m)
+{
+	const char *given[3];
+	size_t n = 0;
+	if (g->json)
+		given[n++] = "--json";
+	if (m->pairs)
+		given[n++] = "--pairs";
+	if (m->raw)
+		given[n++] = "--raw";
+	if (n < 2)
+		return OPTIONS_PARSED;
+	fprintf(stderr, "tiertopo: %s and %s cannot be used together: each chooses the output form\n",
+		given[0], given[1]);
+	return EXIT_USAGE;
+}
+
 int parse_options(const struct command *cmd, struct global_opts *g, struct output_mode *out,
 		  int argc, char **argv, int (*opt)(void *data, int c, const char *arg), void *data)
 {
@@ -104,7 +122,7 @@ int parse_options(const struct command *cmd, struct global_opts *g, struct outpu
 	}
 	if (!cmd->operands && no_operands(cmd->name, argc, argv))
 		return EXIT_USAGE;
-	return OPTIONS_PARSED;
+	return out ? exclusive_modes(g, out) : OPTIONS_PARSED;
 }
 
 int open_topo(const struct global_opts *g, bool record, bool lock, struct topo_ctx **ctxp,
@@ -147,13 +165,20 @@ int open_topo(const struct global_opts *g, bool record, bool lock, struct topo_c
 	return 0;
 }
 
+int refuse_short_n(const char *cmd)
+{
+	fprintf(stderr, "tiertopo: %s: -n is --noheadings in tiertopo (as in util-linux); the dry "
+			"run is --dry-run\n", cmd);
+	return EXIT_USAGE;
+}
+
 int load_config(const struct global_opts *g, struct topo_ctx *ctx, struct topo_config **config)
 {
 	char *error = NULL;
 	int r = topo_config_load(ctx, g->config, config, &error);
 	if (r < 0) {
-		fprintf(stderr, "tiertopo: %s; nothing was applied\n",
-			error ? error : strerror(-r));
+		fprintf(stderr, "tiertopo: %s%s\n", error ? error : strerror(-r),
+			g->applies ? "; nothing was applied" : "");
 		free(error);
 		return EXIT_ERROR;
 	}

@@ -49,14 +49,17 @@ char *format_node_list(const int *v, size_t n)
 	return format_ranges(v, n, at_node);
 }
 
-void print_finding(const struct topo_finding *x, FILE *f)
+void print_finding(const struct global_opts *g, const struct topo_finding *x, FILE *f)
 {
+	/* a note is no problem: a listing shows it when asked (-v); check lists them all */
+	if (!g->verbose && topo_finding_get_severity(x) == TOPO_SEVERITY_INFO)
+		return;
 	fprintf(f, "%s: %s [%s]\n", topo_severity_to_string(topo_finding_get_severity(x)),
 		topo_finding_get_message(x), topo_finding_get_id(x));
 }
 
-void print_findings(const struct topo *topo, FILE *f)
+void print_findings(const struct global_opts *g, const struct topo *topo, FILE *f)
 {
 	for (size_t i = 0; i < topo_get_finding_count(topo); i++)
-		print_finding(topo_get_finding(topo, i), f);
+		print_finding(g, topo_get_finding(topo, i), f);
 }

@@ -34,14 +34,14 @@ static void usage(FILE *out)
 	      " tiertopo [options] stat [INTERVAL [COUNT]]\n"
 	      "                                   demotion, promotion and migration counters\n"
 	      "                                   per node, since boot or per second\n"
-	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
+	      " tiertopo [options] gather [-O FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
 	      "Options:\n"
 	      " -s, --sysroot <dir>   read the machine below <dir> (holding sys/ and proc/)\n"
 	      "     --acpi-dir <dir>  read ACPI tables from <dir>/SRAT.dat ... (acpixtract -a)\n"
 	      "     --config <file>   configuration (default <sysroot>/etc/tiertopo/tiertopo.conf)\n"
-	      " -J, --json            print JSON (the whole snapshot)\n"
+	      " -J, --json            print JSON (the whole snapshot); not with -r or -P\n"
 	      " -v, --verbose         say more; twice for debugging\n"
 	      " -h, --help            show this help (tiertopo COMMAND --help for a command)\n"
 	      " -V, --version         show the version\n"
@@ -160,6 +160,12 @@ int main(int argc, char **argv)
 	const char *name = "dump";
 	if (optind < argc && argv[optind][0] != '-')
 		name = argv[optind++];
+	if (dump && strcmp(name, "dump")) {
+		/* --dump is the dump command's name: another command with it is a contradiction */
+		fprintf(stderr, "tiertopo: --dump is the dump command; it cannot go with '%s'\n",
+			name);
+		return EXIT_USAGE;
+	}
 
 	/* the command's getopt starts at argv[0] = the command name */
 	int cargc = argc - optind + 1;

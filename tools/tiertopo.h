@@ -20,6 +20,7 @@ struct global_opts {
 	bool json;
 	const char *kernel_model;
 	const char *config; /* --config FILE; NULL: <sysroot>/etc/tiertopo/tiertopo.conf */
+	bool applies;	    /* the command writes (apply, watch): its errors say nothing was */
 };
 
 /* getopt ids of the long options without a short one, shared by every command's table;
@@ -67,6 +68,9 @@ int no_operands(const char *cmd, int argc, char **argv);
 	{"config", required_argument, NULL, OPT_CONFIG},                                   \
 	{"json", no_argument, NULL, 'J'},                                                  \
 	{"verbose", no_argument, NULL, 'v'}
+
+/* -n in apply and watch, once their --dry-run: refuse it, naming --dry-run. EXIT_USAGE. */
+int refuse_short_n(const char *cmd);
 
 /* Handle a global option inside a command's getopt loop; true when it was one. */
 bool global_opt(struct global_opts *g, int c, const char *arg);
@@ -119,10 +123,10 @@ void session_close(struct session *s);
 /* "0-3,8" (malloc'd), or NULL for an empty list */
 char *format_list(const unsigned int *v, size_t n);
 char *format_node_list(const int *v, size_t n);
-/* One finding a line: "severity: message [id]". */
-void print_finding(const struct topo_finding *x, FILE *f);
-/* Print the snapshot's findings, one per line. */
-void print_findings(const struct topo *topo, FILE *f);
+/* A finding in a line, "severity: message [id]"; a note (info) only with -v. */
+void print_finding(const struct global_opts *g, const struct topo_finding *x, FILE *f);
+/* Print the snapshot's warnings and errors, one per line; with -v its notes (info) too. */
+void print_findings(const struct global_opts *g, const struct topo *topo, FILE *f);
 
 int cmd_dump(struct global_opts *g, int argc, char **argv);
 int cmd_gather(struct global_opts *g, int argc, char **argv);
