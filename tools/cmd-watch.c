@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libudev.h>
 #include <math.h>
 #include <signal.h>
@@ -29,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -42,6 +40,8 @@
 /* events handled per wake-up: then the timer and the signals get their turn, so a flood
  * (a storm, or someone replaying millions) delays neither the apply nor SIGTERM */
 #define WATCH_BATCH 256
+
+enum { OPT_ONCE = OPT_COMMAND, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE, OPT_DRY_RUN };
 
 static const char *const subsystems[] = {"memory", "node", "dax", "cxl", "memory_tiering"};
 
@@ -276,16 +276,76 @@ static void usage(FILE *out)
 	      "     --source NAME     libudev monitor: udev (default) or kernel\n"
 	      "     --events FILE     read recorded uevents from FILE ('-': stdin) instead;\n"
 	      "                       exits after the last apply at its end\n"
-	      " -n, --dry-run         compute the changes, write nothing\n"
+	      "     --dry-run         compute the changes, write nothing (no lock either)\n"
 	      " -s, --sysroot <dir>   apply to the tree below <dir>\n"
 	      "     --config <file>   the configuration\n"
 	      " -h, --help            show this help\n",
 	      out);
 }
 
+/*
+ * One watcher at a time (the library's run/tiertopo/watch.lock, taken inside the sysroot):
+ * a oneshot started while one runs has nothing to do. Returns 0 when taken, -1 when another
+ * watcher runs and @once (exit quietly), -2 on an error (said).
+ */
+static int take_watch_lock(const struct global_opts *g, struct topo_ctx *ctx, bool once)
+{
+	int r = topo_ctx_lock_watch(ctx);
+	if (r == 0)
+		return 0;
+	if (r == -EWOULDBLOCK && once)
+		return -1; /* the running watcher sees the same events and applies */
+	fprintf(stderr, "tiertopo: watch: %s/run/tiertopo/watch.lock: %s\n",
+		g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "",
+		r == -EWOULDBLOCK ? "another tiertopo watch is running" : strerror(-r));
+	return -2;
+}
+
+struct watch_opts {
+	struct watch *w;
+	const char *events, *source_name;
+	bool once;
+};
+
+static int watch_opt(void *data, int c, const char *arg)
+{
+	struct watch_opts *o = data;
+	char *end;
+	switch (c) {
+	case OPT_ONCE:
+		o->once = true;
+		return 0;
+	case OPT_DEBOUNCE:
+	case OPT_MAX_WAIT: {
+		double v = strtod(arg, &end);
+		if (*end || !(v >= 0) || v > 3600) {
+			fprintf(stderr, "tiertopo: watch: '%s' is not a number of seconds\n", arg);
+			return EXIT_USAGE;
+		}
+		*(c == OPT_DEBOUNCE ? &o->w->opt_debounce : &o->w->opt_max_wait) = v;
+		return 0;
+	}
+	case OPT_EVENTS:
+		o->events = arg;
+		return 0;
+	case OPT_SOURCE:
+		if (strcmp(arg, "udev") && strcmp(arg, "kernel")) {
+			fprintf(stderr, "tiertopo: watch: --source is udev or kernel\n");
+			return EXIT_USAGE;
+		}
+		o->source_name = arg;
+		return 0;
+	case 'n':
+		return refuse_short_n("watch");
+	case OPT_DRY_RUN:
+		o->w->dry_run = true;
+		return 0;
+	}
+	return -1;
+}
+
 int cmd_watch(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_ONCE = 0x200, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE };
 	static const struct option longopts[] = {
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
@@ -296,60 +356,23 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 		{"max-wait", required_argument, NULL, OPT_MAX_WAIT},
 		{"events", required_argument, NULL, OPT_EVENTS},
 		{"source", required_argument, NULL, OPT_SOURCE},
-		{"dry-run", no_argument, NULL, 'n'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"watch", "s:vnh", longopts, usage, false};
 	struct watch w = {.g = g, .opt_debounce = -1, .opt_max_wait = -1};
-	const char *events = NULL, *source_name = "udev";
-	bool once = false;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:vnh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		char *end;
-		switch (c) {
-		case OPT_ONCE:
-			once = true;
-			break;
-		case OPT_DEBOUNCE:
-		case OPT_MAX_WAIT: {
-			double v = strtod(optarg, &end);
-			if (*end || !(v >= 0) || v > 3600) {
-				fprintf(stderr, "tiertopo: watch: '%s' is not a number of seconds\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			*(c == OPT_DEBOUNCE ? &w.opt_debounce : &w.opt_max_wait) = v;
-			break;
-		}
-		case OPT_EVENTS:
-			events = optarg;
-			break;
-		case OPT_SOURCE:
-			if (strcmp(optarg, "udev") && strcmp(optarg, "kernel")) {
-				fprintf(stderr, "tiertopo: watch: --source is udev or kernel\n");
-				return EXIT_USAGE;
-			}
-			source_name = optarg;
-			break;
-		case 'n':
-			w.dry_run = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("watch");
-		}
-	}
-	if (no_operands("watch", argc, argv))
-		return EXIT_USAGE;
+	struct watch_opts o = {.w = &w, .source_name = "udev"};
+	g->applies = true;
+	int r = parse_options(&cmd, g, NULL, argc, argv, watch_opt, &o);
+	if (r != OPTIONS_PARSED)
+		return r;
+	const char *events = o.events, *source_name = o.source_name;
+	bool once = o.once;
 
 	/* the configuration: a bad one is an error at start, kept as it was on SIGHUP */
 	struct topo_ctx *cctx = NULL;
-	int r = topo_ctx_new(&cctx, g->sysroot);
+	r = topo_ctx_new(&cctx, g->sysroot);
 	if (r < 0) {
 		fprintf(stderr, "tiertopo: watch: sysroot %s: %s\n", g->sysroot ? g->sysroot : "/",
 			strerror(-r));
@@ -362,17 +385,12 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 	}
 	use_config(&w);
 
-	/* one watcher at a time: a oneshot started while one runs has nothing to do */
-	r = topo_ctx_lock_watch(cctx);
-	if (r < 0) {
+	/* a dry run writes nothing, not even the lock: it changes nothing to keep apart */
+	int locked = w.dry_run ? 0 : take_watch_lock(g, cctx, once);
+	if (locked < 0) {
 		topo_config_free(w.config);
 		topo_ctx_unref(cctx);
-		if (r == -EWOULDBLOCK && once)
-			return EXIT_OK; /* the running watcher sees the same events and applies */
-		fprintf(stderr, "tiertopo: watch: %s/run/tiertopo/watch.lock: %s\n",
-			g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "",
-			r == -EWOULDBLOCK ? "another tiertopo watch is running" : strerror(-r));
-		return EXIT_ERROR;
+		return locked == -1 ? EXIT_OK : EXIT_ERROR;
 	}
 
 	struct source src = {.fd = -1};

@@ -17,13 +17,6 @@
 
 #include "base/base.h"
 
-static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
-		       const char *format, va_list args)
-{
-	fprintf(stderr, "libtopo: %s: ", fn);
-	vfprintf(stderr, format, args);
-}
-
 int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
 {
 	if (!ret)
@@ -37,7 +30,8 @@ int topo_ctx_new(struct topo_ctx **ret, const char *sysroot)
 	ctx->refcount = 1;
 	ctx->lockfd = -1;
 	ctx->watchfd = -1;
-	ctx->log_fn = log_stderr;
+	/* no log function until the caller sets one: the library never prints */
+	ctx->log_fn = NULL;
 	ctx->log_priority = LOG_ERR;
 	ctx->sysroot = strdup(sysroot);
 	if (!ctx->sysroot) {

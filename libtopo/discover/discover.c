@@ -103,8 +103,10 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	if (r < 0)
 		return r;
 
+	/* the findings are the caller's to show (topo_get_finding): a debug echo only, so
+	 * that a caller logging at info priority does not see each of them twice */
 	for (size_t i = 0; i < topo->findings.n; i++)
-		info(ctx, "%s: %s\n", topo->findings.v[i].id, topo->findings.v[i].message);
+		dbg(ctx, "%s: %s\n", topo->findings.v[i].id, topo->findings.v[i].message);
 	*ret = TAKE_PTR(topo);
 	return 0;
 }

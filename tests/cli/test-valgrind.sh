@@ -22,7 +22,7 @@ if ! command -v valgrind >/dev/null; then
 	done_testing
 	exit 0
 fi
-for args in "--output-all" "-J" "gather -o $tmp/g.tar.gz"; do
+for args in "--output-all" "-J" "gather -O $tmp/g.tar.gz"; do
 	# shellcheck disable=SC2086
 	if (cd "$tmp" && vg "$T" -s "$FIX/sysfs/sparse5" $args); then ok "valgrind-clean: sparse5 $args"; else not_ok "valgrind-clean: sparse5 $args" "$(head -30 "$tmp/vg.log")"; fi
 done
