@@ -52,6 +52,10 @@ heads = re.findall(r"^\* (\S+)", news, re.M)
 tap(version in heads, f"NEWS has a section for {version}", f"sections: {heads}")
 tap(bool(heads) and heads[0] in ("Unreleased", version),
     "NEWS's first section is 'Unreleased' or the current version", f"sections: {heads}")
+changelog = read("debian/changelog") or ""
+m = re.match(r"tiertopo \(([^)]+)\)", changelog)
+tap(m is not None and m.group(1) == version, f"debian/changelog's version is {version}",
+    f"it is {m.group(1) if m else '?'}")
 tap(re.search(r"\bvX\.Y\.Z\b", read("CONTRIBUTING.md") or "") is not None,
     "CONTRIBUTING.md documents the tag scheme vX.Y.Z")
 
