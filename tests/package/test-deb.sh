@@ -67,7 +67,8 @@ expect tiertopo /usr/sbin/tiertopo /usr/libexec/tiertopo/tiertopo-gather /lib/ud
 	/lib/systemd/system/tiertopo-watch.service /usr/share/bash-completion/completions/tiertopo \
 	/usr/share/man/man8/tiertopo.8.gz /usr/share/man/man5/tiertopo.conf.5.gz \
 	/usr/share/doc/tiertopo/examples/tiertopo.conf.sample \
-	/usr/share/doc/tiertopo/examples/hooks.d/50-log-changes
+	/usr/share/doc/tiertopo/examples/hooks.d/50-log-changes /usr/share/tiertopo/tiertopo.schema.json \
+	/usr/share/doc/tiertopo/json.md
 if contents libtopo-dev | grep -q 'libtopo\.a$'; then not_ok "libtopo-dev ships no static library"; else ok "libtopo-dev ships no static library"; fi
 
 # the unpacked packages: the units start the packaged program, which runs on the packaged library

@@ -39,7 +39,7 @@ err = open(sys.argv[2]).read().splitlines()
 written = [c for c in rep["changes"] if c["status"] == "written"]
 assert written, "the apply wrote nothing"
 assert len(rep["hooks"]) == 1, rep["hooks"]
-assert rep["hooks"][0]["message"] is None, rep["hooks"][0]
+assert rep["hooks"][0]["exit_status"] == 0 and rep["hooks"][0]["message"] is None, rep["hooks"][0]
 for c in written:
     value = "new" if c["sink"] == "state" else c["new"]
     line = f"tiertopo hook: /{c['path']}={value}"
