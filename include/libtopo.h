@@ -460,7 +460,11 @@ const struct topo_finding *topo_vmstat_get_finding(const struct topo_vmstat *vms
 
 /* ---- JSON --------------------------------------------------------------------------- */
 
-/* The whole snapshot as JSON (keys of DESIGN.md). *json is malloc'd; the caller frees it. */
+/* The whole snapshot as JSON (keys: docs/json.md). *json is malloc'd; the caller frees it.
+ * Every JSON document (these, topo_check_to_json(), the state file, tiertopo's -J) starts
+ * with "schema": TOPO_JSON_SCHEMA; the number changes when a key changes meaning or type.
+ * The JSON Schema: /usr/share/tiertopo/tiertopo.schema.json. */
+#define TOPO_JSON_SCHEMA "tiertopo/1"
 enum topo_json_flags { TOPO_JSON_PRETTY = 1 << 0 };
 int topo_to_json(const struct topo *topo, unsigned int flags, char **json);
 

@@ -324,6 +324,7 @@ int topo_check_to_json(const struct topo_check *c, unsigned int flags, char **ou
 		return -EINVAL;
 	struct json_object *root = json_object_new_object();
 	struct json_object *a = json_object_new_array();
+	json_object_object_add(root, "schema", json_object_new_string(TOPO_JSON_SCHEMA));
 	for (size_t i = 0; i < c->findings.n; i++)
 		json_object_array_add(a, finding_json(&c->findings.v[i]));
 	json_object_object_add(root, "findings", a);

@@ -254,7 +254,8 @@ static struct json_object *fw_node_json(const struct fw_node *f)
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "node", json_object_new_int(f->node));
 	json_object_object_add(o, "pxm", json_object_new_int64(f->pxm));
-	json_object_object_add(o, "cpus", json_object_new_boolean(f->cpu));
+	/* has_cpu as in nodes[]: "cpus" is a list of CPU ids there */
+	json_object_object_add(o, "has_cpu", json_object_new_boolean(f->cpu));
 	json_object_object_add(o, "generic_initiator",
 			       json_object_new_boolean(f->generic_initiator));
 	struct json_object *ranges = json_object_new_array();
@@ -577,6 +578,7 @@ static struct json_object *document_json(const struct topo *topo, const struct t
 	struct json_object *root = json_object_new_object();
 	if (!root)
 		return NULL;
+	json_object_object_add(root, "schema", json_object_new_string(TOPO_JSON_SCHEMA));
 	if (plan) {
 		struct json_object *p = json_object_new_object();
 		json_object_object_add(p, "model",

@@ -50,6 +50,7 @@ static void print_json(const struct topo_apply_report *rep, bool dry)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *changes = json_object_new_array();
+	json_object_object_add(root, "schema", json_object_new_string(TOPO_JSON_SCHEMA));
 	for (size_t i = 0; i < topo_apply_report_get_change_count(rep); i++) {
 		const char *sink, *path, *old, *new;
 		enum topo_change_status st;
@@ -75,7 +76,7 @@ static void print_json(const struct topo_apply_report *rep, bool dry)
 		topo_apply_report_get_hook(rep, i, &path, &st, &msg);
 		struct json_object *h = json_object_new_object();
 		json_object_object_add(h, "path", json_object_new_string(path));
-		json_object_object_add(h, "status", json_object_new_int(st));
+		json_object_object_add(h, "exit_status", json_object_new_int(st));
 		json_object_object_add(h, "message", msg ? json_object_new_string(msg) : NULL);
 		json_object_array_add(hooks, h);
 	}

@@ -250,8 +250,15 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	struct json_object *root = json_object_new_object();
 	if (!root)
 		return -ENOMEM;
+	json_object_object_add(root, "schema", json_object_new_string(TOPO_JSON_SCHEMA));
+	/* kernel{release} and per node tier (recommended) and kernel_tier: the keys and
+	 * meanings of the snapshot document */
 	const char *release = o->topo ? topo_get_kernel_release(o->topo) : NULL;
-	json_object_object_add(root, "kernel", release ? json_object_new_string(release) : NULL);
+	struct json_object *kernel = json_object_new_object();
+	if (kernel)
+		json_object_object_add(kernel, "release",
+				       release ? json_object_new_string(release) : NULL);
+	json_object_object_add(root, "kernel", kernel);
 	json_object_object_add(root, "since_boot", json_object_new_boolean(!before));
 	json_object_object_add(root, "seconds", before ? json_number(seconds, true) : NULL);
 	json_object_object_add(root, "unit", json_object_new_string(before ? "per_second"
@@ -276,8 +283,9 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 		if (!n)
 			break;
 		json_object_object_add(n, "node", json_object_new_int(node));
-		json_object_object_add(n, "tier", json_int_or_null(node_tier(o, node, false)));
-		json_object_object_add(n, "plan_tier", json_int_or_null(node_tier(o, node, true)));
+		json_object_object_add(n, "tier", json_int_or_null(node_tier(o, node, true)));
+		json_object_object_add(n, "kernel_tier",
+				       json_int_or_null(node_tier(o, node, false)));
 		json_object_object_add(n, "counters", json_counters(before, now, node, seconds));
 		json_object_array_add(nodes, n);
 	}

@@ -25,6 +25,9 @@ pcdir=$(dirname "$(find "$dest" -name libtopo.pc | head -1)")
 export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$dest
 if flags=$(pkg-config --cflags --libs libtopo); then ok "pkg-config --cflags --libs libtopo: $flags"; else not_ok "pkg-config finds libtopo"; fi
 case "$flags" in *"$dest"*) ok "flags point into the installed tree";; *) not_ok "flags point into the installed tree" "$flags";; esac
+# the public header includes no other library's: consumers need no json-c flags or .pc file
+if [ -z "$(pkg-config --print-requires --print-requires-private libtopo)" ]; then ok "libtopo.pc requires no other .pc file"; else not_ok "libtopo.pc requires no other .pc file" "$(pkg-config --print-requires-private libtopo)"; fi
+case "$flags" in *json*) not_ok "no json-c in the consumer's flags" "$flags";; *) ok "no json-c in the consumer's flags";; esac
 
 # shellcheck disable=SC2086
 if cc -std=c17 -Wall -Werror -o "$dest/consumer" "$SRC" $flags; then ok "consumer builds"; else not_ok "consumer builds"; fi
@@ -35,6 +38,21 @@ node 1 tier 4
 node 2 tier 22"
 if [ "$out" = "$want" ]; then ok "consumer runs on the installed library"; else not_ok "consumer runs on the installed library" "$out"; fi
 if LD_LIBRARY_PATH=$libdir ldd "$dest/consumer" | grep -q "$libdir/libtopo.so.0"; then ok "it links the installed libtopo.so.0"; else not_ok "it links the installed libtopo.so.0"; fi
+# a static link of libtopo.a needs exactly what Libs.private names
+static=$(pkg-config --static --libs libtopo)
+# shellcheck disable=SC2086
+if cc -std=c17 -Wall -Werror -o "$dest/consumer-static" "$SRC" $(pkg-config --cflags libtopo) ${static/-ltopo/-l:libtopo.a} &&
+	[ "$("$dest/consumer-static" "$FIX/sysfs/sparse5")" = "$want" ] && ! ldd "$dest/consumer-static" | grep -q libtopo; then
+	ok "a consumer links libtopo.a statically with pkg-config --static --libs ($static)"
+else
+	not_ok "a consumer links libtopo.a statically with pkg-config --static --libs ($static)"
+fi
+# what an administrator gets besides the programs
+for f in rules.d/90-tiertopo.rules tiertopo-trigger tiertopo-apply.service tiertopo-watch.service \
+	bash-completion/completions/tiertopo doc/tiertopo/examples/tiertopo.conf.sample \
+	doc/tiertopo/examples/hooks.d/50-log-changes share/tiertopo/tiertopo.schema.json; do
+	if find "$dest" -path "*/$f" | grep -q .; then ok "$f is installed"; else not_ok "$f is installed"; fi
+done
 
 # examples/topo-tiers.c: kind, tier and demotion targets through the public API only
 if [ -n "$EXAMPLE" ]; then

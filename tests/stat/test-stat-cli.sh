@@ -51,12 +51,14 @@ if "$T" stat -s "$S61" -J | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 assert d["since_boot"] is True and d["seconds"] is None and d["unit"] == "count", d
-assert d["kernel"] == "6.1.0-56-amd64"
+assert d["schema"] == "tiertopo/1"
+assert d["kernel"] == {"release": "6.1.0-56-amd64"}
 assert d["scope"]["pgdemote_kswapd"] == "machine" and d["scope"]["pgpromote_success"] == "node"
 assert d["scope"]["pgdemote_proactive"] is None and d["scope"]["pgpromote_candidate_nrl"] is None
 n = {x["node"]: x for x in d["nodes"]}
 assert sorted(n) == [0, 1, 2]
-assert n[2]["tier"] == 22 and n[0]["tier"] == 4 and n[0]["plan_tier"] == 4
+assert n[2]["kernel_tier"] == 22 and n[0]["kernel_tier"] == 4 and n[0]["tier"] == 4
+assert n[2]["tier"] == 4 and "plan_tier" not in n[2]  # DRAM here: PTIER 4
 c0 = n[0]["counters"]
 assert c0["pgdemote_kswapd"] is None and c0["pgdemote_khugepaged"] is None, c0
 assert c0["pgpromote_success"] == 20000 and c0["numa_hit"] == 9876543, c0
