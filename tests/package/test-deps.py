@@ -34,7 +34,7 @@ USES = {
     "acpica-tools": "find_program('iasl'",
     "hwloc-nox": 'which("lstopo-no-graphics")',
     "libhwloc-dev": "dependency('hwloc'",
-    "valgrind": "vg() { valgrind ",
+    "valgrind": "\tvalgrind -q ",
     "abigail-tools": "abidiff",
     "util-linux": "setpriv",
     "time": "/usr/bin/time",
