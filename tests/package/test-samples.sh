@@ -42,7 +42,7 @@ assert len(rep["hooks"]) == 1, rep["hooks"]
 assert rep["hooks"][0]["exit_status"] == 0, rep["hooks"][0]
 # a hook's output (its first 4 KiB) is in its report line, which apply prints and the
 # units' journal keeps
-err = (rep["hooks"][0]["message"] or "").splitlines()
+err = (rep["hooks"][0]["message"] or "").removeprefix("ok; output: ").splitlines()
 for c in written:
     value = "new" if c["sink"] == "state" else c["new"]
     line = f"tiertopo hook: /{c['path']}={value}"
