@@ -30,7 +30,13 @@ static void topo_free(struct topo *topo)
 		free(n->caches);
 		free(n->kernel_preferred);
 		free(n->kernel_fallback);
+		free(n->cpus_offline);
+		free(n->gpu);
 	}
+	free(topo->cpu_present);
+	free(topo->cpu_online);
+	free(topo->cpu_offline);
+	free(topo->cpu_dirs);
 	free(topo->nodes);
 	free(topo->node_index);
 	for (size_t i = 0; i < topo->n_tiers; i++)
@@ -127,11 +133,16 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	topo->max_node_id = -1;
 	struct fw_task fw = {.r = 0};
 
-	int r = sysfs_read_node_masks(topo);
+	int r = sysfs_read_cpus(topo);
+	if (r >= 0)
+		r = sysfs_read_node_masks(topo);
 	if (r >= 0)
 		r = sysfs_read_nodes(topo);
+	if (r >= 0)
+		r = sysfs_read_gpu_nodes(topo);
 	if (r == -ENOENT) {
-		err(ctx, "no NUMA node information below %s/sys/devices/system/node\n",
+		err(ctx, "no NUMA node information below %s/sys/devices/system/node, and no "
+			 "proc/meminfo\n",
 		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "");
 		goto fail;
 	}

@@ -34,7 +34,7 @@ static bool valid_node(int node)
 
 int topo_plan_opts_set_kind(struct topo_plan_opts *opts, int node, enum topo_kind kind)
 {
-	if (!opts || !valid_node(node) || (unsigned int)kind > TOPO_KIND_SPM)
+	if (!opts || !valid_node(node) || (unsigned int)kind > TOPO_KIND_GPU)
 		return -EINVAL;
 	for (size_t i = 0; i < opts->n_kinds; i++)
 		if (opts->kinds[i].node == node) {

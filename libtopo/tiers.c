@@ -288,7 +288,8 @@ int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts)
 {
 	int r;
 	if (plan->model == TOPO_PLAN_KERNEL) {
-		if (!KERNEL_AT_LEAST(plan, 5, 15))
+		/* memory tiers and demotion are NUMA code: a kernel without NUMA has neither */
+		if (!KERNEL_AT_LEAST(plan, 5, 15) || plan->topo->no_numa)
 			return 0; /* no demotion, no tiers */
 		if (!KERNEL_AT_LEAST(plan, 6, 1)) {
 			/* the node_demotion[] era: tiers are the passes (demote.c) */

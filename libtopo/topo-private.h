@@ -159,6 +159,11 @@ struct topo_node {
 	bool kernel_demotion_known;
 	int *kernel_preferred, *kernel_fallback;
 	size_t n_kernel_preferred, n_kernel_fallback;
+	/* the node's listed cpus that are present but offline (cpus holds the online ones) */
+	unsigned int *cpus_offline;
+	size_t n_cpus_offline;
+	/* the PCI address of the GPU whose memory this node is (sysfs/cpu.c), or NULL */
+	char *gpu;
 };
 
 struct topo_kernel_tier {
@@ -218,6 +223,17 @@ struct topo {
 	struct topo_fw *fw; /* the tables parsed and merged (firmware.c), NULL without tables */
 
 	struct findings findings;
+
+	/* sysfs/cpu.c, ascending: cpu/present and cpu/online (known: the file was read); without
+	 * the online file, the cpus whose cpuN/online says 0; the cpuN directories (or, without
+	 * sys/devices/system/cpu, proc/stat's cpuN lines) */
+	unsigned int *cpu_present, *cpu_online, *cpu_offline, *cpu_dirs;
+	size_t n_cpu_present, n_cpu_online, n_cpu_offline, n_cpu_dirs;
+	bool cpu_present_known, cpu_online_known;
+	/* proc/cpuinfo of the first processor: "GenuineIntel" family and model, else 0 */
+	unsigned int intel_family, intel_model;
+	/* no sys/devices/system/node (a kernel without NUMA): node 0 is the whole machine */
+	bool no_numa;
 };
 
 struct topo_fw;
@@ -270,5 +286,11 @@ int sysfs_read_nd(struct topo *topo);
 int sysfs_read_cxl(struct topo *topo);
 int firmware_read_tables(struct topo *topo);
 int sysfs_read_kmsg(struct topo *topo);
+/* sysfs/cpu.c: present and online cpus and the processor model (before the nodes); the
+ * GPUs whose memory is a node (after them) */
+int sysfs_read_cpus(struct topo *topo);
+int sysfs_read_gpu_nodes(struct topo *topo);
+bool topo_cpu_is_present(const struct topo *topo, unsigned int cpu);
+bool topo_cpu_is_online(const struct topo *topo, unsigned int cpu);
 
 #endif
