@@ -368,6 +368,23 @@ def main():
         return tap.done()
     for tb in tarballs:
         check_tree(tb)
+    # firmware tables of real machines that Linux booted: check finds no error in them and
+    # maps their proximity domains to nodes (the sysroot: a kernel without NUMA, which
+    # compares nothing of sysfs with them)
+    with tempfile.TemporaryDirectory() as root:
+        os.makedirs(f"{root}/proc")
+        with open(f"{root}/proc/meminfo", "w") as f:
+            f.write("MemTotal:        1048576 kB\n")
+        for d in sorted(glob.glob(f"{shared}/corpus/acpi/*/")):
+            name = os.path.basename(d.rstrip("/"))
+            chk = run_json(root, "--acpi-dir", d, "check")
+            snap = run_json(root, "--acpi-dir", d)
+            errs = [f"{f['id']}: {f['message']}" for f in (chk or {}).get("findings", [])
+                    if f["severity"] == "error"]
+            tap(chk is not None and chk["errors"] == 0 and snap is not None and
+                snap["firmware"]["nodes"],
+                f"acpi/{name}: check finds no error, the SRAT's domains are nodes",
+                "\n".join(errs) or json.dumps(snap and snap["firmware"]["nodes"])[:300])
     return tap.done()
 
 
