@@ -36,7 +36,11 @@
  *                                 entries (or bits 31:8 of type 0 are ignored) and they differ
  *   srat-pxm-out-of-range         enabled CPU/memory/GI entry PXM >= ACPI_MAX_PXM_DOMAINS:
  *                                 "Too many proximity domains" (rejected)
- *   srat-overlapping-ranges       enabled memory ranges of different PXMs overlap (rejected)
+ *   srat-overlapping-ranges       boot RAM ranges of different PXMs overlap (rejected, as
+ *                                 numa_cleanup_meminfo() fails on them)
+ *   srat-overlap-set-aside        ranges that are not boot RAM (hot-pluggable, persistent,
+ *                                 specific-purpose) overlap: info, Linux sets them aside
+ *                                 first (numa_cleanup_meminfo()) and keeps the SRAT
  *   srat-overlapping-ranges-same-pxm  enabled ranges of the same PXM overlap (info; merged)
  *   srat-zero-length-range        enabled memory range of length 0
  *   srat-range-wraps              base + length overflows 64 bits (rejected)

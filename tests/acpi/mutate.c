@@ -148,6 +148,12 @@ static int mutate(const char *m, struct table *t)
 	} else if (!strcmp(m, "srat-overlapping-ranges")) {
 		o = find(t, 1, 3); /* PXM 1 DRAM 10G-18G starts at 9G: inside PXM 0's 4G-10G */
 		put64(b + o + 8, 9ull << 30);
+	} else if (!strcmp(m, "srat-sp-in-window")) {
+		o = find(t, 1, 3); /* PXM 2's NVDIMM 8G-12G becomes specific-purpose memory */
+		put32(b + o + 28, 0x9);
+	} else if (!strcmp(m, "srat-set-aside-into-ram")) {
+		o = find(t, 1, 2); /* PXM 1's hot-pluggable window 4G-20G starts at 1G instead */
+		put64(b + o + 8, 1ull << 30);
 	} else if (!strcmp(m, "srat-unknown-type")) {
 		o = find(t, 0, 7); /* the disabled APIC entry becomes a reserved type */
 		b[o] = 0x0c;
