@@ -110,6 +110,13 @@
  *   nfit-reserved-nonzero         a reserved field is not zero
  *   nfit-bad-length               SPA range structure shorter than 56 bytes (skipped)
  *   nfit-unknown-range-type       SPA range type GUID is not one ACPI defines (info)
+ *   nfit-spa-index-zero           SPA range index 0 on a range that is not a virtual disk/CD
+ *                                 (error; fwts NFITBadRangeIndexZero)
+ *   nfit-virtual-region-fields    virtual disk/CD range with a non-zero index, flags, PXM or
+ *                                 mapping attributes (fwts NFITBad*NonZero)
+ *   nfit-reserved-bits            SPA range flag bits 15:3 set (fwts)
+ *   nfit-bad-mapping-attributes   mapping attribute bits UEFI does not define (fwts
+ *                                 NFITBadMemoryMappingAttribute)
  */
 #ifndef TOPO_ACPI_H
 #define TOPO_ACPI_H

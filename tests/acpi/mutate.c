@@ -232,6 +232,17 @@ static int mutate(const char *m, struct table *t)
 		put16(b + find(t, -1, 1) + 2, 0);
 	} else if (!strcmp(m, "nfit-unknown-range-type")) {
 		b[find(t, 0, 0) + 16] ^= 0xff;
+	} else if (!strcmp(m, "nfit-spa-index-zero")) {
+		put16(b + find(t, 0, 0) + 4, 0);
+	} else if (!strcmp(m, "nfit-reserved-bits")) {
+		b[find(t, 0, 0) + 7] |= 0x80; /* flags bit 15 */
+	} else if (!strcmp(m, "nfit-bad-mapping-attributes")) {
+		put64(b + find(t, 0, 0) + 48, 0x8ull | 1ull << 40); /* WB and an undefined bit */
+	} else if (!strcmp(m, "nfit-virtual-region-fields")) {
+		/* the volatile range (index 3) becomes a virtual disk: GUID 77AB535A-45FC-624B-... */
+		static const uint8_t vdisk[16] = {0x5a, 0x53, 0xab, 0x77, 0xfc, 0x45, 0x4b, 0x62,
+						  0x55, 0x60, 0xf7, 0xb2, 0x81, 0xd1, 0xf9, 0x6e};
+		memcpy(b + find(t, 0, 2) + 16, vdisk, 16);
 	} else if (!strcmp(m, "nfit-subtable-past-end")) {
 		o = find(t, -1, -1);
 		put16(b + o + 2, (uint16_t)(b[o + 2] + 16));

@@ -161,6 +161,10 @@ static const struct broken broken[] = {
     {"nfit-zero-length", "nfit", NFIT, {"nfit-zero-length"}, E, -EINVAL},
     {"nfit-unknown-range-type", "nfit", NFIT, {"nfit-unknown-range-type"}, I, 0},
     {"nfit-subtable-past-end", "nfit", NFIT, {"nfit-truncated"}, E, -EINVAL},
+    {"nfit-spa-index-zero", "nfit", NFIT, {"nfit-spa-index-zero"}, E, 0},
+    {"nfit-reserved-bits", "nfit", NFIT, {"nfit-reserved-bits"}, W, 0},
+    {"nfit-bad-mapping-attributes", "nfit", NFIT, {"nfit-bad-mapping-attributes"}, W, 0},
+    {"nfit-virtual-region-fields", "nfit", NFIT, {"nfit-virtual-region-fields"}, W, 0},
 };
 
 Test(negative, each_broken_fixture_reports_its_finding_and_verdict)

@@ -197,6 +197,10 @@ BROKEN = {
     "nfit-zero-length": ("NFIT", ["nfit-zero-length"], True),
     "nfit-unknown-range-type": ("NFIT", ["nfit-unknown-range-type"], False),
     "nfit-subtable-past-end": ("NFIT", ["nfit-truncated"], True),
+    "nfit-spa-index-zero": ("NFIT", ["nfit-spa-index-zero"], True),
+    "nfit-reserved-bits": ("NFIT", ["nfit-reserved-bits"], False),
+    "nfit-bad-mapping-attributes": ("NFIT", ["nfit-bad-mapping-attributes"], False),
+    "nfit-virtual-region-fields": ("NFIT", ["nfit-virtual-region-fields"], False),
 }
 GOOD = {"srat-4node": "SRAT", "slit-4node": "SLIT", "hmat-4node": "HMAT", "cedt": "CEDT", "nfit": "NFIT"}
 # broken tables made from another machine's table: checked alone, since the 4-node partners
