@@ -232,6 +232,18 @@ static int mutate(const char *m, struct table *t)
 		put16(b + find(t, -1, 1) + 2, 0);
 	} else if (!strcmp(m, "nfit-unknown-range-type")) {
 		b[find(t, 0, 0) + 16] ^= 0xff;
+	} else if (!strcmp(m, "srat-x2apic-reserved")) {
+		put16(b + find(t, 2, 0) + 2, 0x1); /* x2APIC Reserved1 (fwts SRATLocalx2apicReserved1) */
+	} else if (!strcmp(m, "hmat-locality-reserved-bits")) {
+		b[find(t, 1, 0) + 8] |= 0x40; /* SLLBI flags bit 6 (fwts HMAT Flags bits 4..7) */
+	} else if (!strcmp(m, "cedt-restriction-bits")) {
+		put16(b + find(t, 1, 0) + 32, 0x0046); /* CFMWS restrictions bit 6 (fwts) */
+	} else if (!strcmp(m, "cedt-chbs-register-length")) {
+		put64(b + find(t, 0, 0) + 24, 0x1000); /* CHBS Length (fwts CEDTBadCHBSLength) */
+	} else if (!strcmp(m, "cedt-bad-arithmetic")) {
+		b[find(t, 1, 0) + 25] = 2; /* interleave arithmetic (fwts CEDTBadInterleaveArithmetic) */
+	} else if (!strcmp(m, "cedt-header-reserved")) {
+		b[find(t, 0, 0) + 1] = 1; /* structure header Reserved (fwts CEDT Reserved) */
 	} else if (!strcmp(m, "nfit-spa-index-zero")) {
 		put16(b + find(t, 0, 0) + 4, 0);
 	} else if (!strcmp(m, "nfit-reserved-bits")) {
