@@ -2,6 +2,19 @@
 /*
  * sys/devices/system/node: the node masks and, per node, cpus, meminfo, distance, the HMAT
  * access classes and memory-side caches, and the memory blocks linked from the node.
+ *
+ * Finding ids of this file (stable):
+ *   sysfs-no-numa               info     no node directory: one node 0 is the whole machine
+ *   sysfs-node-masks-disagree   warning  a mask names nodes outside possible (or, for has_*,
+ *                                        offline ones), or has_cpu disagrees with the cpu
+ *                                        lists; the stale entries are ignored
+ *   sysfs-cpu-not-present       info     a node lists cpus that cpu/present does not
+ *   sysfs-distance-columns      warning  a distance row is not one column per online node
+ *   numa-cpus-in-several-nodes  warning  broken SRAT processor affinity: the cpuN links decide
+ *   numa-distance-missing       warning  a node with cpus has no distance row
+ *   numa-distance-local         warning  an off-diagonal distance of 10 or less
+ *   numa-distance-asymmetric    info     the matrix is not symmetric (ACPI allows it)
+ *   numa-distance-not-metric    info     a detour through a third node is shorter
  */
 #include <errno.h>
 #include <pthread.h>
