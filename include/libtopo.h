@@ -355,6 +355,14 @@ int topo_ctx_lock(struct topo_ctx *ctx);
 void topo_ctx_unlock(struct topo_ctx *ctx);
 
 /*
+ * One watcher per sysroot: take <sysroot>/run/tiertopo/watch.lock without waiting and hold it
+ * until the context is freed. Returns 0 (also when already held), -EWOULDBLOCK when another
+ * process holds it, or -errno (a run directory or lock file that is a link, not root's or
+ * writable by others is refused; the log says which). Since LIBTOPO_0.3.
+ */
+int topo_ctx_lock_watch(struct topo_ctx *ctx);
+
+/*
  * Apply @plan (normally the recommended plan, built with the configuration's options) as
  * one transaction, serialized by <sysroot>/run/tiertopo/lock (the context's, when
  * topo_ctx_lock() holds it): every enabled sink is probed,

@@ -7,6 +7,7 @@
  *
  * Finding ids (stable):
  *   kernel-release-unknown          info     no osrelease: no kernel model to compare with
+ *   cpu-node-slow-memory            warning  a node with CPUs is classified as slower memory
  *   drift-kernel-model-tier         warning  the kernel's tier of a node is not the model's
  *   drift-kernel-model-targets      warning  the kernel's logged targets are not the model's
  *   drift-slow-memory-in-dram-tier  warning  slow memory shares the tier of DRAM nodes
@@ -22,10 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "services.h"
 
 struct topo_check {
 	struct findings findings;
+	struct nodemask cpu_slow; /* nodes of cpu-node-slow-memory */
 };
 
 static int copy_findings(struct findings *dst, const struct findings *src)
@@ -42,6 +44,86 @@ static int copy_findings(struct findings *dst, const struct findings *src)
 static bool same_ids(const int *a, size_t na, const int *b, size_t nb)
 {
 	return na == nb && (!na || !memcmp(a, b, na * sizeof(int)));
+}
+
+static bool slow_kind(enum topo_kind k)
+{
+	return k == TOPO_KIND_PMEM || k == TOPO_KIND_CXL_PMEM || k == TOPO_KIND_CXL_DRAM;
+}
+
+/* the table a piece of evidence comes from ("SRAT: ..."), as a path below the sysroot */
+static const char *evidence_table(const char *e)
+{
+	static const char *const tables[][2] = {
+		{"SRAT:", "sys/firmware/acpi/tables/SRAT"},
+		{"NFIT:", "sys/firmware/acpi/tables/NFIT"},
+		{"CEDT:", "sys/firmware/acpi/tables/CEDT"},
+	};
+	for (size_t i = 0; e && i < ELEMENTSOF(tables); i++)
+		if (!strncmp(e, tables[i][0], strlen(tables[i][0])))
+			return tables[i][1];
+	return NULL;
+}
+
+/*
+ * A node with CPUs that the plan classifies as slower memory (PMEM, CXL): nearly always a
+ * firmware flag set by mistake (SRAT's non-volatile bit on the range of a CPU node, say),
+ * and costly: the node's own CPUs get slow-tier treatment and the DRAM nodes demote onto
+ * it. An override is the administrator's word and is not questioned.
+ */
+static void cpu_nodes_as_slow_memory(struct topo_check *c, const struct topo *topo,
+				     const struct topo_plan *plan)
+{
+	int dram_tier = -1;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		int t = topo_plan_get_tier(plan, topo->nodes[i].id);
+		if (topo->nodes[i].has_memory &&
+		    topo_plan_get_kind(plan, topo->nodes[i].id) == TOPO_KIND_DRAM && t >= 0 &&
+		    (dram_tier < 0 || t < dram_tier))
+			dram_tier = t;
+	}
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		enum topo_kind kind = topo_plan_get_kind(plan, n->id);
+		size_t ne = topo_plan_get_evidence_count(plan, n->id);
+		const char *first = ne ? topo_plan_get_evidence(plan, n->id, 0) : NULL;
+		if (!n->has_cpu || !n->has_memory || !slow_kind(kind) ||
+		    (first && !strncmp(first, "override", 8)))
+			continue;
+		/* why: the evidence, strongest first */
+		char why[1024] = "";
+		for (size_t k = 0, o = 0; k < ne && o < sizeof(why); k++)
+			o += (size_t)snprintf(why + o, sizeof(why) - o, "%s%s", k ? "; " : "",
+					      topo_plan_get_evidence(plan, n->id, k));
+		/* what it costs: the nodes that demote onto it */
+		int onto[64];
+		size_t n_onto = 0;
+		for (size_t j = 0; j < topo->n_nodes && n_onto < ELEMENTSOF(onto); j++) {
+			const int *v;
+			size_t nv = topo_plan_get_preferred(plan, topo->nodes[j].id, &v);
+			for (size_t k = 0; k < nv; k++)
+				if (v[k] == n->id && n_onto < ELEMENTSOF(onto))
+					onto[n_onto++] = topo->nodes[j].id;
+		}
+		char *list = nodelist_format(onto, n_onto);
+		int tier = topo_plan_get_tier(plan, n->id);
+		char cost[256] = "";
+		if (tier >= 0 && dram_tier >= 0 && tier > dram_tier)
+			snprintf(cost, sizeof(cost),
+				 "; so the plan puts it in tier %d, below the DRAM tier %d%s%s", tier,
+				 dram_tier, n_onto ? ", and demotes node(s) onto it: " : "",
+				 n_onto && list ? list : "");
+		findings_add(&c->findings, "cpu-node-slow-memory", TOPO_SEVERITY_WARNING,
+			     evidence_table(first),
+			     "node %d has %zu CPU(s) but is classified as %s, slower memory, "
+			     "because %s%s. A node with CPUs is nearly always DRAM: the firmware "
+			     "likely marks it wrongly. If it is DRAM, say so in tiertopo.conf "
+			     "([node %d] kind = DRAM)",
+			     n->id, n->n_cpus, topo_kind_to_string(kind), why[0] ? why : "of no evidence",
+			     cost, n->id);
+		nodemask_set(&c->cpu_slow, (unsigned int)n->id);
+		free(list);
+	}
 }
 
 /* the kernel's tiers and logged targets against what the model of that kernel says */
@@ -138,7 +220,10 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 		for (size_t i = 0; i < topo->n_nodes; i++) {
 			const struct topo_node *slow = &topo->nodes[i];
 			int ps = topo_plan_get_tier(plan, slow->id);
-			if (slow->kernel_tier < 0 || ps < 0)
+			/* a CPU node taken for slow memory: cpu-node-slow-memory says why, the
+			 * kernel is not to blame */
+			if (slow->kernel_tier < 0 || ps < 0 ||
+			    nodemask_test(&c->cpu_slow, (unsigned int)slow->id))
 				continue;
 			for (size_t j = 0; j < topo->n_nodes; j++) {
 				const struct topo_node *fast = &topo->nodes[j];
@@ -217,20 +302,18 @@ int topo_check_new(const struct topo *topo, const char *release, const struct to
 {
 	if (!topo || !ret)
 		return -EINVAL;
-	struct topo_check *c = calloc(1, sizeof(*c));
+	_cleanup_(topo_check_unrefp) struct topo_check *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	struct topo_plan *plan = NULL, *model = NULL;
+	_cleanup_(topo_plan_unrefp) struct topo_plan *plan = NULL;
+	_cleanup_(topo_plan_unrefp) struct topo_plan *model = NULL;
 	int r = copy_findings(&c->findings, &topo->findings);
+	if (r >= 0)
+		r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, opts, &plan);
+	if (r >= 0)
+		r = copy_findings(&c->findings, &plan->findings);
 	if (r < 0)
-		goto fail;
-
-	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, opts, &plan);
-	if (r < 0)
-		goto fail;
-	r = copy_findings(&c->findings, &plan->findings);
-	if (r < 0)
-		goto fail;
+		return r;
 
 	if (!release && !topo->release) {
 		findings_add(&c->findings, "kernel-release-unknown", TOPO_SEVERITY_INFO,
@@ -239,24 +322,17 @@ int topo_check_new(const struct topo *topo, const char *release, const struct to
 			     "with a model (tiertopo check --kernel-model V)");
 	} else {
 		r = topo_plan_new(topo, TOPO_PLAN_KERNEL, release, NULL, &model);
+		if (r >= 0)
+			r = copy_findings(&c->findings, &model->findings);
 		if (r < 0)
-			goto fail;
-		r = copy_findings(&c->findings, &model->findings);
-		if (r < 0)
-			goto fail;
+			return r;
 		drift_against_model(c, topo, model);
 	}
 	demotion_into_gpu(c, topo, plan, model);
+	cpu_nodes_as_slow_memory(c, topo, plan);
 	drift_against_plan(c, topo, plan);
-	topo_plan_unref(plan);
-	topo_plan_unref(model);
-	*ret = c;
+	*ret = TAKE_PTR(c);
 	return 0;
-fail:
-	topo_plan_unref(plan);
-	topo_plan_unref(model);
-	topo_check_unref(c);
-	return r;
 }
 
 struct topo_check *topo_check_unref(struct topo_check *c)

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * /etc/tiertopo/tiertopo.conf, parsed with iniparser (as daxctl parses its own). Every
- * section and key is checked; a bad file is refused as a whole, with the line and the reason,
- * so that apply never acts on half a configuration.
+ * /etc/tiertopo/tiertopo.conf, in iniparser's syntax (as daxctl's own): [section], key = value
+ * (quotes and ; or # comments as iniparser reads them, a trailing backslash continues a line).
+ * The bytes read once are parsed here, line by line, into an iniparser dictionary: never the
+ * file again by its name, and every line is known by its number. Every section and key is
+ * checked; a bad file is refused as a whole, with the line and the reason, so that apply
+ * never acts on half a configuration: a section or a key given twice (which one would win?),
+ * a [node N] for a node this machine can never have (not in node/possible; a node that may
+ * still come, by hotplug, is fine), a line over 1024 bytes (iniparser's own limit, and no
+ * sensible setting needs more).
  *
  *   [sinks]      demotion numa_balancing promote_rate_limit weighted_interleave
  *                tier_files state hooks          (booleans)
@@ -13,6 +19,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <iniparser/dictionary.h>
 #include <iniparser/iniparser.h>
 #include <math.h>
 #include <stdarg.h>
@@ -20,9 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "services.h"
 
 #define CONFIG_PATH "etc/tiertopo/tiertopo.conf"
+#define POSSIBLE_PATH "sys/devices/system/node/possible"
+#define CONFIG_LINE_MAX 1024
 
 static const char *const sink_names[] = {"demotion",	"numa_balancing", "promote_rate_limit",
 					 "weighted_interleave", "tier_files",	  "state",
@@ -78,25 +87,42 @@ static int line_of(const char *text, const char *section, const char *key)
 struct loader {
 	const char *path, *text;
 	char *error;
+	char *possible; /* node/possible, or NULL: not known */
 };
+
+static int vfail_at(struct loader *l, int line, const char *fmt, va_list ap)
+{
+	if (l->error)
+		return -EINVAL;
+	char *why = NULL;
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = NULL;
+	if (asprintf(&l->error, "%s:%d: %s", l->path, line, why ? why : "invalid") < 0)
+		l->error = NULL;
+	free(why);
+	return -EINVAL;
+}
+
+static int fail_at(struct loader *l, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail_at(struct loader *l, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vfail_at(l, line, fmt, ap);
+	va_end(ap);
+	return r;
+}
 
 static int fail(struct loader *l, const char *section, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int fail(struct loader *l, const char *section, const char *key, const char *fmt, ...)
 {
-	if (l->error)
-		return -EINVAL;
-	char *why = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&why, fmt, ap) < 0)
-		why = NULL;
+	int r = vfail_at(l, line_of(l->text, section, key), fmt, ap);
 	va_end(ap);
-	int line = line_of(l->text, section, key);
-	if (asprintf(&l->error, "%s:%d: %s", l->path, line, why ? why : "invalid") < 0)
-		l->error = NULL;
-	free(why);
-	return -EINVAL;
+	return r;
 }
 
 static int parse_bool(const char *v, bool *b)
@@ -145,6 +171,166 @@ static void add_excluded(void *data, unsigned int v)
 	topo_plan_opts_exclude(data, (int)v);
 }
 
+struct possible_probe {
+	unsigned int node;
+	bool found;
+};
+
+static void probe_node(void *data, unsigned int v)
+{
+	struct possible_probe *p = data;
+	p->found |= v == p->node;
+}
+
+static bool node_possible(const char *possible, int node)
+{
+	struct possible_probe p = {.node = (unsigned int)node};
+	/* a list the kernel would not print says nothing */
+	return parse_list(possible, TOPO_MAX_NODES, probe_node, &p) < 0 || p.found;
+}
+
+static void trim(char **b, char **e)
+{
+	while (*b < *e && isspace((unsigned char)**b))
+		(*b)++;
+	while (*e > *b && isspace((unsigned char)(*e)[-1]))
+		(*e)--;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* one logical line (continuations joined), trimmed, at @line: into @d */
+static int parse_line(struct loader *l, dictionary *d, dictionary *seen, char *sec, size_t seclen,
+		      char *b, int line)
+{
+	char *e = b + strlen(b);
+	trim(&b, &e);
+	*e = '\0';
+	if (!*b || *b == '#' || *b == ';')
+		return 0;
+	char where[16];
+	snprintf(where, sizeof(where), "%d", line);
+	if (*b == '[' && e[-1] == ']' && e - b > 2) {
+		char *nb = b + 1, *ne = e - 1;
+		trim(&nb, &ne);
+		*ne = '\0';
+		int node;
+		char tail;
+		lower(nb);
+		/* [node 2] and [node  2] are one node */
+		if (sscanf(nb, "node %d%c", &node, &tail) == 1)
+			snprintf(sec, seclen, "node %d", node);
+		else
+			snprintf(sec, seclen, "%s", nb);
+		const char *first = dictionary_get(seen, sec, NULL);
+		if (first)
+			return fail_at(l, line, "[%s] again (it began at line %s): give each section "
+						"once", sec, first);
+		if (iniparser_set(d, sec, NULL) < 0 || dictionary_set(seen, sec, where) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	char *eq = strchr(b, '=');
+	if (!eq || eq == b)
+		return fail_at(l, line, "syntax error: '%s' is not [section], key = value or a comment",
+			       b);
+	char *kb = b, *ke = eq, *vb = eq + 1, *ve = e;
+	trim(&kb, &ke);
+	trim(&vb, &ve);
+	*ke = '\0';
+	if (!*kb)
+		return fail_at(l, line, "syntax error: '%s' is not [section], key = value or a comment",
+			       b);
+	if (ve - vb >= 2 && (*vb == '"' || *vb == '\'') && strchr(vb + 1, *vb)) {
+		/* quoted: up to the closing quote, comment characters and all */
+		char *q = strchr(vb + 1, *vb);
+		vb++;
+		ve = q;
+	} else {
+		/* an unquoted value ends at a comment */
+		ve = vb + strcspn(vb, ";#");
+		trim(&vb, &ve);
+	}
+	*ve = '\0';
+	lower(kb);
+	if (!sec[0])
+		return fail_at(l, line, "key '%s' is outside any section", kb);
+	char *entry = NULL;
+	if (asprintf(&entry, "%s:%s", sec, kb) < 0)
+		return -ENOMEM;
+	const char *first = dictionary_get(seen, entry, NULL);
+	int r = 0;
+	if (first)
+		r = fail_at(l, line, "%s again in [%s] (first at line %s): which one would win?", kb,
+			    sec, first);
+	else if (iniparser_set(d, entry, vb) < 0 || dictionary_set(seen, entry, where) < 0)
+		r = -ENOMEM;
+	free(entry);
+	return r;
+}
+
+/* the whole text into @d */
+static int parse_text(struct loader *l, dictionary *d)
+{
+	dictionary *seen = dictionary_new(0);
+	if (!seen)
+		return -ENOMEM;
+	char sec[CONFIG_LINE_MAX + 1] = "";
+	char *logical = NULL;
+	size_t llen = 0;
+	int first_line = 0, line = 0, r = 0;
+	for (const char *p = l->text; r >= 0 && *p;) {
+		size_t n = strcspn(p, "\n");
+		line++;
+		if (n > CONFIG_LINE_MAX) {
+			r = fail_at(l, line, "a line of %zu bytes; lines are at most %d bytes", n,
+				    CONFIG_LINE_MAX);
+			break;
+		}
+		/* a backslash at the end joins the next line, as iniparser does */
+		size_t m = n;
+		while (m && isspace((unsigned char)p[m - 1]))
+			m--;
+		bool more = m && p[m - 1] == '\\' && p[n] == '\n';
+		if (more)
+			m--;
+		else
+			m = n;
+		if (!logical)
+			first_line = line;
+		char *nl = realloc(logical, llen + m + 1);
+		if (!nl) {
+			r = -ENOMEM;
+			break;
+		}
+		logical = nl;
+		memcpy(logical + llen, p, m);
+		llen += m;
+		logical[llen] = '\0';
+		if (llen > 4 * CONFIG_LINE_MAX) {
+			r = fail_at(l, first_line, "a line of over %d bytes, continuations joined",
+				    4 * CONFIG_LINE_MAX);
+			break;
+		}
+		if (!more) {
+			r = parse_line(l, d, seen, sec, sizeof(sec), logical, first_line);
+			free(logical);
+			logical = NULL;
+			llen = 0;
+		}
+		p += n + (p[n] == '\n');
+	}
+	if (r >= 0 && logical)
+		r = parse_line(l, d, seen, sec, sizeof(sec), logical, first_line);
+	free(logical);
+	dictionary_del(seen);
+	return r;
+}
+
 static int load_section(struct loader *l, dictionary *d, const char *sec, struct topo_config *c)
 {
 	int nkeys = iniparser_getsecnkeys(d, sec);
@@ -166,6 +352,11 @@ static int load_section(struct loader *l, dictionary *d, const char *sec, struct
 			 sec);
 	if (is_node && (node < 0 || node >= TOPO_MAX_NODES))
 		r = fail(l, sec, NULL, "[%s]: node ids are 0 to %d", sec, TOPO_MAX_NODES - 1);
+	else if (is_node && l->possible && !node_possible(l->possible, node))
+		r = fail(l, sec, NULL,
+			 "[%s]: this machine has no node %d and can have none (its possible nodes "
+			 "are %s)",
+			 sec, node, l->possible);
 
 	for (int i = 0; r >= 0 && i < nkeys; i++) {
 		const char *full = keys[i];
@@ -246,40 +437,6 @@ static int load_section(struct loader *l, dictionary *d, const char *sec, struct
 	return r;
 }
 
-/* iniparser reports syntax errors through one global callback */
-static __thread struct loader *current_loader;
-
-static int ini_error(const char *fmt, ...)
-{
-	struct loader *l = current_loader;
-	if (!l || l->error)
-		return 0;
-	char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	/* "iniparser: syntax error in FILE (LINE):\n-> TEXT\n" */
-	int line = 0;
-	const char *p = msg ? strrchr(msg, '(') : NULL;
-	if (p)
-		line = atoi(p + 1);
-	const char *text = msg ? strstr(msg, "-> ") : NULL;
-	size_t tl = text ? strcspn(text + 3, "\n") : 0;
-	if (asprintf(&l->error, "%s:%d: syntax error: '%.*s' is not [section], key = value or a "
-				"comment",
-		     l->path, line, (int)tl, text ? text + 3 : "") < 0)
-		l->error = NULL;
-	free(msg);
-	return 0;
-}
-
-static int quiet_error(const char *fmt, ...)
-{
-	return 0;
-}
-
 int topo_config_load(struct topo_ctx *ctx, const char *path, struct topo_config **ret,
 		     char **error)
 {
@@ -300,14 +457,20 @@ int topo_config_load(struct topo_ctx *ctx, const char *path, struct topo_config 
 	}
 	const char *file = path ? path : full;
 	char *text = NULL;
-	int r = io_read_file_abs(ctx, file, TOPO_ATTR_MAX, &text, NULL);
+	/* the default file is below the sysroot, resolved inside it; a named one is where it
+	 * says; either must be a regular file that only root (or we) can change */
+	int r = path ? io_read_trusted(ctx, path, false, TOPO_ATTR_MAX, &text, NULL)
+		     : io_read_trusted(ctx, CONFIG_PATH, true, TOPO_ATTR_MAX, &text, NULL);
 	if (r == -ENOENT && !path) {
 		free(full);
 		*ret = c; /* no file: the defaults */
 		return 0;
 	}
 	if (r < 0) {
-		if (error && asprintf(error, "%s: %s", file, strerror(-r)) < 0)
+		if (error && asprintf(error, "%s: %s%s", file, io_strerror(r),
+				      r == -IO_EUNTRUSTED ? " (the file, or its directory): "
+							   "refused, it could steer a root process"
+							 : "") < 0)
 			*error = NULL;
 		free(full);
 		free(c);
@@ -315,23 +478,16 @@ int topo_config_load(struct topo_ctx *ctx, const char *path, struct topo_config 
 	}
 
 	struct loader l = {.path = file, .text = text};
-	current_loader = &l;
-	iniparser_set_error_callback(ini_error);
-	dictionary *d = iniparser_load(file);
-	iniparser_set_error_callback(quiet_error);
-	current_loader = NULL;
-	if (!d) {
-		r = -EINVAL;
-		if (!l.error && asprintf(&l.error, "%s: cannot be parsed", file) < 0)
-			l.error = NULL;
-	}
+	/* the nodes this machine can ever have: [node N] for another is a mistake */
+	if (io_read_file(ctx, POSSIBLE_PATH, TOPO_ATTR_MAX, &l.possible, NULL) == 0)
+		l.possible[strcspn(l.possible, "\n")] = '\0';
+	dictionary *d = dictionary_new(0);
+	r = d ? parse_text(&l, d) : -ENOMEM;
 	for (int i = 0; d && r >= 0 && i < iniparser_getnsec(d); i++)
 		r = load_section(&l, d, iniparser_getsecname(d, i), c);
-	/* keys before any section land in a nameless one iniparser does not list */
-	if (d && r >= 0 && iniparser_getsecnkeys(d, "") > 0)
-		r = fail(&l, "", NULL, "keys outside any section");
 	if (d)
 		iniparser_freedict(d);
+	free(l.possible);
 	free(text);
 	free(full);
 	if (r < 0) {

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware.h"
-#include "plan.h"
+#include "services.h"
 
 static const char *const perf_keys[] = {"read_latency_ns", "write_latency_ns",
 					"read_bandwidth_mbps", "write_bandwidth_mbps"};
@@ -160,14 +159,19 @@ static int num_array_print(struct json_object *jso, struct printbuf *pb, int lev
 	return 0;
 }
 
+static inline void json_object_putp(struct json_object **o)
+{
+	json_object_put(*o); /* NULL is fine */
+}
+
 /* @base must outlive the document unless @copy: then the numbers are copied (packed). */
 static struct json_object *num_array_json(const void *base, size_t n, size_t stride,
 					  enum num_type type, bool zero_is_null, bool copy)
 {
-	struct json_object *o = json_object_new_array();
-	struct num_array *a = calloc(1, sizeof(*a));
+	_cleanup_(json_object_putp) struct json_object *o = json_object_new_array();
+	_cleanup_free_ struct num_array *a = calloc(1, sizeof(*a));
 	if (!o || !a)
-		goto fail;
+		return NULL;
 	a->n = n;
 	a->stride = stride;
 	a->type = type;
@@ -176,25 +180,21 @@ static struct json_object *num_array_json(const void *base, size_t n, size_t str
 	if (type == NUM_HMAT) {
 		a->owned = malloc(sizeof(struct hmat_row));
 		if (!a->owned)
-			goto fail;
+			return NULL;
 		memcpy(a->owned, base, sizeof(struct hmat_row));
 		a->base = a->owned;
 	} else if (copy && n) {
 		size_t w = type == NUM_U8 ? 1 : type == NUM_U32 ? sizeof(uint32_t) : sizeof(int);
 		a->owned = malloc(n * w);
 		if (!a->owned)
-			goto fail;
+			return NULL;
 		for (size_t i = 0; i < n; i++)
 			memcpy((char *)a->owned + i * w, (const char *)base + i * stride * w, w);
 		a->base = a->owned;
 		a->stride = 1;
 	}
-	json_object_set_serializer(o, num_array_print, a, num_array_free);
-	return o;
-fail:
-	free(a);
-	json_object_put(o);
-	return NULL;
+	json_object_set_serializer(o, num_array_print, TAKE_PTR(a), num_array_free);
+	return TAKE_PTR(o);
 }
 
 static struct json_object *ints_json(const int *v, size_t n)

@@ -3,7 +3,6 @@
  * tiertopo apply: the recommended plan to the kernel's tiering knobs, the state file and the
  * hooks, as one transaction.
  */
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,8 @@
 #include <unistd.h>
 
 #include "tiertopo.h"
+
+enum { OPT_NO_HOOKS = OPT_COMMAND, OPT_DRY_RUN };
 
 static const char *const status_names[] = {
 	[TOPO_CHANGE_PLANNED] = "would write",
@@ -33,7 +34,7 @@ static void usage(FILE *out)
 	      "Values that are already right are not written. One apply runs at a time.\n"
 	      "\n"
 	      "Options:\n"
-	      " -n, --dry-run         print the changes and make none\n"
+	      "     --dry-run         print the changes and make none\n"
 	      " -J, --json            report as JSON\n"
 	      "     --config <file>   the configuration (default /etc/tiertopo/tiertopo.conf)\n"
 	      "     --no-hooks        do not run the hooks\n"
@@ -107,38 +108,35 @@ static void print_text(const struct topo_apply_report *rep, bool dry)
 		printf("(dry run: nothing was written)\n");
 }
 
+static int apply_opt(void *data, int c, const char *arg)
+{
+	unsigned int *flags = data;
+	if (c == 'n')
+		return refuse_short_n("apply");
+	if (c == OPT_DRY_RUN)
+		*flags |= TOPO_APPLY_DRY_RUN;
+	else if (c == OPT_NO_HOOKS)
+		*flags |= TOPO_APPLY_NO_HOOKS;
+	else
+		return -1;
+	return 0;
+}
+
 int cmd_apply(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_NO_HOOKS = 0x200 };
 	static const struct option longopts[] = {
 		GLOBAL_LONGOPTS,
-		{"dry-run", no_argument, NULL, 'n'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"no-hooks", no_argument, NULL, OPT_NO_HOOKS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"apply", "s:Jvnh", longopts, usage, false};
 	unsigned int flags = 0;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:Jvnh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case 'n':
-			flags |= TOPO_APPLY_DRY_RUN;
-			break;
-		case OPT_NO_HOOKS:
-			flags |= TOPO_APPLY_NO_HOOKS;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("apply");
-		}
-	}
-	if (no_operands("apply", argc, argv))
-		return EXIT_USAGE;
+	g->applies = true;
+	int r = parse_options(&cmd, g, NULL, argc, argv, apply_opt, &flags);
+	if (r != OPTIONS_PARSED)
+		return r;
 	bool live = !g->sysroot || !strcmp(g->sysroot, "/");
 	if (live && geteuid() != 0 && !(flags & TOPO_APPLY_DRY_RUN)) {
 		fprintf(stderr, "tiertopo: apply changes kernel settings and must run as root; "
@@ -146,22 +144,15 @@ int cmd_apply(struct global_opts *g, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 
-	struct topo_ctx *ctx = NULL;
-	struct topo *topo = NULL;
-	struct topo_config *config = NULL;
-	struct topo_plan *plan = NULL;
 	struct topo_apply_report *rep = NULL;
-	int r = open_topo_config(g, !(flags & TOPO_APPLY_DRY_RUN), &ctx, &topo, &config);
+	struct session s;
+	r = session_open(&s, g, !(flags & TOPO_APPLY_DRY_RUN));
 	if (r)
 		return r;
-	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
-			  &plan);
-	if (r < 0) {
-		fprintf(stderr, "tiertopo: apply: cannot plan: %s\n", strerror(-r));
-		r = EXIT_ERROR;
+	r = session_plan(&s, "apply");
+	if (r)
 		goto out;
-	}
-	r = topo_apply(ctx, plan, config, flags, &rep);
+	r = topo_apply(s.ctx, s.plan, s.config, flags, &rep);
 	if (g->json)
 		print_json(rep, flags & TOPO_APPLY_DRY_RUN);
 	else
@@ -176,9 +167,6 @@ int cmd_apply(struct global_opts *g, int argc, char **argv)
 	}
 out:
 	topo_apply_report_free(rep);
-	topo_plan_unref(plan);
-	topo_config_free(config);
-	topo_unref(topo);
-	topo_ctx_unref(ctx);
+	session_close(&s);
 	return r;
 }

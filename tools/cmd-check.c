@@ -4,12 +4,13 @@
  * kernel did, what the model of that kernel predicts and what tiertopo recommends.
  * Exit status 3 when an error was found (with --strict, a warning too).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tiertopo.h"
+
+enum { OPT_STRICT = OPT_COMMAND };
 
 static void usage(FILE *out)
 {
@@ -32,9 +33,25 @@ static void usage(FILE *out)
 	      out);
 }
 
+struct check_opts {
+	const char *model;
+	bool strict;
+};
+
+static int check_opt(void *data, int c, const char *arg)
+{
+	struct check_opts *o = data;
+	if (c == OPT_KERNEL_MODEL)
+		o->model = arg;
+	else if (c == OPT_STRICT)
+		o->strict = true;
+	else
+		return -1;
+	return 0;
+}
+
 int cmd_check(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_KERNEL_MODEL = 0x200, OPT_STRICT };
 	static const struct option longopts[] = {
 		GLOBAL_LONGOPTS,
 		{"kernel-model", required_argument, NULL, OPT_KERNEL_MODEL},
@@ -42,41 +59,22 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *model = g->kernel_model;
-	bool strict = false;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:Jvh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case OPT_KERNEL_MODEL:
-			model = optarg;
-			break;
-		case OPT_STRICT:
-			strict = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("check");
-		}
-	}
-	if (no_operands("check", argc, argv))
-		return EXIT_USAGE;
-	struct topo_ctx *ctx = NULL;
-	struct topo *topo = NULL;
+	static const struct command cmd = {"check", "s:Jvh", longopts, usage, false};
+	struct check_opts o = {.model = g->kernel_model};
+	int r = parse_options(&cmd, g, NULL, argc, argv, check_opt, &o);
+	if (r != OPTIONS_PARSED)
+		return r;
+	const char *model = o.model;
 	struct topo_check *check = NULL;
-	struct topo_config *config = NULL;
-	int r = open_topo_config(g, false, &ctx, &topo, &config);
+	struct session s;
+	r = session_open(&s, g, false);
 	if (r)
 		return r;
 	if (!model)
-		model = topo_config_get_kernel_model(config);
+		model = topo_config_get_kernel_model(s.config);
 	if (model && (!strcmp(model, "running") || !strcmp(model, "auto")))
 		model = NULL;
-	r = topo_check_new(topo, model, topo_config_get_plan_opts(config), &check);
+	r = topo_check_new(s.topo, model, topo_config_get_plan_opts(s.config), &check);
 	if (r < 0) {
 		fprintf(stderr, "tiertopo: check: %s\n", strerror(-r));
 		r = r == -EINVAL && model ? EXIT_USAGE : EXIT_ERROR;
@@ -101,13 +99,11 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 		       warnings, warnings == 1 ? "" : "s", n - errors - warnings,
 		       n - errors - warnings == 1 ? "" : "s");
 	}
-	r = topo_check_count(check, strict ? TOPO_SEVERITY_WARNING : TOPO_SEVERITY_ERROR)
-		    ? EXIT_PROBLEMS
-		    : EXIT_OK;
+	r = topo_check_count(check, o.strict ? TOPO_SEVERITY_WARNING : TOPO_SEVERITY_ERROR)
+		? EXIT_PROBLEMS
+		: EXIT_OK;
 out:
-	topo_config_free(config);
 	topo_check_unref(check);
-	topo_unref(topo);
-	topo_ctx_unref(ctx);
+	session_close(&s);
 	return r;
 }

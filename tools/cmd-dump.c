@@ -4,14 +4,12 @@
  * --help and libsmartcols; -J prints the whole snapshot as JSON instead.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <libsmartcols/libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tiertopo.h"
+#include "columns.h"
 
 enum {
 	COL_NODE,
@@ -38,51 +36,52 @@ enum {
 	COL_EVIDENCE,
 };
 
-struct coldesc {
-	const char *name;
-	double whint;
-	int flags;
-	const char *help;
-};
-
-static const struct coldesc coldescs[] = {
-	[COL_NODE] = {"NODE", 0, SCOLS_FL_RIGHT, "node id"},
-	[COL_ONLINE] = {"ONLINE", 0, SCOLS_FL_RIGHT, "node is online"},
-	[COL_CPUS] = {"CPUS", 0.1, 0, "cpus of the node"},
-	[COL_MEMORY] = {"MEMORY", 0, SCOLS_FL_RIGHT, "memory of the node (MemTotal)"},
-	[COL_FREE] = {"FREE", 0, SCOLS_FL_RIGHT, "free memory of the node (MemFree)"},
-	[COL_BLOCKS] = {"BLOCKS", 0, SCOLS_FL_RIGHT, "memory blocks of the node"},
-	[COL_TIER] = {"TIER", 0, SCOLS_FL_RIGHT, "the kernel's memory tier (memory_tierN)"},
-	[COL_ACCESS] = {"ACCESS", 0, SCOLS_FL_RIGHT,
-			"access class of the figures: 1 CPU initiators, 0 any initiator"},
-	[COL_INITIATOR] = {"INITIATOR", 0, 0, "best initiator nodes of that access class"},
-	[COL_RLAT] = {"RLAT", 0, SCOLS_FL_RIGHT, "read latency in ns (HMAT, as the kernel reports)"},
-	[COL_WLAT] = {"WLAT", 0, SCOLS_FL_RIGHT, "write latency in ns"},
-	[COL_RBW] = {"RBW", 0, SCOLS_FL_RIGHT, "read bandwidth in MB/s"},
-	[COL_WBW] = {"WBW", 0, SCOLS_FL_RIGHT, "write bandwidth in MB/s"},
-	[COL_DIST] = {"DIST", 0, SCOLS_FL_RIGHT, "distance to the nearest node with cpus"},
-	[COL_CACHE] = {"CACHE", 0, SCOLS_FL_RIGHT, "memory-side cache size"},
-	[COL_FLAGS] = {"FLAGS", 0, 0,
-		       "c cpus, m memory, n normal memory, g generic initiator"},
-	[COL_KIND] = {"KIND", 0, 0, "DRAM, PMEM, HBM, CXL-DRAM, CXL-PMEM, SPM or unknown"},
-	[COL_PTIER] = {"PTIER", 0, SCOLS_FL_RIGHT, "the tier tiertopo recommends"},
-	[COL_ADIST] = {"ADIST", 0, SCOLS_FL_RIGHT, "recommended abstract distance"},
-	[COL_PREFERRED] = {"PREFERRED", 0, 0, "preferred demotion targets (recommended)"},
-	[COL_FALLBACK] = {"FALLBACK", 0, 0, "fallback demotion targets (recommended)"},
-	[COL_EVIDENCE] = {"EVIDENCE", 0, SCOLS_FL_WRAP, "what decided the kind"},
+static const struct column coldescs[] = {
+    [COL_NODE] = {"NODE", 0, SCOLS_FL_RIGHT, "node", "node id"},
+    [COL_ONLINE] = {"ONLINE", 0, SCOLS_FL_RIGHT, "online", "node is online"},
+    [COL_CPUS] = {"CPUS", 0.1, 0, "cpus", "cpus of the node"},
+    [COL_MEMORY] = {"MEMORY", 0, SCOLS_FL_RIGHT, "memory_bytes", "memory of the node (MemTotal)"},
+    [COL_FREE] = {"FREE", 0, SCOLS_FL_RIGHT, "memory_free_bytes",
+		  "free memory of the node (MemFree)"},
+    [COL_BLOCKS] = {"BLOCKS", 0, SCOLS_FL_RIGHT, "memory_blocks", "memory blocks of the node"},
+    [COL_TIER] = {"TIER", 0, SCOLS_FL_RIGHT, "kernel_tier",
+		  "the kernel's memory tier (memory_tierN)"},
+    [COL_ACCESS] = {"ACCESS", 0, SCOLS_FL_RIGHT, "perf.access_class",
+		    "access class of the figures: 1 CPU initiators, 0 any initiator"},
+    [COL_INITIATOR] = {"INITIATOR", 0, 0, "perf.initiators",
+		       "best initiator nodes of that access class"},
+    [COL_RLAT] = {"RLAT", 0, SCOLS_FL_RIGHT, "perf.read_latency_ns",
+		  "read latency in ns (HMAT, as the kernel reports)"},
+    [COL_WLAT] = {"WLAT", 0, SCOLS_FL_RIGHT, "perf.write_latency_ns", "write latency in ns"},
+    [COL_RBW] = {"RBW", 0, SCOLS_FL_RIGHT, "perf.read_bandwidth_mbps", "read bandwidth in MB/s"},
+    [COL_WBW] = {"WBW", 0, SCOLS_FL_RIGHT, "perf.write_bandwidth_mbps", "write bandwidth in MB/s"},
+    [COL_DIST] = {"DIST", 0, SCOLS_FL_RIGHT, "nearest_cpu_distance",
+		  "distance to the nearest node with cpus"},
+    [COL_CACHE] = {"CACHE", 0, SCOLS_FL_RIGHT, "memory_side_caches", "memory-side cache size"},
+    [COL_FLAGS] = {"FLAGS", 0, 0, NULL, "c cpus, m memory, n normal memory, g generic initiator"},
+    [COL_KIND] = {"KIND", 0, 0, "kind", "DRAM, PMEM, HBM, CXL-DRAM, CXL-PMEM, SPM or unknown"},
+    [COL_PTIER] = {"PTIER", 0, SCOLS_FL_RIGHT, "tier", "the tier tiertopo recommends"},
+    [COL_ADIST] = {"ADIST", 0, SCOLS_FL_RIGHT, "adistance", "recommended abstract distance"},
+    [COL_PREFERRED] = {"PREFERRED", 0, 0, "demotion.preferred",
+		       "preferred demotion targets (recommended)"},
+    [COL_FALLBACK] = {"FALLBACK", 0, 0, "demotion.fallback",
+		      "fallback demotion targets (recommended)"},
+    [COL_EVIDENCE] = {"EVIDENCE", 0, SCOLS_FL_WRAP, "evidence", "what decided the kind"},
 };
 
 static const int default_cols[] = {COL_NODE, COL_CPUS, COL_MEMORY, COL_KIND, COL_TIER,
 				   COL_PTIER, COL_RLAT, COL_WLAT,   COL_RBW,  COL_WBW,
 				   COL_DIST,  COL_PREFERRED};
 
-static int column_by_name(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(coldescs) / sizeof(coldescs[0]); i++)
-		if (strlen(coldescs[i].name) == len && !strncasecmp(name, coldescs[i].name, len))
-			return (int)i;
-	return -1;
-}
+/* -J prints the library's snapshot (topo_plan_to_json); a column's key says where its value
+ * is in a node's object (FLAGS: has_cpu, has_memory, has_normal_memory, generic_initiator) */
+static const struct listing dump_listing = {
+    .cols = coldescs,
+    .ncols = ARRAY_SIZE(coldescs),
+    .defaults = default_cols,
+    .ndefaults = ARRAY_SIZE(default_cols),
+    .help_width = 10,
+};
 
 static void usage(FILE *out)
 {
@@ -100,6 +99,7 @@ static void usage(FILE *out)
 	      " -P, --pairs           key=\"value\" output\n"
 	      " -n, --noheadings      no header line\n"
 	      " -b, --bytes           sizes in bytes\n"
+	      "                       (-J, -r and -P choose the output form: one at a time)\n"
 	      " -s, --sysroot <dir>   read the machine below <dir>\n"
 	      "     --acpi-dir <dir>  read ACPI tables from <dir>\n"
 	      " -v, --verbose         say more\n"
@@ -107,9 +107,10 @@ static void usage(FILE *out)
 	      "\n"
 	      "Columns:\n",
 	      out);
-	for (size_t i = 0; i < sizeof(coldescs) / sizeof(coldescs[0]); i++)
-		fprintf(out, " %10s  %s\n", coldescs[i].name, coldescs[i].help);
-	fputs("\nValues the kernel does not report are shown as '-'.\n", out);
+	columns_usage(&dump_listing, out);
+	fputs("\nValues the kernel does not report are shown as '-'. Notes (info findings)\n"
+	      "are printed with -v only; tiertopo check lists them all.\n",
+	      out);
 }
 
 /* lsmem-style size: 1K, 4.5G; with --bytes the plain number */
@@ -132,14 +133,6 @@ static char *fmt_size(uint64_t bytes, bool raw_bytes)
 	if (v - (double)(uint64_t)v < 0.05 || v - (double)(uint64_t)v >= 0.95)
 		return asprintf(&s, "%.0f%c", v, units[u]) < 0 ? NULL : s;
 	return asprintf(&s, "%.1f%c", v, units[u]) < 0 ? NULL : s;
-}
-
-static void set_data(struct libscols_line *ln, size_t col, char *s)
-{
-	if (s)
-		scols_line_refer_data(ln, col, s);
-	else
-		scols_line_set_data(ln, col, "-");
 }
 
 static char *perf_cell(const struct topo_node *n, int access, enum topo_perf_attr a)
@@ -282,149 +275,58 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 
 int cmd_dump(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_OUTPUT_ALL = 0x200 };
 	static const struct option longopts[] = {
-		GLOBAL_LONGOPTS,
-		{"dump", no_argument, NULL, OPT_DUMP},
-		{"output", required_argument, NULL, 'o'},
-		{"output-all", no_argument, NULL, OPT_OUTPUT_ALL},
-		{"raw", no_argument, NULL, 'r'},
-		{"pairs", no_argument, NULL, 'P'},
-		{"noheadings", no_argument, NULL, 'n'},
-		{"bytes", no_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    GLOBAL_LONGOPTS,
+	    OUTPUT_LONGOPTS,
+	    {"dump", no_argument, NULL, OPT_DUMP},
+	    {"bytes", no_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	int cols[64];
-	size_t ncols = 0;
-	bool raw = false, pairs = false, noheadings = false, bytes = false;
-	const char *outarg = NULL;
-	bool all = false;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:Jvo:rPnbh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case OPT_DUMP:
-			break;
-		case 'o':
-			outarg = optarg;
-			break;
-		case OPT_OUTPUT_ALL:
-			all = true;
-			break;
-		case 'r':
-			raw = true;
-			break;
-		case 'P':
-			pairs = true;
-			break;
-		case 'n':
-			noheadings = true;
-			break;
-		case 'b':
-			bytes = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint(NULL);
-		}
-	}
-	if (no_operands(NULL, argc, argv))
-		return EXIT_USAGE;
-
-	if (all) {
-		for (size_t i = 0; i < sizeof(coldescs) / sizeof(coldescs[0]); i++)
-			cols[ncols++] = (int)i;
-	} else if (outarg) {
-		const char *p = outarg;
-		if (*p == '+') { /* +LIST adds to the defaults */
-			for (size_t i = 0; i < sizeof(default_cols) / sizeof(int); i++)
-				cols[ncols++] = default_cols[i];
-			p++;
-		}
-		while (*p) {
-			size_t len = strcspn(p, ",");
-			int col = column_by_name(p, len);
-			if (col < 0 || ncols >= sizeof(cols) / sizeof(cols[0])) {
-				fprintf(stderr, "tiertopo: unknown column '%.*s'; see --help\n",
-					(int)len, p);
-				return EXIT_USAGE;
-			}
-			cols[ncols++] = col;
-			p += len + (p[len] == ',');
-		}
-	} else {
-		for (size_t i = 0; i < sizeof(default_cols) / sizeof(int); i++)
-			cols[ncols++] = default_cols[i];
-	}
-
-	struct topo_ctx *ctx = NULL;
-	struct topo *topo = NULL;
-	struct topo_plan *plan = NULL;
-	struct topo_config *config = NULL;
-	int r = open_topo_config(g, false, &ctx, &topo, &config);
+	static const struct command cmd = {NULL, "s:Jvo:rPnbh", longopts, usage, false};
+	struct output_mode m = {0};
+	struct colsel sel;
+	int r = parse_options(&cmd, g, &m, argc, argv, NULL, NULL);
+	if (r != OPTIONS_PARSED)
+		return r;
+	struct session s;
+	r = listing_open(&dump_listing, &m, &sel, g, &s);
 	if (r)
 		return r;
-	r = topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
-			  &plan);
-	topo_config_free(config);
-	if (r < 0) {
-		fprintf(stderr, "tiertopo: cannot plan: %s\n", strerror(-r));
-		topo_unref(topo);
-		topo_ctx_unref(ctx);
-		return EXIT_ERROR;
-	}
+	r = session_plan(&s, NULL);
+	if (r)
+		goto out;
 
 	if (g->json) {
 		char *json = NULL;
-		r = topo_plan_to_json(plan, TOPO_JSON_PRETTY, &json);
+		r = topo_plan_to_json(s.plan, TOPO_JSON_PRETTY, &json);
 		if (r < 0)
 			fprintf(stderr, "tiertopo: cannot build JSON: %s\n", strerror(-r));
 		else
 			puts(json);
 		free(json);
-		topo_plan_unref(plan);
-		topo_unref(topo);
-		topo_ctx_unref(ctx);
-		return r < 0 ? EXIT_ERROR : EXIT_OK;
-	}
-
-	struct libscols_table *tb = scols_new_table();
-	if (!tb) {
-		r = EXIT_ERROR;
+		r = r < 0 ? EXIT_ERROR : EXIT_OK;
 		goto out;
 	}
-	scols_table_enable_raw(tb, raw);
-	scols_table_enable_export(tb, pairs);
-	scols_table_enable_noheadings(tb, noheadings);
-	for (size_t i = 0; i < ncols; i++) {
-		const struct coldesc *d = &coldescs[cols[i]];
-		if (!scols_table_new_column(tb, d->name, d->whint, d->flags)) {
-			r = EXIT_ERROR;
-			goto out;
-		}
-	}
-	for (size_t k = 0; k < topo_get_node_count(topo); k++) {
-		const struct topo_node *n = topo_get_node_by_index(topo, k);
+
+	r = EXIT_ERROR;
+	struct libscols_table *tb = columns_table(&dump_listing, &sel, &m);
+	if (!tb)
+		goto out;
+	for (size_t k = 0; k < topo_get_node_count(s.topo); k++) {
+		const struct topo_node *n = topo_get_node_by_index(s.topo, k);
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		if (!ln) {
-			r = EXIT_ERROR;
-			goto out;
-		}
-		for (size_t i = 0; i < ncols; i++)
-			set_data(ln, i, cell(topo, plan, n, cols[i], bytes));
+		if (!ln)
+			goto out_table;
+		for (size_t i = 0; i < sel.n; i++)
+			cell_set(ln, i, cell(s.topo, s.plan, n, sel.cols[i], m.bytes));
 	}
 	scols_print_table(tb);
-	print_findings(topo, stderr);
+	print_findings(g, s.topo, stderr);
 	r = EXIT_OK;
-out:
+out_table:
 	scols_unref_table(tb);
-	topo_plan_unref(plan);
-	topo_unref(topo);
-	topo_ctx_unref(ctx);
+out:
+	session_close(&s);
 	return r;
 }

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <search.h>
 #include <stdio.h>
@@ -91,6 +90,17 @@ static int write_entry(struct packer *p, const char *path, const struct stat *st
 	return 0;
 }
 
+/* the end of a read into a growing buffer: close @fd, hand @b over (NULL: out of memory) */
+static int finish_read(int fd, char *b, size_t n, char **buf, size_t *len)
+{
+	close(fd);
+	if (!b)
+		return -ENOMEM;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
 static int read_all(int dirfd, const char *path, char **buf, size_t *len)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -121,12 +131,7 @@ static int read_all(int dirfd, const char *path, char **buf, size_t *len)
 			break;
 		n += (size_t)k;
 	}
-	close(fd);
-	if (!b)
-		return -ENOMEM;
-	*buf = b;
-	*len = n;
-	return 0;
+	return finish_read(fd, b, n, buf, len);
 }
 
 /* Every record of /dev/kmsg that is there now, without blocking. */
@@ -151,12 +156,7 @@ static int read_kmsg(int dirfd, char **buf, size_t *len)
 			break;
 		n += (size_t)k;
 	}
-	close(fd);
-	if (!b)
-		return -ENOMEM;
-	*buf = b;
-	*len = n;
-	return 0;
+	return finish_read(fd, b, n, buf, len);
 }
 
 static void pack_node(struct packer *p, const char *path, const struct stat *st)
@@ -292,17 +292,30 @@ static void pack_listing(struct packer *p, const char *dir)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: tiertopo gather [-o FILE.tar.gz] [-s DIR]\n"
+	fputs("Usage: tiertopo gather [-O FILE.tar.gz] [-s DIR]\n"
 	      "\n"
 	      "Pack every file tiertopo reads (sysfs, procfs, ACPI tables) into a tarball.\n"
 	      "Unpacked, it replays the machine: tar xf FILE.tar.gz && tiertopo -s NAME\n"
-	      "where NAME is the tarball's name without .tar.gz.\n"
+	      "where NAME is the tarball's name without .tar.gz (tiertopo-HOSTNAME when it\n"
+	      "went to standard output).\n"
 	      "\n"
 	      "Options:\n"
-	      " -o, --output <file>   the tarball (default: tiertopo-HOSTNAME.tar.gz)\n"
+	      " -O, --output-file <file>\n"
+	      "                       the tarball (default: tiertopo-HOSTNAME.tar.gz);\n"
+	      "                       '-' writes it to standard output\n"
+	      " -o <file>             the same, kept for compatibility (-o is the column\n"
+	      "                       list in the other commands)\n"
 	      " -s, --sysroot <dir>   gather from a tree instead of the running machine\n"
 	      " -h, --help            show this help\n",
 	      out);
+}
+
+static int gather_opt(void *data, int c, const char *arg)
+{
+	if (c != 'O' && c != 'o')
+		return -1;
+	*(const char **)data = arg;
+	return 0;
 }
 
 int cmd_gather(struct global_opts *g, int argc, char **argv)
@@ -311,31 +324,25 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
 		{"verbose", no_argument, NULL, 'v'},
-		{"output", required_argument, NULL, 'o'},
+		{"output-file", required_argument, NULL, 'O'},
+		{"output", required_argument, NULL, 'o'}, /* before -O: kept for compatibility */
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"gather", "s:vo:O:h", longopts, usage, false};
 	const char *output = NULL;
 	char defname[HOST_NAME_MAX + 32];
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:vo:h", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("gather");
-		}
-	}
-	if (no_operands("gather", argc, argv))
+	int r = parse_options(&cmd, g, NULL, argc, argv, gather_opt, &output);
+	if (r != OPTIONS_PARSED)
+		return r;
+	/* '-': standard output, under the default name's top directory */
+	bool to_stdout = output && !strcmp(output, "-");
+	if (to_stdout && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "tiertopo: gather: will not write a tarball to a terminal; "
+				"redirect it or name a file with -O\n");
 		return EXIT_USAGE;
-	if (!output) {
+	}
+	if (!output || to_stdout) {
 		char host[HOST_NAME_MAX + 1] = "machine";
 		gethostname(host, sizeof(host));
 		host[HOST_NAME_MAX] = '\0';
@@ -362,7 +369,7 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
-	int r = open_topo(g, true, false, &ctx, &topo);
+	r = open_topo(g, true, false, &ctx, &topo);
 	if (r)
 		return r;
 	/* the counters tiertopo stat reads, so that it replays too */
@@ -382,7 +389,10 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 	/* write to a temporary name and rename, so a failed gather leaves no half tarball */
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", output, (int)getpid());
-	if (archive_write_open_filename(p.a, tmp) != ARCHIVE_OK) {
+	/* no padding after the gzip stream on a pipe: gzip would call it trailing garbage */
+	archive_write_set_bytes_in_last_block(p.a, 1);
+	if ((to_stdout ? archive_write_open_fd(p.a, STDOUT_FILENO)
+		       : archive_write_open_filename(p.a, tmp)) != ARCHIVE_OK) {
 		fprintf(stderr, "tiertopo: gather: cannot write %s: %s\n", output,
 			archive_error_string(p.a));
 		r = EXIT_ERROR;
@@ -398,9 +408,18 @@ int cmd_gather(struct global_opts *g, int argc, char **argv)
 		free(resolved);
 	}
 	if (archive_write_close(p.a) != ARCHIVE_OK || p.errors) {
-		fprintf(stderr, "tiertopo: gather: writing %s failed\n", output);
-		unlink(tmp);
+		fprintf(stderr, "tiertopo: gather: writing %s failed\n",
+			to_stdout ? "to standard output" : output);
+		if (!to_stdout)
+			unlink(tmp);
 		r = EXIT_ERROR;
+		goto out;
+	}
+	if (to_stdout) {
+		fprintf(stderr, "tiertopo: wrote the tarball to standard output (%zu entries); "
+				"replay with: tar xf FILE && tiertopo -s %s\n",
+			p.n_owned, prefix);
+		r = EXIT_OK;
 		goto out;
 	}
 	if (rename(tmp, output) < 0) {

@@ -3,13 +3,11 @@
  * tiertopo plan: the memory tiers and the demotion order, as tiertopo recommends them or
  * as a given kernel release computes them (--kernel-model).
  */
-#include <getopt.h>
-#include <libsmartcols/libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tiertopo.h"
+#include "columns.h"
 
 static void usage(FILE *out)
 {
@@ -22,8 +20,9 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      "     --kernel-model V  what kernel V does with this machine instead of what\n"
 	      "                       tiertopo recommends; V is a release such as 6.1 or\n"
-	      "                       6.12.117, or 'running' for the sysroot's own\n"
-	      " -J, --json            the snapshot with the plan, as JSON\n"
+	      "                       6.12.117, or 'running' for the sysroot's own; before\n"
+	      "                       5.15 there is no demotion: no tiers, every node listed\n"
+	      " -J, --json            the snapshot with the plan, as JSON (not with -r)\n"
 	      " -r, --raw             raw output\n"
 	      " -n, --noheadings      no header lines\n"
 	      " -s, --sysroot <dir>   read the machine below <dir>\n"
@@ -32,31 +31,47 @@ static void usage(FILE *out)
 	      out);
 }
 
-/* the cell's text (taken), or "-" */
-static void add_cell(struct libscols_line *ln, size_t col, char *s)
+/* the tiers, then the nodes: every column of each, always; the keys are those of -J
+ * (the library's topo_plan_to_json: .tiers[] and .nodes[]) */
+static const struct column tier_cols[] = {
+    {"TIER", 0, SCOLS_FL_RIGHT, "id", "the tier's id (memory_tierN)"},
+    {"ADISTANCE", 0, SCOLS_FL_RIGHT, "adistance_start", "its first abstract distance"},
+    {"NODES", 0, 0, "nodes", "its nodes"},
+};
+static const struct listing tier_listing = {
+    .cmd = "plan", .cols = tier_cols, .ncols = ARRAY_SIZE(tier_cols)};
+
+static const struct column node_cols[] = {
+    {"NODE", 0, SCOLS_FL_RIGHT, "node", "node id"},
+    {"KIND", 0, 0, "kind", "DRAM, PMEM, HBM, CXL-DRAM, CXL-PMEM, SPM or unknown"},
+    {"ADISTANCE", 0, SCOLS_FL_RIGHT, "adistance", "abstract distance"},
+    {"TIER", 0, SCOLS_FL_RIGHT, "tier", "memory tier"},
+    {"PREFERRED", 0, 0, "demotion.preferred", "preferred demotion targets"},
+    {"FALLBACK", 0, 0, "demotion.fallback", "fallback demotion targets"},
+};
+static const struct listing node_listing = {
+    .cmd = "plan", .cols = node_cols, .ncols = ARRAY_SIZE(node_cols)};
+
+static char *int_cell(int v)
 {
-	if (s)
-		scols_line_refer_data(ln, col, s);
-	else
-		scols_line_set_data(ln, col, "-");
+	char *s;
+	return asprintf(&s, "%d", v) < 0 ? NULL : s;
 }
 
-static int print_tables(const struct topo *topo, const struct topo_plan *plan, bool raw,
-			bool noheadings)
+static char *uint_cell(unsigned int v)
 {
-	struct libscols_table *tiers = scols_new_table(), *nodes = scols_new_table();
+	char *s;
+	return asprintf(&s, "%u", v) < 0 ? NULL : s;
+}
+
+static int print_tables(const struct topo *topo, const struct topo_plan *plan,
+			const struct output_mode *m)
+{
+	struct libscols_table *tiers = columns_table(&tier_listing, NULL, m);
+	struct libscols_table *nodes = columns_table(&node_listing, NULL, m);
 	int r = EXIT_ERROR;
 	if (!tiers || !nodes)
 		goto out;
-	scols_table_enable_raw(tiers, raw);
-	scols_table_enable_raw(nodes, raw);
-	scols_table_enable_noheadings(tiers, noheadings);
-	scols_table_enable_noheadings(nodes, noheadings);
-
-	const char *tcols[] = {"TIER", "ADISTANCE", "NODES"};
-	for (size_t i = 0; i < 3; i++)
-		if (!scols_table_new_column(tiers, tcols[i], 0, i < 2 ? SCOLS_FL_RIGHT : 0))
-			goto out;
 	for (size_t i = 0; i < topo_plan_get_tier_count(plan); i++) {
 		int id;
 		unsigned int start;
@@ -64,51 +79,55 @@ static int print_tables(const struct topo *topo, const struct topo_plan *plan, b
 		size_t nn;
 		topo_plan_get_tier_info(plan, i, &id, &start, &tn, &nn);
 		struct libscols_line *ln = scols_table_new_line(tiers, NULL);
-		char *s;
 		if (!ln)
 			goto out;
-		add_cell(ln, 0, asprintf(&s, "%d", id) < 0 ? NULL : s);
+		cell_set(ln, 0, int_cell(id));
 		unsigned int a;
-		if (nn && topo_plan_get_adistance(plan, tn[0], &a) == -ENODATA)
-			scols_line_set_data(ln, 1, "-"); /* node_demotion[] passes: no distance */
-		else
-			add_cell(ln, 1, asprintf(&s, "%u", start) < 0 ? NULL : s);
-		add_cell(ln, 2, format_node_list(tn, nn));
+		/* node_demotion[] passes: no distance */
+		bool passes = nn && topo_plan_get_adistance(plan, tn[0], &a) == -ENODATA;
+		cell_set(ln, 1, passes ? NULL : uint_cell(start));
+		cell_set(ln, 2, format_node_list(tn, nn));
 	}
 
-	const char *ncols[] = {"NODE", "KIND", "ADISTANCE", "TIER", "PREFERRED", "FALLBACK"};
-	for (size_t i = 0; i < 6; i++)
-		if (!scols_table_new_column(nodes, ncols[i], 0,
-					    i == 0 || i == 2 || i == 3 ? SCOLS_FL_RIGHT : 0))
-			goto out;
 	for (size_t i = 0; i < topo_get_node_count(topo); i++) {
 		int id = topo_node_get_id(topo_get_node_by_index(topo, i));
 		struct libscols_line *ln = scols_table_new_line(nodes, NULL);
-		char *s;
 		unsigned int a;
 		const int *t;
 		if (!ln)
 			goto out;
-		add_cell(ln, 0, asprintf(&s, "%d", id) < 0 ? NULL : s);
+		cell_set(ln, 0, int_cell(id));
 		scols_line_set_data(ln, 1, topo_kind_to_string(topo_plan_get_kind(plan, id)));
 		int tier = topo_plan_get_tier(plan, id);
-		if (tier >= 0 && topo_plan_get_adistance(plan, id, &a) == 0)
-			add_cell(ln, 2, asprintf(&s, "%u", a) < 0 ? NULL : s);
-		else
-			scols_line_set_data(ln, 2, "-");
-		if (tier >= 0)
-			add_cell(ln, 3, asprintf(&s, "%d", tier) < 0 ? NULL : s);
-		else
-			scols_line_set_data(ln, 3, "-");
+		bool adist = tier >= 0 && topo_plan_get_adistance(plan, id, &a) == 0;
+		cell_set(ln, 2, adist ? uint_cell(a) : NULL);
+		cell_set(ln, 3, tier >= 0 ? int_cell(tier) : NULL);
 		size_t n = topo_plan_get_preferred(plan, id, &t);
-		add_cell(ln, 4, format_node_list(t, n));
+		cell_set(ln, 4, format_node_list(t, n));
 		n = topo_plan_get_fallback(plan, id, &t);
-		add_cell(ln, 5, format_node_list(t, n));
+		cell_set(ln, 5, format_node_list(t, n));
 	}
 
-	if (topo_plan_get_model(plan) == TOPO_PLAN_KERNEL)
-		printf("Kernel %s%s\n", topo_plan_get_kernel_release(plan),
-		       topo_plan_get_tier_count(plan) ? "" : ": no demotion before 5.15");
+	const char *release = topo_plan_get_kernel_release(plan);
+	unsigned int major = 0, minor = 0;
+	if (release && sscanf(release, "%u.%u", &major, &minor) < 1)
+		major = minor = 0;
+	bool no_demotion = topo_plan_get_model(plan) == TOPO_PLAN_KERNEL &&
+			   (major < 5 || (major == 5 && minor < 15));
+	if (no_demotion) {
+		/* no tiers to list them under: say so, and name every node the kernel leaves */
+		size_t n = topo_get_node_count(topo);
+		int *ids = calloc(n ? n : 1, sizeof(*ids));
+		for (size_t i = 0; ids && i < n; i++)
+			ids[i] = topo_node_get_id(topo_get_node_by_index(topo, i));
+		char *all = ids ? format_node_list(ids, n) : NULL;
+		printf("Kernel %s: no demotion before 5.15: no memory tiers, %s %s %s where %s\n",
+		       release, n == 1 ? "node" : "nodes", all ? all : "-", n == 1 ? "stays" : "stay",
+		       n == 1 ? "it is" : "they are");
+		free(all);
+		free(ids);
+	} else if (topo_plan_get_model(plan) == TOPO_PLAN_KERNEL)
+		printf("Kernel %s\n", release);
 	else
 		printf("Recommended plan\n");
 	scols_print_table(tiers);
@@ -121,9 +140,16 @@ out:
 	return r;
 }
 
+static int plan_opt(void *data, int c, const char *arg)
+{
+	if (c != OPT_KERNEL_MODEL)
+		return -1;
+	*(const char **)data = arg;
+	return 0;
+}
+
 int cmd_plan(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_KERNEL_MODEL = 0x200 };
 	static const struct option longopts[] = {
 		GLOBAL_LONGOPTS,
 		{"kernel-model", required_argument, NULL, OPT_KERNEL_MODEL},
@@ -132,44 +158,21 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"plan", "s:Jvrnh", longopts, usage, false};
 	const char *model = g->kernel_model;
-	bool raw = false, noheadings = false;
-	int c;
+	struct output_mode m = {0};
+	int r = parse_options(&cmd, g, &m, argc, argv, plan_opt, &model);
+	if (r != OPTIONS_PARSED)
+		return r;
 
-	while ((c = getopt_long(argc, argv, "s:Jvrnh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case OPT_KERNEL_MODEL:
-			model = optarg;
-			break;
-		case 'r':
-			raw = true;
-			break;
-		case 'n':
-			noheadings = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("plan");
-		}
-	}
-	if (no_operands("plan", argc, argv))
-		return EXIT_USAGE;
-
-	struct topo_ctx *ctx = NULL;
-	struct topo *topo = NULL;
-	struct topo_plan *plan = NULL;
-	struct topo_config *config = NULL;
-	int r = open_topo_config(g, false, &ctx, &topo, &config);
+	struct session s;
+	r = session_open(&s, g, false);
 	if (r)
 		return r;
 	bool running = model && (!strcmp(model, "running") || !strcmp(model, "auto"));
-	r = topo_plan_new(topo, model ? TOPO_PLAN_KERNEL : TOPO_PLAN_RECOMMENDED,
+	r = topo_plan_new(s.topo, model ? TOPO_PLAN_KERNEL : TOPO_PLAN_RECOMMENDED,
 			  running ? NULL : model,
-			  model ? NULL : topo_config_get_plan_opts(config), &plan);
+			  model ? NULL : topo_config_get_plan_opts(s.config), &s.plan);
 	if (r < 0) {
 		if (r == -ENODATA)
 			fprintf(stderr, "tiertopo: plan: the sysroot does not say which kernel it "
@@ -182,25 +185,18 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 	}
 	if (g->json) {
 		char *json = NULL;
-		r = topo_plan_to_json(plan, TOPO_JSON_PRETTY, &json);
+		r = topo_plan_to_json(s.plan, TOPO_JSON_PRETTY, &json);
 		if (r == 0)
 			puts(json);
 		free(json);
 		r = r < 0 ? EXIT_ERROR : EXIT_OK;
 	} else {
-		r = print_tables(topo, plan, raw, noheadings);
-		print_findings(topo, stderr);
-		for (size_t i = 0; i < topo_plan_get_finding_count(plan); i++) {
-			const struct topo_finding *f = topo_plan_get_finding(plan, i);
-			fprintf(stderr, "%s: %s [%s]\n",
-				topo_severity_to_string(topo_finding_get_severity(f)),
-				topo_finding_get_message(f), topo_finding_get_id(f));
-		}
+		r = print_tables(s.topo, s.plan, &m);
+		print_findings(g, s.topo, stderr);
+		for (size_t i = 0; i < topo_plan_get_finding_count(s.plan); i++)
+			print_finding(g, topo_plan_get_finding(s.plan, i), stderr);
 	}
 out:
-	topo_config_free(config);
-	topo_plan_unref(plan);
-	topo_unref(topo);
-	topo_ctx_unref(ctx);
+	session_close(&s);
 	return r;
 }

@@ -11,17 +11,15 @@
  * (proc/vmstat); one it does not have at all is '-' (null in JSON), never 0.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <libsmartcols/libsmartcols.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "tiertopo.h"
+#include "columns.h"
 
 enum {
 	COL_NODE,
@@ -31,54 +29,48 @@ enum {
 	COL_FIRST_COUNTER, /* the counter columns follow */
 };
 
-struct coldesc {
-	const char *name;
-	const char *counter; /* the kernel's name, for the counter columns */
-	int flags;
-	const char *help;
+/* the JSON keys and the other names -o takes are the kernel's counter names */
+static const struct column coldescs[] = {
+    {"NODE", 0, SCOLS_FL_RIGHT, NULL, "node id; 'machine': the whole machine (proc/vmstat)"},
+    {"TIER", 0, SCOLS_FL_RIGHT, NULL, "the kernel's memory tier of the node (memory_tierN)"},
+    {"PTIER", 0, SCOLS_FL_RIGHT, NULL, "the tier tiertopo recommends"},
+    {"KIND", 0, 0, NULL, "DRAM, PMEM, HBM, CXL-DRAM, CXL-PMEM, SPM or unknown"},
+    {"DEM_KSWAPD", 0, SCOLS_FL_RIGHT, "pgdemote_kswapd", "pages demoted by kswapd (5.15)"},
+    {"DEM_DIRECT", 0, SCOLS_FL_RIGHT, "pgdemote_direct",
+     "pages demoted by direct or node reclaim (5.15)"},
+    {"DEM_KHUGE", 0, SCOLS_FL_RIGHT, "pgdemote_khugepaged", "pages demoted by khugepaged (6.2)"},
+    {"DEM_PROACT", 0, SCOLS_FL_RIGHT, "pgdemote_proactive",
+     "pages demoted by proactive reclaim (6.15)"},
+    {"PRO_OK", 0, SCOLS_FL_RIGHT, "pgpromote_success", "pages promoted to the node (5.18)"},
+    {"PRO_CAND", 0, SCOLS_FL_RIGHT, "pgpromote_candidate", "promotion candidates (6.1)"},
+    {"PRO_NRL", 0, SCOLS_FL_RIGHT, "pgpromote_candidate_nrl",
+     "candidates that bypassed the rate limit (6.17)"},
+    {"MIG_OK", 0, SCOLS_FL_RIGHT, "pgmigrate_success", "pages migrated"},
+    {"MIG_FAIL", 0, SCOLS_FL_RIGHT, "pgmigrate_fail", "pages that failed to migrate"},
+    {"HINT", 0, SCOLS_FL_RIGHT, "numa_hint_faults", "NUMA hinting faults"},
+    {"HINT_LOCAL", 0, SCOLS_FL_RIGHT, "numa_hint_faults_local", "hinting faults on the local node"},
+    {"NUMA_MIGR", 0, SCOLS_FL_RIGHT, "numa_pages_migrated", "pages migrated by NUMA balancing"},
+    {"PTE_UPD", 0, SCOLS_FL_RIGHT, "numa_pte_updates", "PTEs marked for NUMA hinting faults"},
+    {"NUMA_HIT", 0, SCOLS_FL_RIGHT, "numa_hit", "allocations on the intended node"},
+    {"NUMA_MISS", 0, SCOLS_FL_RIGHT, "numa_miss", "allocations here meant for another node"},
+    {"NUMA_FOREIGN", 0, SCOLS_FL_RIGHT, "numa_foreign", "allocations meant here, made elsewhere"},
+    {"NUMA_LOCAL", 0, SCOLS_FL_RIGHT, "numa_local", "allocations from a local CPU"},
+    {"NUMA_OTHER", 0, SCOLS_FL_RIGHT, "numa_other", "allocations from a CPU of another node"},
 };
 
-static const struct coldesc coldescs[] = {
-	{"NODE", NULL, SCOLS_FL_RIGHT, "node id; 'machine': the whole machine (proc/vmstat)"},
-	{"TIER", NULL, SCOLS_FL_RIGHT, "the kernel's memory tier of the node (memory_tierN)"},
-	{"PTIER", NULL, SCOLS_FL_RIGHT, "the tier tiertopo recommends"},
-	{"KIND", NULL, 0, "DRAM, PMEM, HBM, CXL-DRAM, CXL-PMEM, SPM or unknown"},
-	{"DEM_KSWAPD", "pgdemote_kswapd", SCOLS_FL_RIGHT, "pages demoted by kswapd (5.15)"},
-	{"DEM_DIRECT", "pgdemote_direct", SCOLS_FL_RIGHT,
-	 "pages demoted by direct or node reclaim (5.15)"},
-	{"DEM_KHUGE", "pgdemote_khugepaged", SCOLS_FL_RIGHT, "pages demoted by khugepaged (6.2)"},
-	{"DEM_PROACT", "pgdemote_proactive", SCOLS_FL_RIGHT,
-	 "pages demoted by proactive reclaim (6.15)"},
-	{"PRO_OK", "pgpromote_success", SCOLS_FL_RIGHT, "pages promoted to the node (5.18)"},
-	{"PRO_CAND", "pgpromote_candidate", SCOLS_FL_RIGHT, "promotion candidates (6.1)"},
-	{"PRO_NRL", "pgpromote_candidate_nrl", SCOLS_FL_RIGHT,
-	 "candidates that bypassed the rate limit (6.17)"},
-	{"MIG_OK", "pgmigrate_success", SCOLS_FL_RIGHT, "pages migrated"},
-	{"MIG_FAIL", "pgmigrate_fail", SCOLS_FL_RIGHT, "pages that failed to migrate"},
-	{"HINT", "numa_hint_faults", SCOLS_FL_RIGHT, "NUMA hinting faults"},
-	{"HINT_LOCAL", "numa_hint_faults_local", SCOLS_FL_RIGHT, "hinting faults on the local node"},
-	{"NUMA_MIGR", "numa_pages_migrated", SCOLS_FL_RIGHT, "pages migrated by NUMA balancing"},
-	{"PTE_UPD", "numa_pte_updates", SCOLS_FL_RIGHT, "PTEs marked for NUMA hinting faults"},
-	{"NUMA_HIT", "numa_hit", SCOLS_FL_RIGHT, "allocations on the intended node"},
-	{"NUMA_MISS", "numa_miss", SCOLS_FL_RIGHT, "allocations here meant for another node"},
-	{"NUMA_FOREIGN", "numa_foreign", SCOLS_FL_RIGHT, "allocations meant here, made elsewhere"},
-	{"NUMA_LOCAL", "numa_local", SCOLS_FL_RIGHT, "allocations from a local CPU"},
-	{"NUMA_OTHER", "numa_other", SCOLS_FL_RIGHT, "allocations from a CPU of another node"},
-};
-#define N_COLS (sizeof(coldescs) / sizeof(coldescs[0]))
+#define N_COLS ARRAY_SIZE(coldescs)
 
 static const int default_cols[] = {0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
 
-static int column_by_name(const char *name, size_t len)
-{
-	for (size_t i = 0; i < N_COLS; i++) {
-		const char *c = coldescs[i].counter;
-		if ((strlen(coldescs[i].name) == len && !strncasecmp(name, coldescs[i].name, len)) ||
-		    (c && strlen(c) == len && !strncmp(name, c, len)))
-			return (int)i;
-	}
-	return -1;
-}
+static const struct listing stat_listing = {
+    .cmd = "stat",
+    .cols = coldescs,
+    .ncols = N_COLS,
+    .defaults = default_cols,
+    .ndefaults = ARRAY_SIZE(default_cols),
+    .help_width = 12,
+    .key_names = true,
+};
 
 static void usage(FILE *out)
 {
@@ -89,7 +81,8 @@ static void usage(FILE *out)
 	      "interval, COUNT reports in all (default: until interrupted). Counters the kernel\n"
 	      "keeps only for the whole machine (pgdemote_* before 6.8, numa_hint_faults,\n"
 	      "pgmigrate_*) are shown in the 'machine' row only; counters this kernel does not\n"
-	      "have are '-' (null in JSON).\n"
+	      "have are '-' (null in JSON). Without any vmstat file every counter is '-' and\n"
+	      "there is one report.\n"
 	      "\n"
 	      "Options:\n"
 	      " -J, --json            one JSON document per report\n"
@@ -98,22 +91,19 @@ static void usage(FILE *out)
 	      " -r, --raw             raw output\n"
 	      " -P, --pairs           key=\"value\" output\n"
 	      " -n, --noheadings      no header line\n"
+	      "                       (-J, -r and -P choose the output form: one at a time)\n"
 	      " -s, --sysroot <dir>   read the machine below <dir>\n"
 	      " -h, --help            show this help\n"
 	      "\n"
 	      "Columns:\n",
 	      out);
-	for (size_t i = 0; i < N_COLS; i++)
-		fprintf(out, " %12s  %s%s%s%s\n", coldescs[i].name, coldescs[i].help,
-			coldescs[i].counter ? " [" : "",
-			coldescs[i].counter ? coldescs[i].counter : "",
-			coldescs[i].counter ? "]" : "");
+	columns_usage(&stat_listing, out);
 }
 
 struct stat_out {
-	int cols[64];
-	size_t ncols;
-	bool raw, pairs, noheadings, json;
+	struct colsel sel;
+	struct output_mode m;
+	bool json;
 	const struct topo *topo;
 	const struct topo_plan *plan;
 };
@@ -122,6 +112,8 @@ struct stat_out {
 static bool counter_value(const struct topo_vmstat *before, const struct topo_vmstat *now,
 			  int node, const char *name, double seconds, double *value)
 {
+	if (!now) /* no vmstat files at all: every counter unknown */
+		return false;
 	/* a per-node row never shows a machine-wide figure, and the reverse */
 	enum topo_vmstat_scope scope = topo_vmstat_get_scope(now, name);
 	if (scope == TOPO_VMSTAT_ABSENT || (node >= 0 && scope != TOPO_VMSTAT_NODE))
@@ -133,6 +125,18 @@ static bool counter_value(const struct topo_vmstat *before, const struct topo_vm
 		return false;
 	*value = (double)v;
 	return true;
+}
+
+/* the node rows: those of the vmstat files, or without any, the snapshot's nodes */
+static size_t node_rows(const struct stat_out *o, const struct topo_vmstat *now)
+{
+	return now ? topo_vmstat_get_node_count(now) : topo_get_node_count(o->topo);
+}
+
+static int row_node(const struct stat_out *o, const struct topo_vmstat *now, size_t k)
+{
+	return now ? topo_vmstat_get_node_id(now, k)
+		   : topo_node_get_id(topo_get_node_by_index(o->topo, k));
 }
 
 static int node_tier(const struct stat_out *o, int node, bool plan)
@@ -169,7 +173,7 @@ static char *cell(const struct stat_out *o, const struct topo_vmstat *before,
 		return strdup(topo_kind_to_string(topo_plan_get_kind(o->plan, node)));
 	default: {
 		double v;
-		if (!counter_value(before, now, node, coldescs[col].counter, seconds, &v))
+		if (!counter_value(before, now, node, coldescs[col].key, seconds, &v))
 			return NULL;
 		if (before)
 			r = asprintf(&s, "%.0f", v);
@@ -185,13 +189,10 @@ static int print_table(const struct stat_out *o, const struct topo_vmstat *befor
 		       const struct topo_vmstat *now, double seconds)
 {
 	int r = -ENOMEM;
-	struct libscols_table *tb = scols_new_table();
+	struct libscols_table *tb = columns_table(&stat_listing, &o->sel, &o->m);
 	if (!tb)
 		return -ENOMEM;
-	scols_table_enable_raw(tb, o->raw);
-	scols_table_enable_export(tb, o->pairs);
-	scols_table_enable_noheadings(tb, o->noheadings);
-	if (!o->raw && !o->pairs && !o->noheadings) {
+	if (!o->m.raw && !o->m.pairs && !o->m.noheadings) {
 		char title[128];
 		if (before)
 			snprintf(title, sizeof(title), "per second over the last %.1f s", seconds);
@@ -199,24 +200,14 @@ static int print_table(const struct stat_out *o, const struct topo_vmstat *befor
 			snprintf(title, sizeof(title), "since boot");
 		scols_cell_set_data(scols_table_get_title(tb), title);
 	}
-	for (size_t i = 0; i < o->ncols; i++) {
-		const struct coldesc *d = &coldescs[o->cols[i]];
-		if (!scols_table_new_column(tb, d->name, 0, d->flags))
-			goto out;
-	}
-	size_t nn = topo_vmstat_get_node_count(now);
+	size_t nn = node_rows(o, now);
 	for (size_t k = 0; k <= nn; k++) {
-		int node = k < nn ? topo_vmstat_get_node_id(now, k) : -1;
+		int node = k < nn ? row_node(o, now, k) : -1;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			goto out;
-		for (size_t i = 0; i < o->ncols; i++) {
-			char *s = cell(o, before, now, node, o->cols[i], seconds);
-			if (s)
-				scols_line_refer_data(ln, i, s);
-			else
-				scols_line_set_data(ln, i, "-");
-		}
+		for (size_t i = 0; i < o->sel.n; i++)
+			cell_set(ln, i, cell(o, before, now, node, o->sel.cols[i], seconds));
 	}
 	r = scols_print_table(tb);
 out:
@@ -239,11 +230,11 @@ static struct json_object *json_counters(const struct topo_vmstat *before,
 	struct json_object *c = json_object_new_object();
 	for (size_t i = COL_FIRST_COUNTER; c && i < N_COLS; i++) {
 		double v;
-		json_object_object_add(c, coldescs[i].counter,
-				       counter_value(before, now, node, coldescs[i].counter, seconds,
-						     &v)
-					       ? json_number(v, before != NULL)
-					       : NULL);
+		json_object_object_add(
+		    c, coldescs[i].key,
+		    counter_value(before, now, node, coldescs[i].key, seconds, &v)
+			? json_number(v, before != NULL)
+			: NULL);
 	}
 	return c;
 }
@@ -268,17 +259,19 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	/* where each counter is kept on this kernel: "node", "machine" or null (absent) */
 	struct json_object *scope = json_object_new_object();
 	for (size_t i = COL_FIRST_COUNTER; scope && i < N_COLS; i++) {
-		enum topo_vmstat_scope sc = topo_vmstat_get_scope(now, coldescs[i].counter);
-		json_object_object_add(scope, coldescs[i].counter,
-				       sc == TOPO_VMSTAT_NODE	   ? json_object_new_string("node")
-				       : sc == TOPO_VMSTAT_MACHINE ? json_object_new_string("machine")
-								   : NULL);
+		enum topo_vmstat_scope sc =
+			now ? topo_vmstat_get_scope(now, coldescs[i].key) : TOPO_VMSTAT_ABSENT;
+		json_object_object_add(scope, coldescs[i].key,
+				       sc == TOPO_VMSTAT_NODE ? json_object_new_string("node")
+				       : sc == TOPO_VMSTAT_MACHINE
+					   ? json_object_new_string("machine")
+					   : NULL);
 	}
 	json_object_object_add(root, "scope", scope);
 
 	struct json_object *nodes = json_object_new_array();
-	for (size_t k = 0; nodes && k < topo_vmstat_get_node_count(now); k++) {
-		int node = topo_vmstat_get_node_id(now, k);
+	for (size_t k = 0; nodes && k < node_rows(o, now); k++) {
+		int node = row_node(o, now, k);
 		struct json_object *n = json_object_new_object();
 		if (!n)
 			break;
@@ -296,7 +289,7 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	json_object_object_add(root, "machine", machine);
 
 	struct json_object *findings = json_object_new_array();
-	for (size_t i = 0; findings && i < topo_vmstat_get_finding_count(now); i++) {
+	for (size_t i = 0; findings && now && i < topo_vmstat_get_finding_count(now); i++) {
 		const struct topo_finding *f = topo_vmstat_get_finding(now, i);
 		struct json_object *x = json_object_new_object();
 		if (!x)
@@ -317,13 +310,10 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	return 0;
 }
 
-static void print_vmstat_findings(const struct topo_vmstat *vs)
+static void print_vmstat_findings(const struct global_opts *g, const struct topo_vmstat *vs)
 {
-	for (size_t i = 0; i < topo_vmstat_get_finding_count(vs); i++) {
-		const struct topo_finding *x = topo_vmstat_get_finding(vs, i);
-		fprintf(stderr, "%s: %s [%s]\n", topo_severity_to_string(topo_finding_get_severity(x)),
-			topo_finding_get_message(x), topo_finding_get_id(x));
-	}
+	for (size_t i = 0; i < topo_vmstat_get_finding_count(vs); i++)
+		print_finding(g, topo_vmstat_get_finding(vs, i), stderr);
 }
 
 /* Say once why the per-node demotion columns are '-' on a kernel before 6.8. */
@@ -376,110 +366,54 @@ static int parse_args(int argc, char **argv, double *interval, long *count)
 
 int cmd_stat(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_OUTPUT_ALL = 0x200 };
 	static const struct option longopts[] = {
-		GLOBAL_LONGOPTS,
-		{"output", required_argument, NULL, 'o'},
-		{"output-all", no_argument, NULL, OPT_OUTPUT_ALL},
-		{"raw", no_argument, NULL, 'r'},
-		{"pairs", no_argument, NULL, 'P'},
-		{"noheadings", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    GLOBAL_LONGOPTS,
+	    OUTPUT_LONGOPTS,
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"stat", "s:Jvo:rPnh", longopts, usage, true};
 	struct stat_out o = {0};
-	const char *outarg = NULL;
-	bool all = false;
-	int c;
-
-	/*
-	 * Options may follow INTERVAL and COUNT: getopt moves the operands to the end. main()
-	 * parsed the global options in order ("+"); optind 0 makes glibc start afresh.
-	 */
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "s:Jvo:rPnh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		switch (c) {
-		case 'o':
-			outarg = optarg;
-			break;
-		case OPT_OUTPUT_ALL:
-			all = true;
-			break;
-		case 'r':
-			o.raw = true;
-			break;
-		case 'P':
-			o.pairs = true;
-			break;
-		case 'n':
-			o.noheadings = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("stat");
-		}
-	}
+	int r = parse_options(&cmd, g, &o.m, argc, argv, NULL, NULL);
+	if (r != OPTIONS_PARSED)
+		return r;
 	double interval = 0;
 	long count = 0; /* 0: until interrupted */
-	int r = parse_args(argc, argv, &interval, &count);
+	r = parse_args(argc, argv, &interval, &count);
 	if (r)
 		return r;
 	if (interval == 0)
 		count = 1;
 	o.json = g->json;
 
-	if (all) {
-		for (size_t i = 0; i < N_COLS; i++)
-			o.cols[o.ncols++] = (int)i;
-	} else if (outarg) {
-		const char *p = outarg;
-		if (*p == '+') { /* +LIST adds to the defaults */
-			for (size_t i = 0; i < sizeof(default_cols) / sizeof(int); i++)
-				o.cols[o.ncols++] = default_cols[i];
-			p++;
-		}
-		while (*p) {
-			size_t len = strcspn(p, ",");
-			int col = column_by_name(p, len);
-			if (col < 0 || o.ncols >= sizeof(o.cols) / sizeof(o.cols[0])) {
-				fprintf(stderr, "tiertopo: unknown column '%.*s'; see stat --help\n",
-					(int)len, p);
-				return EXIT_USAGE;
-			}
-			o.cols[o.ncols++] = col;
-			p += len + (p[len] == ',');
-		}
-	} else {
-		for (size_t i = 0; i < sizeof(default_cols) / sizeof(int); i++)
-			o.cols[o.ncols++] = default_cols[i];
-	}
-
 	/* the topology once, for the tier columns; then only the counters */
-	struct topo_ctx *ctx = NULL;
-	struct topo *topo = NULL;
-	struct topo_plan *plan = NULL;
-	struct topo_config *config = NULL;
-	r = open_topo_config(g, false, &ctx, &topo, &config);
+	struct session s;
+	r = listing_open(&stat_listing, &o.m, &o.sel, g, &s);
 	if (r)
 		return r;
-	if (topo_plan_new(topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
-			  &plan) < 0)
-		plan = NULL; /* PTIER and KIND unknown; the counters do not need it */
-	topo_config_free(config);
-	o.topo = topo;
-	o.plan = plan;
-	print_findings(topo, stderr);
+	if (topo_plan_new(s.topo, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(s.config),
+			  &s.plan) < 0)
+		s.plan = NULL; /* PTIER and KIND unknown; the counters do not need it */
+	o.topo = s.topo;
+	o.plan = s.plan;
+	print_findings(g, s.topo, stderr);
 
 	struct topo_vmstat *before = NULL, *now = NULL;
 	r = EXIT_OK;
 	for (long i = 0; count == 0 || i < count; i++) {
 		if (i)
 			sleep_seconds(interval);
-		int k = topo_read_vmstat(ctx, &now);
+		int k = topo_read_vmstat(s.ctx, &now);
+		if (k == -ENOENT && !i) {
+			/* a kernel without the files (or a tree gathered without them): one report
+			 * with every counter unknown, as for a counter this kernel does not have */
+			fprintf(stderr, "tiertopo: stat: no vmstat counters below %s (proc/vmstat, "
+					"nodeN/vmstat): every counter is unknown\n",
+				g->sysroot ? g->sysroot : "/");
+			k = o.json ? print_json(&o, NULL, NULL, 0) : print_table(&o, NULL, NULL, 0);
+			r = k < 0 ? EXIT_ERROR : EXIT_OK;
+			break;
+		}
 		if (k < 0) {
 			fprintf(stderr, "tiertopo: cannot read the vmstat counters below %s: %s\n",
 				g->sysroot ? g->sysroot : "/", strerror(-k));
@@ -487,15 +421,16 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			break;
 		}
 		if (!i) {
-			print_vmstat_findings(now);
+			print_vmstat_findings(g, now);
 			if (!o.json)
 				note_machine_wide(now);
 		}
-		double seconds = before ? (double)(topo_vmstat_get_time_ns(now) -
-						   topo_vmstat_get_time_ns(before)) /
-						  1e9
-					: 0;
-		if (i && !o.json && !o.raw && !o.pairs)
+		double seconds =
+		    before
+			? (double)(topo_vmstat_get_time_ns(now) - topo_vmstat_get_time_ns(before)) /
+			      1e9
+			: 0;
+		if (i && !o.json && !o.m.raw && !o.m.pairs)
 			putchar('\n');
 		k = o.json ? print_json(&o, before, now, seconds)
 			   : print_table(&o, before, now, seconds);
@@ -511,8 +446,6 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 	}
 	topo_vmstat_unref(before);
 	topo_vmstat_unref(now);
-	topo_plan_unref(plan);
-	topo_unref(topo);
-	topo_ctx_unref(ctx);
+	session_close(&s);
 	return r;
 }

@@ -10,7 +10,8 @@
  * the latest max_wait after the burst began, so a never-ending stream still gets applied. A
  * receive-buffer overflow (ENOBUFS: events were lost) needs nothing special: every apply
  * rediscovers everything, so it just counts as an event. SIGTERM and SIGINT end the loop,
- * SIGHUP re-reads the configuration.
+ * SIGHUP re-reads the configuration. At most WATCH_BATCH events are read per wake-up, so
+ * under a flood the timer and the signals are still answered at once.
  *
  * --once is the oneshot the udev rules start: collect the burst that woke it, apply once when
  * it is quiet, exit. --events FILE reads recorded uevents (KEY=VALUE blocks, as
@@ -20,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libudev.h>
 #include <math.h>
 #include <signal.h>
@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -38,7 +37,11 @@
 
 #include "tiertopo.h"
 
-#define WATCH_LOCK "run/tiertopo/watch.lock"
+/* events handled per wake-up: then the timer and the signals get their turn, so a flood
+ * (a storm, or someone replaying millions) delays neither the apply nor SIGTERM */
+#define WATCH_BATCH 256
+
+enum { OPT_ONCE = OPT_COMMAND, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE, OPT_DRY_RUN };
 
 static const char *const subsystems[] = {"memory", "node", "dax", "cxl", "memory_tiering"};
 
@@ -51,7 +54,7 @@ struct source {
 	/* replay */
 	int fd;
 	char *buf;
-	size_t len, cap;
+	size_t off, len, cap; /* unread bytes: buf[off, len) */
 	bool eof;
 	char subsystem[64];
 	bool overflow;
@@ -91,8 +94,16 @@ static int source_fd(const struct source *s)
 static enum next replay_next(struct source *s)
 {
 	for (;;) {
-		char *nl = s->len ? memchr(s->buf, '\n', s->len) : NULL;
+		char *line0 = s->buf + s->off;
+		size_t avail = s->len - s->off;
+		char *nl = avail ? memchr(line0, '\n', avail) : NULL;
 		if (!nl && !s->eof) {
+			/* compact only when reading: a line costs no copy of the buffer */
+			if (s->off) {
+				memmove(s->buf, line0, avail);
+				s->len = avail;
+				s->off = 0;
+			}
 			if (s->cap - s->len < 4096) {
 				size_t cap = s->cap ? s->cap * 2 : 65536;
 				char *b = realloc(s->buf, cap);
@@ -110,7 +121,7 @@ static enum next replay_next(struct source *s)
 				s->len += (size_t)k;
 			continue;
 		}
-		size_t l = nl ? (size_t)(nl - s->buf) : s->len;
+		size_t l = nl ? (size_t)(nl - line0) : avail;
 		if (!nl && !l) {
 			/* end of the recording: a last block without a separator counts */
 			if (s->subsystem[0]) {
@@ -121,9 +132,8 @@ static enum next replay_next(struct source *s)
 		}
 		char line[512];
 		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) - 1 ? l : sizeof(line) - 1),
-			 s->buf);
-		memmove(s->buf, s->buf + l + (nl != NULL), s->len - l - (nl != NULL));
-		s->len -= l + (nl != NULL);
+			 line0);
+		s->off += l + (nl != NULL);
 
 		if (!strcmp(line, "!overflow"))
 			return NEXT_OVERFLOW;
@@ -236,6 +246,12 @@ static int apply_once(struct watch *w, unsigned long events, unsigned long overf
 				      path, old, new);
 	}
 	fprintf(stderr, "%s\n", line);
+	for (size_t i = 0; i < topo_apply_report_get_hook_count(rep); i++) {
+		const char *path, *msg;
+		int st;
+		topo_apply_report_get_hook(rep, i, &path, &st, &msg);
+		fprintf(stderr, "tiertopo watch: hook %s: %s\n", path, msg ? msg : "ok");
+	}
 	topo_apply_report_free(rep);
 	topo_plan_unref(plan);
 	topo_unref(topo);
@@ -260,16 +276,76 @@ static void usage(FILE *out)
 	      "     --source NAME     libudev monitor: udev (default) or kernel\n"
 	      "     --events FILE     read recorded uevents from FILE ('-': stdin) instead;\n"
 	      "                       exits after the last apply at its end\n"
-	      " -n, --dry-run         compute the changes, write nothing\n"
+	      "     --dry-run         compute the changes, write nothing (no lock either)\n"
 	      " -s, --sysroot <dir>   apply to the tree below <dir>\n"
 	      "     --config <file>   the configuration\n"
 	      " -h, --help            show this help\n",
 	      out);
 }
 
+/*
+ * One watcher at a time (the library's run/tiertopo/watch.lock, taken inside the sysroot):
+ * a oneshot started while one runs has nothing to do. Returns 0 when taken, -1 when another
+ * watcher runs and @once (exit quietly), -2 on an error (said).
+ */
+static int take_watch_lock(const struct global_opts *g, struct topo_ctx *ctx, bool once)
+{
+	int r = topo_ctx_lock_watch(ctx);
+	if (r == 0)
+		return 0;
+	if (r == -EWOULDBLOCK && once)
+		return -1; /* the running watcher sees the same events and applies */
+	fprintf(stderr, "tiertopo: watch: %s/run/tiertopo/watch.lock: %s\n",
+		g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "",
+		r == -EWOULDBLOCK ? "another tiertopo watch is running" : strerror(-r));
+	return -2;
+}
+
+struct watch_opts {
+	struct watch *w;
+	const char *events, *source_name;
+	bool once;
+};
+
+static int watch_opt(void *data, int c, const char *arg)
+{
+	struct watch_opts *o = data;
+	char *end;
+	switch (c) {
+	case OPT_ONCE:
+		o->once = true;
+		return 0;
+	case OPT_DEBOUNCE:
+	case OPT_MAX_WAIT: {
+		double v = strtod(arg, &end);
+		if (*end || !(v >= 0) || v > 3600) {
+			fprintf(stderr, "tiertopo: watch: '%s' is not a number of seconds\n", arg);
+			return EXIT_USAGE;
+		}
+		*(c == OPT_DEBOUNCE ? &o->w->opt_debounce : &o->w->opt_max_wait) = v;
+		return 0;
+	}
+	case OPT_EVENTS:
+		o->events = arg;
+		return 0;
+	case OPT_SOURCE:
+		if (strcmp(arg, "udev") && strcmp(arg, "kernel")) {
+			fprintf(stderr, "tiertopo: watch: --source is udev or kernel\n");
+			return EXIT_USAGE;
+		}
+		o->source_name = arg;
+		return 0;
+	case 'n':
+		return refuse_short_n("watch");
+	case OPT_DRY_RUN:
+		o->w->dry_run = true;
+		return 0;
+	}
+	return -1;
+}
+
 int cmd_watch(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_ONCE = 0x200, OPT_DEBOUNCE, OPT_MAX_WAIT, OPT_EVENTS, OPT_SOURCE };
 	static const struct option longopts[] = {
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
 		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
@@ -280,60 +356,23 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 		{"max-wait", required_argument, NULL, OPT_MAX_WAIT},
 		{"events", required_argument, NULL, OPT_EVENTS},
 		{"source", required_argument, NULL, OPT_SOURCE},
-		{"dry-run", no_argument, NULL, 'n'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct command cmd = {"watch", "s:vnh", longopts, usage, false};
 	struct watch w = {.g = g, .opt_debounce = -1, .opt_max_wait = -1};
-	const char *events = NULL, *source_name = "udev";
-	bool once = false;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "s:vnh", longopts, NULL)) != -1) {
-		if (global_opt(g, c, optarg))
-			continue;
-		char *end;
-		switch (c) {
-		case OPT_ONCE:
-			once = true;
-			break;
-		case OPT_DEBOUNCE:
-		case OPT_MAX_WAIT: {
-			double v = strtod(optarg, &end);
-			if (*end || !(v >= 0) || v > 3600) {
-				fprintf(stderr, "tiertopo: watch: '%s' is not a number of seconds\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			*(c == OPT_DEBOUNCE ? &w.opt_debounce : &w.opt_max_wait) = v;
-			break;
-		}
-		case OPT_EVENTS:
-			events = optarg;
-			break;
-		case OPT_SOURCE:
-			if (strcmp(optarg, "udev") && strcmp(optarg, "kernel")) {
-				fprintf(stderr, "tiertopo: watch: --source is udev or kernel\n");
-				return EXIT_USAGE;
-			}
-			source_name = optarg;
-			break;
-		case 'n':
-			w.dry_run = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint("watch");
-		}
-	}
-	if (no_operands("watch", argc, argv))
-		return EXIT_USAGE;
+	struct watch_opts o = {.w = &w, .source_name = "udev"};
+	g->applies = true;
+	int r = parse_options(&cmd, g, NULL, argc, argv, watch_opt, &o);
+	if (r != OPTIONS_PARSED)
+		return r;
+	const char *events = o.events, *source_name = o.source_name;
+	bool once = o.once;
 
 	/* the configuration: a bad one is an error at start, kept as it was on SIGHUP */
 	struct topo_ctx *cctx = NULL;
-	int r = topo_ctx_new(&cctx, g->sysroot);
+	r = topo_ctx_new(&cctx, g->sysroot);
 	if (r < 0) {
 		fprintf(stderr, "tiertopo: watch: sysroot %s: %s\n", g->sysroot ? g->sysroot : "/",
 			strerror(-r));
@@ -346,34 +385,12 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 	}
 	use_config(&w);
 
-	/* one watcher at a time: a oneshot started while one runs has nothing to do */
-	char lockpath[4096];
-	snprintf(lockpath, sizeof(lockpath), "%s/" WATCH_LOCK,
-		 g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "");
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", lockpath);
-	*strrchr(dir, '/') = '\0';
-	char parent[4096];
-	snprintf(parent, sizeof(parent), "%s", dir);
-	*strrchr(parent, '/') = '\0';
-	mkdir(parent, 0755);
-	mkdir(dir, 0755);
-	int lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
-		if (lockfd >= 0 && errno == EWOULDBLOCK && once) {
-			/* the running watcher sees the same events and applies */
-			close(lockfd);
-			topo_config_free(w.config);
-			topo_ctx_unref(cctx);
-			return EXIT_OK;
-		}
-		fprintf(stderr, "tiertopo: watch: %s: %s\n", lockpath,
-			errno == EWOULDBLOCK ? "another tiertopo watch is running" : strerror(errno));
-		if (lockfd >= 0)
-			close(lockfd);
+	/* a dry run writes nothing, not even the lock: it changes nothing to keep apart */
+	int locked = w.dry_run ? 0 : take_watch_lock(g, cctx, once);
+	if (locked < 0) {
 		topo_config_free(w.config);
 		topo_ctx_unref(cctx);
-		return EXIT_ERROR;
+		return locked == -1 ? EXIT_OK : EXIT_ERROR;
 	}
 
 	struct source src = {.fd = -1};
@@ -390,7 +407,6 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "tiertopo: watch: cannot listen for uevents%s%s: %s\n",
 			events ? " in " : "", events ? events : "", strerror(-r));
 		source_close(&src);
-		close(lockfd);
 		topo_config_free(w.config);
 		topo_ctx_unref(cctx);
 		return EXIT_ERROR;
@@ -439,6 +455,10 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 				struct signalfd_siginfo si;
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo != SIGHUP) {
+						if (running)
+							fprintf(stderr, "tiertopo watch: %s: stopping\n",
+								si.ssi_signo == SIGTERM ? "SIGTERM"
+											: "SIGINT");
 						running = false;
 						continue;
 					}
@@ -469,8 +489,9 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 				if (once || (!reading && events))
 					running = false;
 			} else if (reading) {
-				/* drain: an event costs a clock read and two stores */
-				for (;;) {
+				/* an event costs a clock read and two stores; at most WATCH_BATCH
+				 * of them, then back to epoll (level-triggered: the rest waits) */
+				for (unsigned int k = 0; k < WATCH_BATCH; k++) {
 					enum next x = source_next(&src);
 					if (x == NEXT_NONE)
 						break;
@@ -510,7 +531,6 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 	close(tfd);
 	close(sfd);
 	source_close(&src);
-	close(lockfd);
 	topo_config_free(w.config);
 	topo_ctx_unref(cctx);
 	return status;

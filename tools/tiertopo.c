@@ -7,7 +7,6 @@
  * Global options may also follow the command (git style). The default command is dump.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +34,14 @@ static void usage(FILE *out)
 	      " tiertopo [options] stat [INTERVAL [COUNT]]\n"
 	      "                                   demotion, promotion and migration counters\n"
 	      "                                   per node, since boot or per second\n"
-	      " tiertopo [options] gather [-o FILE.tar.gz]\n"
+	      " tiertopo [options] gather [-O FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
 	      "Options:\n"
 	      " -s, --sysroot <dir>   read the machine below <dir> (holding sys/ and proc/)\n"
 	      "     --acpi-dir <dir>  read ACPI tables from <dir>/SRAT.dat ... (acpixtract -a)\n"
 	      "     --config <file>   configuration (default <sysroot>/etc/tiertopo/tiertopo.conf)\n"
-	      " -J, --json            print JSON (the whole snapshot)\n"
+	      " -J, --json            print JSON (the whole snapshot); not with -r or -P\n"
 	      " -v, --verbose         say more; twice for debugging\n"
 	      " -h, --help            show this help (tiertopo COMMAND --help for a command)\n"
 	      " -V, --version         show the version\n"
@@ -102,15 +101,11 @@ static const struct {
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"acpi-dir", required_argument, NULL, OPT_ACPI_DIR},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"json", no_argument, NULL, 'J'},
-		{"dump", no_argument, NULL, OPT_DUMP},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    GLOBAL_LONGOPTS,
+	    {"dump", no_argument, NULL, OPT_DUMP},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct global_opts g = {0};
 	bool dump = false;
@@ -165,6 +160,12 @@ int main(int argc, char **argv)
 	const char *name = "dump";
 	if (optind < argc && argv[optind][0] != '-')
 		name = argv[optind++];
+	if (dump && strcmp(name, "dump")) {
+		/* --dump is the dump command's name: another command with it is a contradiction */
+		fprintf(stderr, "tiertopo: --dump is the dump command; it cannot go with '%s'\n",
+			name);
+		return EXIT_USAGE;
+	}
 
 	/* the command's getopt starts at argv[0] = the command name */
 	int cargc = argc - optind + 1;

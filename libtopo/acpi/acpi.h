@@ -126,7 +126,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "findings.h"
+#include "base/base.h"
 
 #define ACPI_TABLE_HEADER_SIZE 36
 

@@ -120,7 +120,8 @@ static int weighted_interleave(struct apply *a)
 
 	/* bw[n] = min(read, write) bandwidth, as mempolicy_set_node_perf() records it */
 	const struct topo *t = a->topo;
-	uint64_t *bw = calloc(t->n_nodes + 1, sizeof(*bw)), sum = 0, g = 0;
+	_cleanup_free_ uint64_t *bw = calloc(t->n_nodes + 1, sizeof(*bw));
+	uint64_t sum = 0, g = 0;
 	if (!bw)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_nodes; i++) {
@@ -134,14 +135,12 @@ static int weighted_interleave(struct apply *a)
 		bw[i] = r < w ? r : w;
 		sum += bw[i];
 	}
-	int ret = 0;
 	if (!sum)
-		goto out;
-	uint64_t *wt = calloc(t->n_nodes + 1, sizeof(*wt));
-	if (!wt) {
-		ret = -ENOMEM;
-		goto out;
-	}
+		return 0;
+	_cleanup_free_ uint64_t *wt = calloc(t->n_nodes + 1, sizeof(*wt));
+	if (!wt)
+		return -ENOMEM;
+	int ret = 0;
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		wt[i] = bw[i] && sum < WEIGHTINESS * bw[i] ? WEIGHTINESS * bw[i] / sum : 1;
 		g = gcd(g, wt[i]);
@@ -158,9 +157,6 @@ static int weighted_interleave(struct apply *a)
 		if (!value_equal(VALUE_INT, cur, want))
 			ret = apply_add_change(a, "weighted_interleave", path, cur, want, VALUE_INT);
 	}
-	free(wt);
-out:
-	free(bw);
 	return ret;
 }
 

@@ -82,10 +82,6 @@ int sinks_tier_files(struct apply *a)
 {
 	if (!topo_config_sink_enabled(a->config, "tier_files"))
 		return 0;
-	struct topo_plan *model = NULL;
-	if (a->topo->release)
-		topo_plan_new(a->topo, TOPO_PLAN_KERNEL, NULL, NULL, &model);
-	int r = per_node(a, model);
-	topo_plan_unref(model);
+	int r = per_node(a, a->kernel_model);
 	return r < 0 ? r : demotion_targets(a);
 }

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "path.h"
-#include "sysfs/bus.h"
+#include "sysfs/sysfs.h"
 
 static const char *const bus_names[] = {
 	[TOPO_BUS_DAX] = "dax",

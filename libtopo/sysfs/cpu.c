@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 #define CPU_DIR "sys/devices/system/cpu"
 #define CPU_LIMIT (1u << 22)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sysfs/bus.h"
+#include "sysfs/sysfs.h"
 
 static int fill_region(struct topo *topo, struct topo_dev *d, const char *dir)
 {

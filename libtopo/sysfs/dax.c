@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "path.h"
-#include "sysfs/bus.h"
+#include "sysfs/sysfs.h"
 
 /* Find the component of @devpath that starts with @prefix; copy it to a new string. */
 static char *component(const char *devpath, const char *prefix)

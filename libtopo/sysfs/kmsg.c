@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 #define KMSG "dev/kmsg"
 #define MARK "Demotion targets for Node "
@@ -97,16 +98,14 @@ static void parse_text(struct topo *topo, const char *buf, size_t len)
 
 int sysfs_read_kmsg(struct topo *topo)
 {
+	_cleanup_close_ int fd = io_open_file(topo->ctx, KMSG, O_RDONLY | O_NONBLOCK);
 	struct stat st;
-	if (fstatat(topo->ctx->rootfd, KMSG, &st, 0) < 0)
-		return 0;
-	int fd = openat(topo->ctx->rootfd, KMSG, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return 0; /* not root: the targets stay unknown */
-	io_record(topo->ctx, KMSG);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return 0; /* absent, or not root: the targets stay unknown */
 
-	if (S_ISCHR(st.st_mode)) {
-		/* one record per read; EAGAIN at the end; EPIPE when a record was overwritten */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 11)) {
+		/* /dev/kmsg itself (1:11, and no other device): one record per read; EAGAIN at
+		 * the end; EPIPE when a record was overwritten */
 		char rec[8192];
 		for (int i = 0; i < 1 << 20; i++) {
 			ssize_t k = read(fd, rec, sizeof(rec) - 1);
@@ -117,14 +116,15 @@ int sysfs_read_kmsg(struct topo *topo)
 			parse_text(topo, rec, (size_t)k);
 		}
 	} else if (S_ISREG(st.st_mode)) {
-		char *buf = NULL;
+		/* a gathered tree's copy */
+		_cleanup_free_ char *buf = NULL;
 		size_t len = 0;
-		close(fd);
 		if (io_read_file(topo->ctx, KMSG, TOPO_TABLE_MAX, &buf, &len) == 0)
 			parse_text(topo, buf, len);
-		free(buf);
-		return 0;
+	} else {
+		findings_add(&topo->findings, "sysfs-not-regular", TOPO_SEVERITY_WARNING, KMSG,
+			     "/%s is neither the kernel log device (1:11) nor a file; not read",
+			     KMSG);
 	}
-	close(fd);
 	return 0;
 }

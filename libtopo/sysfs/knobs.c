@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 #define WI_DIR "sys/kernel/mm/mempolicy/weighted_interleave"
 

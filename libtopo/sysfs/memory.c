@@ -3,7 +3,7 @@
  * sys/devices/system/memory: the memory block size. Blocks per node are counted from the
  * node directories' memoryN links (node.c), which needs no file per block.
  */
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 int sysfs_read_memory(struct topo *topo)
 {

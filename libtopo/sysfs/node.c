@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 #define NODE_DIR "sys/devices/system/node"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 /* Show at most this much of a bad file in a finding. */
 #define SHOW_MAX 64
@@ -55,9 +55,14 @@ static int read_raw(struct topo *topo, const char *path, char **buf)
 			     "/%s is larger than %u bytes; ignored", path, TOPO_ATTR_MAX);
 		return -EINVAL;
 	}
+	if (r == -IO_ENOTREG) {
+		findings_add(&topo->findings, "sysfs-not-regular", TOPO_SEVERITY_WARNING, path,
+			     "/%s is %s; ignored", path, io_strerror(r));
+		return -EINVAL;
+	}
 	if (r < 0) {
 		findings_add(&topo->findings, "sysfs-unreadable", TOPO_SEVERITY_WARNING, path,
-			     "/%s cannot be read: %s", path, strerror(-r));
+			     "/%s cannot be read: %s", path, io_strerror(r));
 		return -EINVAL;
 	}
 	/* old kernels ended node lists with "\n\0": trailing NULs are harmless */

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "topo-private.h"
+#include "sysfs/sysfs.h"
 
 #define NODE_DIR "sys/devices/system/node"
 #define PROC_VMSTAT "proc/vmstat"
@@ -223,7 +223,7 @@ int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat)
 	if (!ctx || !vmstat)
 		return -EINVAL;
 
-	struct topo_vmstat *vs = calloc(1, sizeof(*vs));
+	_cleanup_(topo_vmstat_unrefp) struct topo_vmstat *vs = calloc(1, sizeof(*vs));
 	if (!vs)
 		return -ENOMEM;
 	vs->refcount = 1;
@@ -234,7 +234,7 @@ int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat)
 
 	int r = read_source(vs, ctx, PROC_VMSTAT, &vs->machine);
 	if (r < 0 && r != -ENOENT)
-		goto fail;
+		return r;
 
 	char **names = NULL;
 	size_t nn = 0;
@@ -254,8 +254,7 @@ int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat)
 			if (!v) {
 				source_clear(&s);
 				strv_free(names, nn);
-				r = r < 0 ? r : -ENOMEM;
-				goto fail;
+				return r < 0 ? r : -ENOMEM;
 			}
 			vs->nodes = v;
 			vs->nodes[vs->n_nodes++] = s;
@@ -269,14 +268,10 @@ int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat)
 	if (!vs->machine.present && !vs->n_nodes) {
 		dbg(ctx, "neither /%s nor any /%s/nodeN/vmstat can be read\n", PROC_VMSTAT,
 		    NODE_DIR);
-		r = -ENOENT;
-		goto fail;
+		return -ENOENT;
 	}
-	*vmstat = vs;
+	*vmstat = TAKE_PTR(vs);
 	return 0;
-fail:
-	topo_vmstat_unref(vs);
-	return r;
 }
 
 struct topo_vmstat *topo_vmstat_ref(struct topo_vmstat *vmstat)

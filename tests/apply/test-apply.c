@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "topo-private.h"
+#include "sinks/sinks.h"
 
 struct hook_state {
 	int writes;
@@ -544,6 +544,60 @@ Test(config, a_bad_file_names_its_line_and_reason)
 	cr_expect_str_eq(config_error("[hooks]\ntimeout = soon\n"),
 			 "-22 tiertopo.conf:2: timeout = 'soon' is not a number of seconds");
 	cr_expect_str_eq(config_error("[sinks]\ndemotion = no\n[node 3]\ntier = 22\n"), "0 (none)");
+}
+
+Test(config, a_key_or_section_given_twice_is_refused_with_both_lines)
+{
+	cr_expect_str_eq(config_error("[sinks]\ndemotion = yes\nstate = no\ndemotion = no\n"),
+			 "-22 tiertopo.conf:4: demotion again in [sinks] (first at line 2): which one "
+			 "would win?");
+	cr_expect_str_eq(config_error("[sinks]\nstate = no\n[hooks]\ntimeout = 1\n[SINKS]\nhooks = no\n"),
+			 "-22 tiertopo.conf:5: [sinks] again (it began at line 1): give each section "
+			 "once");
+	cr_expect_str_eq(config_error("[node 2]\nkind = HBM\n\n[node  2]\ntier = 3\n"),
+			 "-22 tiertopo.conf:4: [node 2] again (it began at line 1): give each section "
+			 "once");
+	cr_expect_str_eq(config_error("# nothing yet\ndemotion = yes\n[sinks]\n"),
+			 "-22 tiertopo.conf:2: key 'demotion' is outside any section");
+}
+
+Test(config, a_node_the_machine_can_never_have_is_refused_one_that_may_come_is_not)
+{
+	/* sparse5: node/possible is 0-4, node 3 absent (it may come by hotplug) */
+	cr_expect_str_eq(config_error("[sinks]\nstate = yes\n[node 7]\nkind = HBM\n"),
+			 "-22 tiertopo.conf:3: [node 7]: this machine has no node 7 and can have none "
+			 "(its possible nodes are 0-4)");
+	cr_expect_str_eq(config_error("[node 3]\nkind = CXL-DRAM\n"), "0 (none)");
+	cr_expect_str_eq(config_error("[node 4]\ntier = 4\n"), "0 (none)");
+}
+
+Test(config, a_line_over_1024_bytes_is_refused_at_its_line)
+{
+	char text[4096];
+	char pad[2048];
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	/* 1024 bytes: the longest line there may be */
+	snprintf(text, sizeof(text), "[plan]\n# %.1022s\nkernel_model = 6.12\n", pad);
+	cr_expect_str_eq(config_error(text), "0 (none)");
+	snprintf(text, sizeof(text), "[plan]\nkernel_model = 6.12\n# %.1023s\n", pad);
+	cr_expect_str_eq(config_error(text),
+			 "-22 tiertopo.conf:3: a line of 1025 bytes; lines are at most 1024 bytes");
+	/* a value past iniparser's line buffer was cut there, the rest a line of its own */
+	snprintf(text, sizeof(text), "[plan]\nexclude = %.1100s\n", pad);
+	cr_expect_str_eq(config_error(text),
+			 "-22 tiertopo.conf:2: a line of 1110 bytes; lines are at most 1024 bytes");
+}
+
+Test(config, quotes_comments_and_case_as_iniparser_reads_them)
+{
+	cr_expect_str_eq(config_error("[Plan]\nKernel_Model = 6.12 ; the lab's kernel\n"
+				      "[sinks]\nstate = \"no\"\nhooks = 'yes' # quoted\n"),
+			 "0 (none)");
+	/* unquoted, ';' starts a comment; quoted, it is part of the value */
+	cr_expect_str_eq(config_error("[plan]\nexclude = 1;2\n"), "0 (none)");
+	cr_expect_str_eq(config_error("[plan]\nexclude = \"1;2\"\n"),
+			 "-22 tiertopo.conf:2: exclude = '1;2' is not a node list such as 2,4-5");
 }
 
 Test(config, overrides_and_exclusions_reach_the_plan)

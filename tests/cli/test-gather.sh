@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 roundtrip() { # NAME SYSROOT
 	local name=$1 root=$2
 	"$T" -s "$root" --json >"$tmp/$name.tree.json" 2>/dev/null
-	if ! (cd "$tmp" && "$T" gather -s "$root" -o "$name-g.tar.gz" 2>/dev/null); then
+	if ! (cd "$tmp" && "$T" gather -s "$root" -O "$name-g.tar.gz" 2>/dev/null); then
 		not_ok "gather $name" "gather failed"
 		return
 	fi
@@ -28,7 +28,7 @@ roundtrip() { # NAME SYSROOT
 roundtrip sparse5 "$FIX/sysfs/sparse5"
 
 # the counters of tiertopo stat replay too
-(cd "$tmp" && "$T" gather -s "$FIX/sysfs/stat-6.12" -o stat612.tar.gz 2>/dev/null)
+(cd "$tmp" && "$T" gather -s "$FIX/sysfs/stat-6.12" -O stat612.tar.gz 2>/dev/null)
 mkdir -p "$tmp/xs" && tar -xzf "$tmp/stat612.tar.gz" -C "$tmp/xs"
 if "$T" -s "$FIX/sysfs/stat-6.12" stat -J >"$tmp/s1.json" 2>/dev/null &&
 	"$T" -s "$tmp/xs/stat612" stat -J >"$tmp/s2.json" 2>/dev/null &&
@@ -41,7 +41,7 @@ fi
 # symlinks stay symlinks; write-only files are left out
 mkdir -p "$tmp/wo" && cp -a "$FIX/sysfs/sparse5/." "$tmp/wo/"
 : >"$tmp/wo/sys/kernel/mm/numa/demotion_enabled.wo"
-(cd "$tmp" && "$T" gather -s "$tmp/wo" -o links.tar.gz 2>/dev/null)
+(cd "$tmp" && "$T" gather -s "$tmp/wo" -O links.tar.gz 2>/dev/null)
 if tar -tvzf "$tmp/links.tar.gz" | grep -q '^l.* links/sys/bus/dax/devices/dax0.0 -> '; then
 	ok "bus device links are packed as symlinks"
 else
@@ -54,7 +54,7 @@ else
 fi
 
 # a failing gather leaves no tarball behind
-if "$T" gather -s "$FIX/sysfs/sparse5" -o "$tmp/no/such/dir/x.tar.gz" 2>/dev/null || [ -e "$tmp/no/such/dir/x.tar.gz" ]; then
+if "$T" gather -s "$FIX/sysfs/sparse5" -O "$tmp/no/such/dir/x.tar.gz" 2>/dev/null || [ -e "$tmp/no/such/dir/x.tar.gz" ]; then
 	not_ok "an unwritable output fails cleanly"
 else
 	ok "an unwritable output fails cleanly"

@@ -8,14 +8,21 @@ SHARED=$3
 . "$(dirname "$0")/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-vg() { valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@" >/dev/null 2>"$tmp/vg.log"; }
+# valgrind's own notes ("--PID-- WARNING: unhandled amd64-linux syscall: 437": valgrind 3.19
+# has no openat2, and the library then resolves paths by its component walk) are not errors
+vg() {
+	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@" >/dev/null 2>"$tmp/vg.raw"
+	local rc=$?
+	grep -Ev '^--[0-9]+-- ' "$tmp/vg.raw" >"$tmp/vg.log"
+	return $rc
+}
 
 if ! command -v valgrind >/dev/null; then
 	skip "valgrind" "valgrind is not installed (.ci/install-deps installs it)"
 	done_testing
 	exit 0
 fi
-for args in "--output-all" "-J" "gather -o $tmp/g.tar.gz"; do
+for args in "--output-all" "-J" "gather -O $tmp/g.tar.gz"; do
 	# shellcheck disable=SC2086
 	if (cd "$tmp" && vg "$T" -s "$FIX/sysfs/sparse5" $args); then ok "valgrind-clean: sparse5 $args"; else not_ok "valgrind-clean: sparse5 $args" "$(head -30 "$tmp/vg.log")"; fi
 done

@@ -23,7 +23,7 @@ FUZZ_ARGS=${FUZZ_ARGS:-}
 flags="-g -O1 -std=c17 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$root/include -I$root/libtopo"
-srcs="$root/libtopo/findings.c $root/libtopo/acpi/table.c $root/libtopo/acpi/srat.c \
+srcs="$root/libtopo/base/findings.c $root/libtopo/acpi/table.c $root/libtopo/acpi/srat.c \
 	$root/libtopo/acpi/slit.c $root/libtopo/acpi/hmat.c $root/libtopo/acpi/cedt.c \
 	$root/libtopo/acpi/nfit.c"
 
@@ -39,7 +39,7 @@ for p in $parsers; do
 	rm -f "$dir/seeds/README"
 	echo "== building fuzz-$p"
 	# shellcheck disable=SC2086
-	$CC $flags -o "$dir/fuzz-$p" "$here/fuzz-$p.c" $srcs
+	$CC $flags -DFUZZ_TABLE="$p" -o "$dir/fuzz-$p" "$here/fuzz-acpi.c" $srcs
 	echo "== running fuzz-$p for $runs executions"
 	(cd "$dir" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		./"fuzz-$p" -runs="$runs" -max_len=4096 -print_final_stats=1 $FUZZ_ARGS \

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "model/model.h"
 
 /* ---- a deterministic generator ------------------------------------------------------ */
 

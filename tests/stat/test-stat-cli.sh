@@ -22,7 +22,7 @@ check "bad interval is a usage error (2)" test "$(status "$T" stat -s "$S612" 0)
 check "bad count is a usage error (2)" test "$(status "$T" stat -s "$S612" 1 x)" = 2
 check "a third operand is a usage error (2)" test "$(status "$T" stat -s "$S612" 1 2 3)" = 2
 check "unknown column is a usage error (2)" test "$(status "$T" stat -s "$S612" -o NODE,NOPE)" = 2
-check "no vmstat file at all is an error (1)" test "$(status "$T" stat -s "$FIX/sysfs/sparse5")" = 1
+check "no vmstat file at all: every counter unknown, not an error (0)" test "$(status "$T" stat -s "$FIX/sysfs/sparse5")" = 0
 
 # 6.1: pgdemote_* are machine-wide vm events: '-' per node, the machine row has them
 out=$("$T" stat -s "$S61" -r -n 2>"$tmp/err")
@@ -85,13 +85,17 @@ same "the first report is since boot" "0 120345 20000 - -
 1 80111 13444 - -
 2 0 0 - -
 machine 200456 33444 456789 -" "$(head -4 "$tmp/rate")"
-# the rate is over the measured interval (2 s and a few ms): 5000 pages -> 2490..2500/s
+# the rate is over the measured interval: 2 s and a few ms, more on a loaded machine (up to
+# 3 s is accepted): 5000 pages -> 1667..2500/s; the counters changed in the same interval,
+# so their rates keep the ratios of the changes (5000 : 1000 : 901) whatever it was
 if tail -n +5 "$tmp/rate" | awk '
-	$1 == "0" && $2 >= 2490 && $2 <= 2500 && $3 == 0 && $4 == "-" && $5 == "-" { a++ }
-	$1 == "1" && $2 == 0 && $3 >= 498 && $3 <= 500 { b++ }
+	function near(x, y) { return x - y <= 5 && y - x <= 5 }
+	$1 == "0" && $2 >= 1667 && $2 <= 2500 && $3 == 0 && $4 == "-" && $5 == "-" { a++; r0 = $2 }
+	$1 == "1" && $2 == 0 && $3 >= 333 && $3 <= 500 { b++; r1 = $3 }
 	$1 == "2" && $2 == 0 && $3 == 0 { c++ }
-	$1 == "machine" && $2 >= 2490 && $2 <= 2500 && $4 >= 448 && $4 <= 451 && $5 == "-" { d++ }
-	END { exit !(NR == 4 && a == 1 && b == 1 && c == 1 && d == 1) }'; then
+	$1 == "machine" && $2 >= 1667 && $2 <= 2500 && $5 == "-" { d++; rm = $2; rh = $4 }
+	END { exit !(NR == 4 && a == 1 && b == 1 && c == 1 && d == 1 && near(r0, rm) &&
+		     near(r0, 5 * r1) && near(rh, r0 * 901 / 5000)) }'; then
 	ok "the second report is the rate per second over the interval"
 else
 	not_ok "the second report is the rate per second over the interval" "$(cat "$tmp/rate")"

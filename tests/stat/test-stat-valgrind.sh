@@ -7,7 +7,14 @@ FIX=$2
 . "$(dirname "$0")/../cli/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-vg() { valgrind -q --log-file="$tmp/vg.log" --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@" >/dev/null 2>&1; }
+# valgrind's own notes ("--PID-- WARNING: unhandled amd64-linux syscall: 437": valgrind 3.19
+# has no openat2, and the library then resolves paths by its component walk) are not errors
+vg() {
+	valgrind -q --log-file="$tmp/vg.raw" --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@" >/dev/null 2>&1
+	local rc=$?
+	grep -Ev '^--[0-9]+-- ' "$tmp/vg.raw" >"$tmp/vg.log"
+	return $rc
+}
 
 if ! command -v valgrind >/dev/null; then
 	skip "valgrind" "valgrind is not installed (.ci/install-deps installs it)"

@@ -7,7 +7,7 @@
 
 #include <errno.h>
 
-#include "plan.h"
+#include "model/model.h"
 
 static const struct perf4 dram = {100, 100, 100000, 100000};
 

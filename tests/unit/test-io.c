@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "topo-private.h"
+#include "base/base.h"
 
 static char root[64];
 static struct topo_ctx *ctx;

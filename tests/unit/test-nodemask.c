@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "nodemask.h"
+#include "base/base.h"
 
 Test(nodemask, parses_ranges_and_singles_in_the_kernel_format)
 {

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "path.h"
+#include "base/base.h"
 
 static void expect_resolves(const char *dir, const char *target, const char *want)
 {

@@ -106,12 +106,18 @@ exec 8>&-
 before "$tmp/t"
 after "$tmp/t"
 mkdir -p "$tmp/bin" && ln -s "$T" "$tmp/bin/tiertopo"
+# it used to append its output to run/tiertopo/watch.log: a link there, to a file outside
+# the tree, must not be written through
+mkdir -p "$tmp/t/run/tiertopo" && echo decoy >"$tmp/decoy" && ln -s "$tmp/decoy" "$tmp/t/run/tiertopo/watch.log"
 start=$(date +%s%N)
 PATH="$tmp/bin:$PATH" TIERTOPO_SYSROOT="$tmp/t" sh "$SRC/udev/tiertopo-trigger"
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 check "without systemd the trigger returns at once ($took ms)" test $took -lt 1000
 wait_for test -f "$tmp/t/run/tiertopo/state.json"
 check "... and the oneshot it started applied the plan" test "$(node2_tier "$tmp/t")" = 300
+sleep 0.2
+check "... and wrote nothing through run/tiertopo/watch.log, a link to outside" \
+	test "$(cat "$tmp/decoy")" = decoy
 # with systemd: it asks systemd for the oneshot unit and nothing else
 before "$tmp/y"
 mkdir -p "$tmp/y/run/systemd/system"

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Kernel release strings ("6.12.117+deb12-amd64", "7.3.4+deb13-amd64", "6.8.0-49-generic"):
+ * the major and minor numbers the kernel models and the sinks decide by.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "base/base.h"
+
+int kernel_release_parse(const char *release, int *major, int *minor)
+{
+	char *end;
+	if (!release)
+		return -EINVAL;
+	long maj = strtol(release, &end, 10);
+	if (end == release || *end != '.' || maj < 2 || maj > 99)
+		return -EINVAL;
+	const char *p = end + 1;
+	long min = strtol(p, &end, 10);
+	if (end == p || min < 0 || min > 999)
+		return -EINVAL;
+	*major = (int)maj;
+	*minor = (int)min;
+	return 0;
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Demotion targets, as the kernel chooses them, and the invariants every plan keeps.
+ *
+ * Memory tiers (6.1+, establish_demotion_targets): a node's preferred targets are the
+ * nodes of the next slower tier that tie at the smallest distance find_next_best_node()
+ * finds; its fallback is every node of every slower tier. Targets are always in a strictly
+ * slower tier and the slowest tier has none, so demotion can never cycle.
+ *
+ * Before 6.1 (5.15-6.0, __set_migration_target_nodes): passes starting from the nodes with
+ * cpus; each pass's sources are marked used, so a source can never become a later target,
+ * which is what kept that scheme acyclic.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+
+unsigned int node_distance(const struct topo *topo, int from, int to)
+{
+	unsigned int d;
+	if (topo_get_distance(topo, from, to, &d) == 0)
+		return d;
+	return from == to ? LOCAL_DISTANCE : REMOTE_DISTANCE;
+}
+
+/*
+ * mm/page_alloc.c find_next_best_node(): the unused memory node nearest to @node, with a
+ * +1 penalty for nodes below it ("prefer the next node") and one for nodes with cpus. The
+ * kernel adds node_load[] (left over from building zonelists), which only orders nodes of
+ * equal value; userspace cannot see it, so it is taken as 0 and the lowest id wins a tie.
+ */
+int find_next_best_node(const struct topo *topo, const struct nodemask *memory, int node,
+			struct nodemask *used)
+{
+	if (!nodemask_test(used, (unsigned int)node)) {
+		nodemask_set(used, (unsigned int)node);
+		return node;
+	}
+	long min_val = LONG_MAX;
+	int best = -1;
+	/* node_distance() inlined: @node's row once, indexed like nodes[] (768 calls of 1024
+	 * candidates on a 1024-node machine) */
+	const struct topo_node *from = topo_get_node(topo, node);
+	const uint8_t *row = from ? from->distance : NULL;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		int n = topo->nodes[i].id;
+		if (!nodemask_test(memory, (unsigned int)n) || nodemask_test(used, (unsigned int)n))
+			continue;
+		long val = row && row[i] ? row[i] : n == node ? LOCAL_DISTANCE : REMOTE_DISTANCE;
+		val += n < node;
+		if (topo->nodes[i].has_cpu)
+			val += PENALTY_FOR_NODE_WITH_CPUS;
+		val *= TOPO_MAX_NODES;
+		if (val < min_val) {
+			min_val = val;
+			best = n;
+		}
+	}
+	if (best >= 0)
+		nodemask_set(used, (unsigned int)best);
+	return best;
+}
+
+static int push(int **v, size_t *n, int x)
+{
+	int *nv = realloc(*v, (*n + 1) * sizeof(int));
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = x;
+	*v = nv;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* N_MEMORY as the plan sees it: online nodes with memory that are not excluded */
+static void plan_memory_mask(const struct topo_plan *plan, struct nodemask *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < plan->n_nodes; i++)
+		if (plan->nodes[i].member && !plan->nodes[i].excluded)
+			nodemask_set(m, (unsigned int)plan->nodes[i].id);
+}
+
+int establish_demotion_targets(struct topo_plan *plan)
+{
+	struct nodemask memory;
+	plan_memory_mask(plan, &memory);
+
+	for (size_t i = 0; i < plan->n_nodes; i++) {
+		struct plan_node *pn = &plan->nodes[i];
+		if (!pn->member || pn->excluded || pn->tier < 0)
+			continue;
+		size_t t = 0;
+		while (t < plan->n_tiers && plan->tiers[t].id != pn->tier)
+			t++;
+		if (t + 1 >= plan->n_tiers)
+			continue; /* the slowest tier: terminal */
+
+		/* everything but the next tier is "used", the node itself included */
+		const struct plan_tier *next = &plan->tiers[t + 1];
+		struct nodemask used = memory;
+		for (size_t k = 0; k < next->n_nodes; k++)
+			used.bits[next->nodes[k] / 64] &= ~(UINT64_C(1) << (next->nodes[k] % 64));
+		nodemask_set(&used, (unsigned int)pn->id);
+
+		long best = -1;
+		for (;;) {
+			int target = find_next_best_node(plan->topo, &memory, pn->id, &used);
+			if (target < 0)
+				break;
+			long d = node_distance(plan->topo, pn->id, target);
+			if (best != -1 && d != best)
+				break;
+			best = d;
+			if (push(&pn->preferred, &pn->n_preferred, target) < 0)
+				return -ENOMEM;
+		}
+		if (pn->n_preferred > 1)
+			qsort(pn->preferred, pn->n_preferred, sizeof(int), cmp_int);
+
+		/* fallback: every node of every slower tier (the tier's lower_tier_mask), one
+		 * list per tier that its nodes share (768 nodes x 768 on a 1024-node machine) */
+		if (!plan->tiers[t].lower) {
+			struct nodemask lower = {{0}};
+			for (size_t s = t + 1; s < plan->n_tiers; s++)
+				for (size_t k = 0; k < plan->tiers[s].n_nodes; k++)
+					nodemask_set(&lower, (unsigned int)plan->tiers[s].nodes[k]);
+			size_t n = nodemask_weight(&lower), k = 0;
+			int *v = malloc((n + 1) * sizeof(int));
+			if (!v)
+				return -ENOMEM;
+			for (unsigned int id = 0; id < TOPO_MAX_NODES; id++)
+				if (nodemask_test(&lower, id))
+					v[k++] = (int)id;
+			plan->tiers[t].lower = v;
+			plan->tiers[t].n_lower = k;
+		}
+		if (!pn->fallback_shared)
+			free(pn->fallback);
+		pn->fallback = plan->tiers[t].lower;
+		pn->n_fallback = plan->tiers[t].n_lower;
+		pn->fallback_shared = true;
+	}
+	return 0;
+}
+
+int migrate_pass_targets(struct topo_plan *plan)
+{
+	const struct topo *topo = plan->topo;
+	bool multi = KERNEL_AT_LEAST(plan, 5, 17);
+	struct nodemask memory, this_pass, next_pass = {{0}}, used = {{0}};
+	plan_memory_mask(plan, &memory);
+
+	/* allocations start near the cpus: the first pass is N_CPU */
+	for (size_t i = 0; i < plan->n_nodes; i++)
+		if (topo->nodes[i].has_cpu && topo->nodes[i].online)
+			nodemask_set(&next_pass, (unsigned int)plan->nodes[i].id);
+
+	for (int pass = 0; nodemask_weight(&next_pass); pass++) {
+		this_pass = next_pass;
+		memset(&next_pass, 0, sizeof(next_pass));
+		for (size_t w = 0; w < TOPO_MAX_NODES / 64; w++)
+			used.bits[w] |= this_pass.bits[w];
+
+		for (size_t i = 0; i < plan->n_nodes; i++) {
+			struct plan_node *pn = &plan->nodes[i];
+			if (!nodemask_test(&this_pass, (unsigned int)pn->id))
+				continue;
+			if (pn->tier < 0)
+				pn->tier = pass;
+			long best = -1;
+			for (;;) {
+				int target = find_next_best_node(topo, &memory, pn->id, &used);
+				if (target < 0)
+					break;
+				if (multi && best != -1 &&
+				    (long)node_distance(topo, pn->id, target) > best) {
+					/* 5.17 fix: a rejected candidate stays free for others */
+					used.bits[target / 64] &= ~(UINT64_C(1) << (target % 64));
+					break;
+				}
+				if (multi && pn->n_preferred >= DEMOTION_TARGET_NODES) {
+					used.bits[target / 64] &= ~(UINT64_C(1) << (target % 64));
+					break;
+				}
+				if (push(&pn->preferred, &pn->n_preferred, target) < 0)
+					return -ENOMEM;
+				if (best == -1)
+					best = node_distance(topo, pn->id, target);
+				nodemask_set(&next_pass, (unsigned int)target);
+				struct plan_node *tn = plan_node(plan, target);
+				if (tn && tn->tier < 0)
+					tn->tier = pass + 1;
+				if (!multi)
+					break; /* 5.15: one target per node */
+			}
+			if (pn->n_preferred > 1)
+				qsort(pn->preferred, pn->n_preferred, sizeof(int), cmp_int);
+		}
+	}
+	return 0;
+}
+

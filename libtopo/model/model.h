@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * model/: plans. Classification, abstract distance, tiers and demotion targets computed
+ * from a snapshot. Everything here is pure: it reads a struct topo and writes a struct
+ * topo_plan, no I/O. Calls snapshot/, acpi/ and base/ only. Prototypes grouped by the file
+ * that defines them; within the folder plan.c is the bottom, planner.c the top.
+ */
+#ifndef TOPO_MODEL_H
+#define TOPO_MODEL_H
+
+#include "snapshot/snapshot.h"
+
+/* MEMTIER_* of include/linux/memory-tiers.h, named as there */
+#define MEMTIER_CHUNK_BITS TOPO_MEMTIER_CHUNK_BITS
+#define MEMTIER_CHUNK_SIZE (1u << MEMTIER_CHUNK_BITS)
+#define MEMTIER_ADISTANCE_DRAM TOPO_MEMTIER_ADISTANCE_DRAM
+#define MEMTIER_DEFAULT_DAX_ADISTANCE TOPO_MEMTIER_DEFAULT_DAX_ADISTANCE
+/* include/linux/topology.h */
+#define LOCAL_DISTANCE 10
+#define REMOTE_DISTANCE 20
+/* mm/page_alloc.c */
+#define PENALTY_FOR_NODE_WITH_CPUS 1
+/* mm/migrate.c (5.17-6.0) */
+#define DEMOTION_TARGET_NODES 15
+
+struct topo_plan_opts {
+	struct opt_kind {
+		int node;
+		enum topo_kind kind;
+	} *kinds;
+	size_t n_kinds;
+	struct opt_adist {
+		int node;
+		unsigned int adistance;
+	} *adists;
+	size_t n_adists;
+	int *excluded;
+	size_t n_excluded;
+};
+
+struct plan_node {
+	int id;
+	bool member; /* online with memory: has a tier, may be a target */
+	bool excluded;
+	enum topo_kind kind;
+	char **evidence;
+	size_t n_evidence;
+	bool kmem;	  /* claimed by dax/kmem (driver-managed memory type) */
+	bool has_adist;
+	uint32_t adist;
+	int tier; /* tier id, -1 when none */
+	int *preferred, *fallback;
+	size_t n_preferred, n_fallback;
+	bool fallback_shared; /* fallback is its tier's lower[], not owned */
+};
+
+struct plan_tier {
+	int id;
+	unsigned int adistance_start;
+	int *nodes;
+	size_t n_nodes;
+	int *lower; /* every node of every slower tier, ascending: the fallback of its nodes */
+	size_t n_lower;
+};
+
+struct topo_plan {
+	int refcount;
+	struct topo *topo;
+	enum topo_plan_model model;
+	char *release;	  /* modelled kernel */
+	int kmajor, kminor; /* modelled version */
+	struct plan_node *nodes; /* parallel to topo->nodes */
+	size_t n_nodes;
+	struct plan_tier *tiers; /* fastest first */
+	size_t n_tiers;
+	struct findings findings;
+};
+
+#define KERNEL_AT_LEAST(p, maj, min) ((p)->kmajor > (maj) || ((p)->kmajor == (maj) && (p)->kminor >= (min)))
+
+/* ---- plan.c: the plan object ------------------------------------------------------------ */
+
+/* An empty plan of @topo (referenced) for @model, one reference; NULL without memory. */
+struct topo_plan *plan_new(struct topo *topo, enum topo_plan_model model);
+void plan_free(struct topo_plan *plan);
+struct plan_node *plan_node(struct topo_plan *plan, int id);
+int plan_add_evidence(struct plan_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- classify.c --------------------------------------------------------------------------- */
+
+int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts);
+
+/* ---- tiers.c ------------------------------------------------------------------------------ */
+
+/*
+ * mt_perf_to_adistance() in the kernel's unsigned 32-bit left-to-right arithmetic.
+ * Returns 0, -EINVAL when a latency or bandwidth sum is 0; sets *overflow when an
+ * intermediate wrapped (the result is then the wrapped value, as the kernel computes it).
+ */
+struct perf4 {
+	uint32_t read_latency, write_latency, read_bandwidth, write_bandwidth;
+};
+int mt_perf_to_adistance_u32(const struct perf4 *perf, const struct perf4 *dram, uint32_t *adist,
+			     bool *overflow);
+/* 6.1+ and the recommended plan: every member's adistance, tier, and the tier list */
+int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts);
+/* The tier list from the nodes' tiers, fastest first. */
+int plan_build_tiers(struct topo_plan *plan);
+
+/* ---- demote.c ----------------------------------------------------------------------------- */
+
+/* node_distance() as the kernel sees it: the SLIT, or 10/20 where it is unknown */
+unsigned int node_distance(const struct topo *topo, int from, int to);
+int find_next_best_node(const struct topo *topo, const struct nodemask *memory, int node,
+			struct nodemask *used);
+int establish_demotion_targets(struct topo_plan *plan);
+int migrate_pass_targets(struct topo_plan *plan);
+
+/* ---- planner.c ---------------------------------------------------------------------------- */
+
+/* The invariants of every plan (no cycle, targets strictly slower, ...); *why says which
+ * one broke. */
+int plan_verify(const struct topo_plan *plan, char **why);
+
+#endif
