@@ -217,8 +217,12 @@ enum topo_kind {
 	TOPO_KIND_CXL_DRAM = 4,
 	TOPO_KIND_CXL_PMEM = 5,
 	TOPO_KIND_SPM = 6, /* EFI specific-purpose (soft-reserved) memory of unknown speed */
+	/* Since 0.3: a GPU's own memory onlined as a NUMA node (NVIDIA coherent GPU memory);
+	 * never a demotion target or source of the recommended plan. Callers that switch on
+	 * the kind must expect values added in later versions. */
+	TOPO_KIND_GPU = 7,
 };
-/* "DRAM", "PMEM", "HBM", "CXL-DRAM", "CXL-PMEM", "SPM", "unknown" */
+/* "DRAM", "PMEM", "HBM", "CXL-DRAM", "CXL-PMEM", "SPM", "GPU", "unknown" */
 const char *topo_kind_to_string(enum topo_kind kind);
 /* Case-insensitive; -EINVAL for an unknown name. */
 int topo_kind_from_string(const char *name, enum topo_kind *kind);

@@ -15,6 +15,8 @@
  *   drift-tier-order                warning  the kernel orders two nodes against the plan
  *   drift-demotion-disabled         warning  demotion is off though slower tiers exist
  *   drift-no-tiering-promotion      info     NUMA balancing does not promote from slow tiers
+ *   drift-demotion-into-gpu-memory  warning  the kernel demotes (or, as modelled, would
+ *                                            demote) into a node that is GPU memory
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -168,6 +170,47 @@ static void drift_against_model(struct topo_check *c, const struct topo *topo,
 	}
 }
 
+/*
+ * GPU memory as a demotion target: kernels 5.15 to 6.0 demote from every node with cpus to
+ * the nearest CPU-less memory node, which on a Power9+V100 is the GPUs' memory; later
+ * kernels do whenever the GPU node lands in a slower tier. The logged targets say what the
+ * kernel did, the model what it does.
+ */
+static void demotion_into_gpu(struct topo_check *c, const struct topo *topo,
+			      const struct topo_plan *plan, const struct topo_plan *model)
+{
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *src = &topo->nodes[i];
+		const int *p, *f;
+		size_t np = model ? topo_plan_get_preferred(model, src->id, &p) : 0;
+		size_t nf = model ? topo_plan_get_fallback(model, src->id, &f) : 0;
+		for (int pass = 0; pass < 2; pass++) {
+			const int *v = pass ? src->kernel_preferred : p;
+			size_t nv = pass ? src->n_kernel_preferred : np;
+			if (!pass && !np) {
+				v = f;
+				nv = nf;
+			}
+			for (size_t k = 0; k < nv; k++) {
+				const struct topo_node *t = topo_node_by_id((struct topo *)topo, v[k]);
+				if (!t || topo_plan_get_kind(plan, t->id) != TOPO_KIND_GPU)
+					continue;
+				findings_add(
+				    &c->findings, "drift-demotion-into-gpu-memory",
+				    TOPO_SEVERITY_WARNING, NULL,
+				    "node %d demotes into node %d (%s), the memory of GPU %s: "
+				    "the CPUs' cold pages would fill the GPU's memory (kernels 5.15 "
+				    "to 6.0 take every CPU-less memory node as slower memory). "
+				    "tiertopo never demotes into GPU memory: tiertopo apply writes "
+				    "its plan, or set /sys/kernel/mm/numa/demotion_enabled to false",
+				    src->id, t->id, pass ? "the kernel log" : "the kernel's model",
+				    t->gpu ? t->gpu : "?");
+				break;
+			}
+		}
+	}
+}
+
 /* the kernel's tiers against the recommended plan */
 static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 			       const struct topo_plan *plan)
@@ -285,6 +328,7 @@ int topo_check_new(const struct topo *topo, const char *release, const struct to
 			return r;
 		drift_against_model(c, topo, model);
 	}
+	demotion_into_gpu(c, topo, plan, model);
 	cpu_nodes_as_slow_memory(c, topo, plan);
 	drift_against_plan(c, topo, plan);
 	*ret = TAKE_PTR(c);

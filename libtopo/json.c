@@ -425,7 +425,12 @@ static struct json_object *node_json(const struct topo *topo, const struct topo_
 	struct json_object *cpus = json_object_new_array_ext((int)n->n_cpus);
 	for (size_t i = 0; i < n->n_cpus; i++)
 		json_object_array_add(cpus, json_object_new_int64(n->cpus[i]));
-	json_object_object_add(o, "cpus", cpus);
+	json_object_object_add(o, "cpus", cpus); /* the online ones */
+	struct json_object *off = json_object_new_array_ext((int)n->n_cpus_offline);
+	for (size_t i = 0; i < n->n_cpus_offline; i++)
+		json_object_array_add(off, json_object_new_int64(n->cpus_offline[i]));
+	json_object_object_add(o, "cpus_offline", off);
+	json_object_object_add(o, "gpu", n->gpu ? json_object_new_string(n->gpu) : NULL);
 	json_object_object_add(o, "memory_bytes", opt_json(&n->mem_total));
 	json_object_object_add(o, "memory_free_bytes", opt_json(&n->mem_free));
 	json_object_object_add(o, "memory_blocks",

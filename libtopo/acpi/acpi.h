@@ -36,7 +36,11 @@
  *                                 entries (or bits 31:8 of type 0 are ignored) and they differ
  *   srat-pxm-out-of-range         enabled CPU/memory/GI entry PXM >= ACPI_MAX_PXM_DOMAINS:
  *                                 "Too many proximity domains" (rejected)
- *   srat-overlapping-ranges       enabled memory ranges of different PXMs overlap (rejected)
+ *   srat-overlapping-ranges       boot RAM ranges of different PXMs overlap (rejected, as
+ *                                 numa_cleanup_meminfo() fails on them)
+ *   srat-overlap-set-aside        ranges that are not boot RAM (hot-pluggable, persistent,
+ *                                 specific-purpose) overlap: info, Linux sets them aside
+ *                                 first (numa_cleanup_meminfo()) and keeps the SRAT
  *   srat-overlapping-ranges-same-pxm  enabled ranges of the same PXM overlap (info; merged)
  *   srat-zero-length-range        enabled memory range of length 0
  *   srat-range-wraps              base + length overflows 64 bits (rejected)
@@ -106,6 +110,13 @@
  *   nfit-reserved-nonzero         a reserved field is not zero
  *   nfit-bad-length               SPA range structure shorter than 56 bytes (skipped)
  *   nfit-unknown-range-type       SPA range type GUID is not one ACPI defines (info)
+ *   nfit-spa-index-zero           SPA range index 0 on a range that is not a virtual disk/CD
+ *                                 (error; fwts NFITBadRangeIndexZero)
+ *   nfit-virtual-region-fields    virtual disk/CD range with a non-zero index, flags, PXM or
+ *                                 mapping attributes (fwts NFITBad*NonZero)
+ *   nfit-reserved-bits            SPA range flag bits 15:3 set (fwts)
+ *   nfit-bad-mapping-attributes   mapping attribute bits UEFI does not define (fwts
+ *                                 NFITBadMemoryMappingAttribute)
  */
 #ifndef TOPO_ACPI_H
 #define TOPO_ACPI_H

@@ -11,6 +11,7 @@
  *   16 Range Type GUID, 32 Base u64, 40 Length u64, 48 Memory Mapping Attributes u64.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,31 @@ static int parse_spa(const uint8_t *p, size_t off, uint16_t len, const char *ori
 	if (!acpi_all_zero(p + 8, 4))
 		findings_add(f, "nfit-reserved-nonzero", TOPO_SEVERITY_WARNING, origin,
 			     "NFIT: SPA range at offset 0x%zx: reserved field is not zero", off);
+	/* fwts (src/acpi/nfit): the SPA range checks that concern the ranges themselves */
+	bool virt = s->range_type >= ACPI_NFIT_RANGE_VOLATILE_VDISK;
+	if (!virt && s->range_index == 0)
+		findings_add(f, "nfit-spa-index-zero", TOPO_SEVERITY_ERROR, origin,
+			     "NFIT: SPA range at offset 0x%zx has structure index 0, which only "
+			     "virtual disk and CD regions may have: memory device structures "
+			     "cannot refer to it (fwts NFITBadRangeIndexZero)", off);
+	if (virt && (s->range_index || s->flags || s->pxm || s->memory_mapping))
+		findings_add(f, "nfit-virtual-region-fields", TOPO_SEVERITY_WARNING, origin,
+			     "NFIT: SPA range at offset 0x%zx is a virtual disk or CD region, whose "
+			     "index, flags, proximity domain and memory mapping attributes must "
+			     "be 0 (here %u, 0x%x, %u, 0x%" PRIx64 ") (fwts NFITBadRangeIndexNonZero, "
+			     "NFITBadFlagsNonZero, NFITBadProximityDomainNonZero, "
+			     "NFITBadMemoryAttributeNonZero)", off, s->range_index, s->flags, s->pxm,
+			     s->memory_mapping);
+	if (s->flags & 0xfff8)
+		findings_add(f, "nfit-reserved-bits", TOPO_SEVERITY_WARNING, origin,
+			     "NFIT: SPA range at offset 0x%zx sets reserved flag bits (0x%x; bits "
+			     "15:3 are reserved) (fwts NFITFlagsReservedNonZero)", off, s->flags);
+	/* the UEFI memory attributes: UC WC WT WB UCE, WP RP XP NV MORE_RELIABLE RO SP */
+	if (s->memory_mapping & ~UINT64_C(0x7f01f))
+		findings_add(f, "nfit-bad-mapping-attributes", TOPO_SEVERITY_WARNING, origin,
+			     "NFIT: SPA range at offset 0x%zx has memory mapping attributes "
+			     "0x%" PRIx64 ", with bits UEFI does not define (fwts "
+			     "NFITBadMemoryMappingAttribute)", off, s->memory_mapping);
 	if (s->range_type == ACPI_NFIT_RANGE_UNKNOWN) {
 		char g[37];
 

@@ -269,52 +269,109 @@ static void check_pxm(struct srat_walk *w, bool enabled, uint32_t pxm, size_t of
 	w->out->rejected = true;
 }
 
-static int cmp_mem_base(const void *a, const void *b)
+/*
+ * Boot RAM as numa_cleanup_meminfo() sees it (mm/numa_memblks.c; arch/x86/mm/numa.c before
+ * 6.12): the blocks that overlap memblock.memory. The SRAT alone stands for the firmware
+ * memory map here: a range that is hot-pluggable, non-volatile or specific-purpose is not
+ * boot RAM (hotplug windows and persistent memory are not E820 RAM; EFI specific-purpose
+ * memory is taken out of memblock), every other enabled range is.
+ */
+static bool boot_ram(const struct acpi_srat_mem *m)
 {
-	const struct acpi_srat_mem *x = *(const struct acpi_srat_mem *const *)a;
-	const struct acpi_srat_mem *y = *(const struct acpi_srat_mem *const *)b;
-
-	if (x->base != y->base)
-		return x->base < y->base ? -1 : 1;
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
+	return !m->hotplug && !m->nonvolatile && !m->specific_purpose;
 }
 
-/* Enabled non-empty ranges sorted by base; each is compared with the furthest-reaching one. */
+/*
+ * The kernel's overlap rule, numa_cleanup_meminfo(): first every block that does not
+ * overlap boot RAM is set aside (moved to numa_reserved_meminfo: hot-pluggable windows,
+ * persistent memory, ranges outside memblock), and the others are trimmed to
+ * [start of boot RAM, end of boot RAM), the part above set aside too; then two remaining
+ * blocks of different nodes that overlap make NUMA initialisation fail ("node %d [mem ...]
+ * overlaps with node %d"): Linux boots without the SRAT's nodes. Overlaps among the blocks
+ * set aside are harmless. Enabled non-empty ranges are sorted by base; each is compared with
+ * the furthest-reaching one before it. This is x86's rule (and, through mm/numa_memblks.c,
+ * arm64's and loongarch's since 6.12; arm64 before that, drivers/base/arch_numa.c, did not
+ * check overlaps at all): tiertopo applies it on every architecture.
+ */
 static int check_overlaps(struct srat_walk *w)
 {
 	struct acpi_srat *s = w->out;
-	const struct acpi_srat_mem **v = calloc(s->n_mems ? s->n_mems : 1, sizeof(*v));
-	size_t n = 0;
+	struct blk {
+		uint64_t base, last;
+		const struct acpi_srat_mem *m;
+	} *v = calloc(s->n_mems ? 2 * s->n_mems : 1, sizeof(*v));
+	size_t n = 0, n_aside = 0;
+	uint64_t low = UINT64_MAX, high = 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (size_t i = 0; i < s->n_mems; i++)
-		if (s->mems[i].enabled && s->mems[i].length &&
-		    s->mems[i].base + s->mems[i].length - 1 >= s->mems[i].base)
-			v[n++] = &s->mems[i];
-	qsort(v, n, sizeof(*v), cmp_mem_base);
-
-	const struct acpi_srat_mem *reach = NULL; /* range with the highest end so far */
-	for (size_t i = 0; i < n; i++) {
-		const struct acpi_srat_mem *m = v[i];
-		uint64_t last = m->base + m->length - 1;
-
-		if (reach && m->base <= reach->base + reach->length - 1) {
-			bool same = m->pxm == reach->pxm;
-
-			findings_add(
-			    w->f,
-			    same ? "srat-overlapping-ranges-same-pxm" : "srat-overlapping-ranges",
-			    same ? TOPO_SEVERITY_INFO : TOPO_SEVERITY_ERROR, w->origin,
-			    "SRAT: memory range [0x%" PRIx64 "-0x%" PRIx64 "] of PXM %u "
-			    "overlaps [0x%" PRIx64 "-0x%" PRIx64 "] of PXM %u%s",
-			    m->base, last, m->pxm, reach->base, reach->base + reach->length - 1,
-			    reach->pxm, same ? "" : " (Linux discards the SRAT)");
-			if (!same)
-				s->rejected = true;
+	for (size_t i = 0; i < s->n_mems; i++) {
+		const struct acpi_srat_mem *m = &s->mems[i];
+		if (m->enabled && m->length && m->base + m->length - 1 >= m->base && boot_ram(m)) {
+			low = m->base < low ? m->base : low;
+			high = m->base + m->length - 1 > high ? m->base + m->length - 1 : high;
 		}
-		if (!reach || last > reach->base + reach->length - 1)
-			reach = m;
+	}
+	/* kept blocks first (trimmed to boot RAM), the set-aside ones after them */
+	struct blk *aside = v + s->n_mems;
+	for (size_t i = 0; i < s->n_mems; i++) {
+		const struct acpi_srat_mem *m = &s->mems[i];
+		if (!m->enabled || !m->length || m->base + m->length - 1 < m->base)
+			continue;
+		uint64_t last = m->base + m->length - 1;
+		bool ram = false;
+		for (size_t k = 0; k < s->n_mems && !ram; k++) {
+			const struct acpi_srat_mem *r = &s->mems[k];
+			ram = r->enabled && r->length && r->base + r->length - 1 >= r->base &&
+			      boot_ram(r) && r->base <= last && m->base <= r->base + r->length - 1;
+		}
+		if (!ram) {
+			aside[n_aside++] = (struct blk){m->base, last, m};
+			continue;
+		}
+		uint64_t b = m->base > low ? m->base : low, e = last < high ? last : high;
+		if (b <= e)
+			v[n++] = (struct blk){b, e, m};
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		struct blk *x = pass ? aside : v;
+		size_t nx = pass ? n_aside : n;
+		for (size_t i = 1; i < nx; i++) /* by base, then table order: insertion sort */
+			for (size_t j = i; j > 0 && (x[j].base < x[j - 1].base ||
+						     (x[j].base == x[j - 1].base &&
+						      x[j].m->offset < x[j - 1].m->offset)); j--) {
+				struct blk t = x[j];
+				x[j] = x[j - 1];
+				x[j - 1] = t;
+			}
+		const struct blk *reach = NULL; /* block with the highest end so far */
+		for (size_t i = 0; i < nx; i++) {
+			const struct acpi_srat_mem *m = x[i].m;
+			if (reach && x[i].base <= reach->last) {
+				const struct acpi_srat_mem *r = reach->m;
+				bool same = m->pxm == r->pxm;
+				const char *id = pass ? "srat-overlap-set-aside"
+					       : same ? "srat-overlapping-ranges-same-pxm"
+						      : "srat-overlapping-ranges";
+				findings_add(
+				    w->f, id, pass || same ? TOPO_SEVERITY_INFO : TOPO_SEVERITY_ERROR,
+				    w->origin,
+				    "SRAT: memory range [0x%" PRIx64 "-0x%" PRIx64 "] of PXM %u "
+				    "overlaps [0x%" PRIx64 "-0x%" PRIx64 "] of PXM %u%s",
+				    m->base, m->base + m->length - 1, m->pxm, r->base,
+				    r->base + r->length - 1, r->pxm,
+				    pass ? ": neither is boot RAM (hot-pluggable, persistent or "
+					   "specific-purpose), so Linux sets both aside before its "
+					   "overlap check (numa_cleanup_meminfo()) and keeps the SRAT"
+				    : same ? ""
+					   : " (Linux discards the SRAT: numa_cleanup_meminfo() fails "
+					     "on boot RAM of two nodes)");
+				if (!pass && !same)
+					s->rejected = true;
+			}
+			if (!reach || x[i].last > reach->last)
+				reach = &x[i];
+		}
 	}
 	free(v);
 	return 0;

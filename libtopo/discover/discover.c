@@ -65,11 +65,16 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 		return -ENOMEM;
 	struct fw_task fw = {.r = 0};
 
-	int r = sysfs_read_node_masks(topo);
+	int r = sysfs_read_cpus(topo);
+	if (r >= 0)
+		r = sysfs_read_node_masks(topo);
 	if (r >= 0)
 		r = sysfs_read_nodes(topo);
+	if (r >= 0)
+		r = sysfs_read_gpu_nodes(topo);
 	if (r == -ENOENT) {
-		err(ctx, "no NUMA node information below %s/sys/devices/system/node\n",
+		err(ctx, "no NUMA node information below %s/sys/devices/system/node, and no "
+			 "proc/meminfo\n",
 		    strcmp(ctx->sysroot, "/") ? ctx->sysroot : "");
 		return r;
 	}

@@ -13,6 +13,10 @@
  *      below an hmem device, or SRAT specific-purpose memory -> SPM;
  *   6. CPU-less or SPM memory with more than twice the bandwidth of the DRAM nodes -> HBM;
  *   7. otherwise a node with memory -> DRAM.
+ * Before 2: an offline node is unknown (nothing is known of it); a node that the NVIDIA
+ * driver names as a GPU's memory (proc/driver/nvidia/gpus/BUS-ID/numa_status) -> GPU,
+ * excluded from the recommended plan's demotion; on a Xeon Phi (Knights Landing/Mill,
+ * proc/cpuinfo family 6 model 87/133) a CPU-less memory node is on-package MCDRAM -> HBM.
  * The "kmem" mark (memory whose tier a driver chooses) is kept apart from the kind: the
  * kernel models need it whatever the memory is.
  */
@@ -139,6 +143,41 @@ static int classify_from_firmware(struct topo_plan *plan, struct plan_node *pn)
 	return r;
 }
 
+/* Xeon Phi x200 (Knights Landing, model 0x57) and Knights Mill (0x85) */
+static bool xeon_phi(const struct topo *topo)
+{
+	return topo->intel_family == 6 && (topo->intel_model == 87 || topo->intel_model == 133);
+}
+
+/* GPU memory and Xeon Phi MCDRAM: what the memory is, told by the device that holds it */
+static int classify_special(struct topo_plan *plan, struct plan_node *pn,
+			    const struct topo_node *n)
+{
+	int r = 0;
+	if (n->gpu) {
+		r = plan_add_evidence(pn, "proc/driver/nvidia/gpus/%s/numa_status: the memory of "
+					  "NVIDIA GPU %s, onlined as a NUMA node by its driver",
+				      n->gpu, n->gpu);
+		if (pn->kind == TOPO_KIND_UNKNOWN)
+			pn->kind = TOPO_KIND_GPU;
+	}
+	if (r >= 0 && pn->kind == TOPO_KIND_GPU && plan->model == TOPO_PLAN_RECOMMENDED &&
+	    !pn->excluded) {
+		pn->excluded = true;
+		r = plan_add_evidence(pn, "GPU memory is kept out of demotion: the GPU's working "
+					  "set, not a place for the CPUs' cold pages");
+	}
+	if (r >= 0 && !n->gpu && xeon_phi(plan->topo) && n->has_memory && !n->has_cpu &&
+	    !n->n_cpus_offline) {
+		r = plan_add_evidence(pn, "proc/cpuinfo: Intel Xeon Phi (family 6 model %u); its "
+					  "CPU-less memory is the on-package MCDRAM (flat or hybrid "
+					  "mode)", plan->topo->intel_model);
+		if (pn->kind == TOPO_KIND_UNKNOWN)
+			pn->kind = TOPO_KIND_HBM;
+	}
+	return r;
+}
+
 int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts)
 {
 	const struct topo *topo = plan->topo;
@@ -154,6 +193,13 @@ int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts)
 				r = plan_add_evidence(pn, "override: configured as %s",
 						      topo_kind_to_string(pn->kind));
 			}
+		if (r >= 0 && !n->online) {
+			r = plan_add_evidence(pn, "offline: node %d is possible but not online, "
+						  "nothing is known of its memory", pn->id);
+			continue;
+		}
+		if (r >= 0)
+			r = classify_special(plan, pn, n);
 		if (r >= 0)
 			r = classify_from_devices(plan, pn);
 		if (r >= 0 && topo->nodes[i].has_memory)
@@ -174,7 +220,7 @@ int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts)
 		for (size_t i = 0; i < plan->n_nodes; i++) {
 			const struct topo_node *n = &topo->nodes[i];
 			const struct plan_node *pn = &plan->nodes[i];
-			if (!n->has_memory || pn->kmem || pn->kind != TOPO_KIND_UNKNOWN ||
+			if (!n->online || !n->has_memory || pn->kmem || pn->kind != TOPO_KIND_UNKNOWN ||
 			    (pass == 0 && !n->has_cpu))
 				continue;
 			uint64_t bw = node_bandwidth(n);
@@ -198,7 +244,8 @@ int classify_nodes(struct topo_plan *plan, const struct topo_plan_opts *opts)
 	/* 7. the rest */
 	for (size_t i = 0; i < plan->n_nodes && r >= 0; i++) {
 		struct plan_node *pn = &plan->nodes[i];
-		if (pn->kind != TOPO_KIND_UNKNOWN || !topo->nodes[i].has_memory)
+		if (pn->kind != TOPO_KIND_UNKNOWN || !topo->nodes[i].has_memory ||
+		    !topo->nodes[i].online)
 			continue;
 		if (pn->kmem) {
 			r = plan_add_evidence(pn, "kmem memory of unknown origin");

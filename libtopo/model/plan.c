@@ -37,7 +37,7 @@ static bool valid_node(int node)
 
 int topo_plan_opts_set_kind(struct topo_plan_opts *opts, int node, enum topo_kind kind)
 {
-	if (!opts || !valid_node(node) || (unsigned int)kind > TOPO_KIND_SPM)
+	if (!opts || !valid_node(node) || (unsigned int)kind > TOPO_KIND_GPU)
 		return -EINVAL;
 	for (size_t i = 0; i < opts->n_kinds; i++)
 		if (opts->kinds[i].node == node) {
@@ -88,7 +88,7 @@ static const char *const kind_names[] = {
 	[TOPO_KIND_UNKNOWN] = "unknown", [TOPO_KIND_DRAM] = "DRAM",
 	[TOPO_KIND_PMEM] = "PMEM",	 [TOPO_KIND_HBM] = "HBM",
 	[TOPO_KIND_CXL_DRAM] = "CXL-DRAM", [TOPO_KIND_CXL_PMEM] = "CXL-PMEM",
-	[TOPO_KIND_SPM] = "SPM",
+	[TOPO_KIND_SPM] = "SPM",	 [TOPO_KIND_GPU] = "GPU",
 };
 
 const char *topo_kind_to_string(enum topo_kind kind)

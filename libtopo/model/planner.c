@@ -100,7 +100,9 @@ int plan_verify(const struct topo_plan *plan, char **why)
  * the memory-tier releases do, with its own adistances). */
 static int plan_tiers_and_targets(struct topo_plan *plan, const struct topo_plan_opts *opts)
 {
-	if (plan->model == TOPO_PLAN_KERNEL && !KERNEL_AT_LEAST(plan, 5, 15))
+	/* memory tiers and demotion are NUMA code: a kernel without NUMA has neither */
+	if (plan->model == TOPO_PLAN_KERNEL &&
+	    (!KERNEL_AT_LEAST(plan, 5, 15) || plan->topo->no_numa))
 		return 0; /* no demotion, no tiers */
 	if (plan->model == TOPO_PLAN_KERNEL && !KERNEL_AT_LEAST(plan, 6, 1)) {
 		/* the node_demotion[] era: the passes give the targets, and the tiers */

@@ -58,6 +58,11 @@ struct topo_node {
 	bool kernel_demotion_known;
 	int *kernel_preferred, *kernel_fallback;
 	size_t n_kernel_preferred, n_kernel_fallback;
+	/* the node's listed cpus that are present but offline (cpus holds the online ones) */
+	unsigned int *cpus_offline;
+	size_t n_cpus_offline;
+	/* the PCI address of the GPU whose memory this node is (sysfs/cpu.c), or NULL */
+	char *gpu;
 };
 
 struct topo_kernel_tier {
@@ -117,6 +122,17 @@ struct topo {
 	struct topo_fw *fw; /* the tables parsed and merged (firmware.c), NULL without tables */
 
 	struct findings findings;
+
+	/* sysfs/cpu.c, ascending: cpu/present and cpu/online (known: the file was read); without
+	 * the online file, the cpus whose cpuN/online says 0; the cpuN directories (or, without
+	 * sys/devices/system/cpu, proc/stat's cpuN lines) */
+	unsigned int *cpu_present, *cpu_online, *cpu_offline, *cpu_dirs;
+	size_t n_cpu_present, n_cpu_online, n_cpu_offline, n_cpu_dirs;
+	bool cpu_present_known, cpu_online_known;
+	/* proc/cpuinfo of the first processor: "GenuineIntel" family and model, else 0 */
+	unsigned int intel_family, intel_model;
+	/* no sys/devices/system/node (a kernel without NUMA): node 0 is the whole machine */
+	bool no_numa;
 };
 
 /* ---- topo.c: the snapshot's life and lookups --------------------------------------------- */

@@ -34,7 +34,13 @@ static void topo_free(struct topo *topo)
 		free(n->caches);
 		free(n->kernel_preferred);
 		free(n->kernel_fallback);
+		free(n->cpus_offline);
+		free(n->gpu);
 	}
+	free(topo->cpu_present);
+	free(topo->cpu_online);
+	free(topo->cpu_offline);
+	free(topo->cpu_dirs);
 	free(topo->nodes);
 	free(topo->node_index);
 	for (size_t i = 0; i < topo->n_tiers; i++)

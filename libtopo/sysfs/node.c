@@ -2,6 +2,19 @@
 /*
  * sys/devices/system/node: the node masks and, per node, cpus, meminfo, distance, the HMAT
  * access classes and memory-side caches, and the memory blocks linked from the node.
+ *
+ * Finding ids of this file (stable):
+ *   sysfs-no-numa               info     no node directory: one node 0 is the whole machine
+ *   sysfs-node-masks-disagree   warning  a mask names nodes outside possible (or, for has_*,
+ *                                        offline ones), or has_cpu disagrees with the cpu
+ *                                        lists; the stale entries are ignored
+ *   sysfs-cpu-not-present       info     a node lists cpus that cpu/present does not
+ *   sysfs-distance-columns      warning  a distance row is not one column per online node
+ *   numa-cpus-in-several-nodes  warning  broken SRAT processor affinity: the cpuN links decide
+ *   numa-distance-missing       warning  a node with cpus has no distance row
+ *   numa-distance-local         warning  an off-diagonal distance of 10 or less
+ *   numa-distance-asymmetric    info     the matrix is not symmetric (ACPI allows it)
+ *   numa-distance-not-metric    info     a detour through a third node is shorter
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,6 +34,7 @@ enum {
 	HAS_ACCESS0 = 1 << 2,
 	HAS_ACCESS1 = 1 << 3,
 	HAS_CACHES = 1 << 4,
+	HAS_CPU_LINKS = 1 << 5,
 };
 
 
@@ -82,12 +96,77 @@ static void add_cpu(void *data, unsigned int v)
 	n->cpus = c;
 }
 
+/* cpu ids (ascending) in the kernel's list format, malloc'd */
+static char *cpulist_format(const unsigned int *v, size_t n)
+{
+	int *ids = malloc((n ? n : 1) * sizeof(int));
+	if (!ids)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (int)v[i];
+	char *s = nodelist_format(ids, n);
+	free(ids);
+	return s;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The node's cpus as listed, split: n->cpus the online ones, n->cpus_offline the present
+ * but offline ones; a listed cpu that cpu/present does not name (a cpulist sized for the
+ * possible cpus, as on POWER) is left out with a finding.
+ */
+static void split_cpus(struct topo *topo, struct topo_node *n, const char *path)
+{
+	unsigned int *off = NULL, *gone = NULL;
+	size_t k = 0, n_off = 0, n_gone = 0;
+	if (n->n_cpus > 1)
+		qsort(n->cpus, n->n_cpus, sizeof(*n->cpus), cmp_uint);
+	for (size_t i = 0; i < n->n_cpus; i++) {
+		unsigned int c = n->cpus[i];
+		unsigned int **dst = !topo_cpu_is_present(topo, c) ? &gone
+				     : !topo_cpu_is_online(topo, c) ? &off
+									: NULL;
+		if (!dst) {
+			n->cpus[k++] = c;
+			continue;
+		}
+		size_t *cnt = dst == &gone ? &n_gone : &n_off;
+		unsigned int *v = realloc(*dst, (*cnt + 1) * sizeof(*v));
+		if (!v)
+			continue;
+		v[(*cnt)++] = c;
+		*dst = v;
+	}
+	n->n_cpus = k;
+	n->cpus_offline = off;
+	n->n_cpus_offline = n_off;
+	if (n_gone) {
+		_cleanup_free_ char *l = cpulist_format(gone, n_gone);
+		findings_add(&topo->findings, "sysfs-cpu-not-present", TOPO_SEVERITY_INFO, path,
+			     "/%s names cpus %s, which sys/devices/system/cpu/present does not "
+			     "list (POWER maps every possible cpu to a node): they do not exist "
+			     "and are left out of node %d", path, l ? l : "?", n->id);
+	}
+	free(gone);
+}
+
 static void read_cpus(struct topo *topo, struct topo_node *n, unsigned int has)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *b = NULL;
 
-	/* cpulist is the readable form; older trees (and hwloc's corpus) only have cpumap */
+	/* cpulist is the readable form; older trees (and hwloc's corpus) only have cpumap, and
+	 * the oldest only the nodeN/cpuM links (already in n->cpus from the listing) */
+	if (has & (HAS_CPULIST | HAS_CPUMAP)) {
+		free(n->cpus);
+		n->cpus = NULL;
+		n->n_cpus = 0;
+	}
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/cpulist", n->id);
 	int r = has & HAS_CPULIST ? read_trimmed(topo, path, &b) : -ENOENT;
 	if (r == 0) {
@@ -97,13 +176,15 @@ static void read_cpus(struct topo *topo, struct topo_node *n, unsigned int has)
 			n->n_cpus = 0;
 			finding_garbled(topo, path, b, "a cpu list such as 0-7,16");
 		}
-		return;
+	} else if (r == -ENOENT && (has & HAS_CPUMAP)) {
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/cpumap", n->id);
+		if (read_trimmed(topo, path, &b) == 0 &&
+		    cpumap_parse(b, &n->cpus, &n->n_cpus) < 0)
+			finding_garbled(topo, path, b, "a hexadecimal cpu mask");
+	} else if (!(has & (HAS_CPULIST | HAS_CPUMAP))) {
+		snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
 	}
-	if (r != -ENOENT || !(has & HAS_CPUMAP))
-		return;
-	snprintf(path, sizeof(path), NODE_DIR "/node%d/cpumap", n->id);
-	if (read_trimmed(topo, path, &b) == 0 && cpumap_parse(b, &n->cpus, &n->n_cpus) < 0)
-		finding_garbled(topo, path, b, "a hexadecimal cpu mask");
+	split_cpus(topo, n, path);
 }
 
 /* "Node 3 MemTotal:       16384 kB": the node, the key, the number and the unit. By hand:
@@ -403,6 +484,19 @@ static int node_entry(void *data, const char *name)
 		s->n->n_memory_blocks++;
 		return 0;
 	}
+	/* nodeN/cpuM: the kernel's cpu_to_node(), the only cpu list of kernels before 2.6.x */
+	/* cpuN, no leading zero */
+	if (!strncmp(name, "cpu", 3) && name[3] >= '1' - (name[4] == '\0') && name[3] <= '9') {
+		unsigned long cpu = 0;
+		const char *p = name + 3;
+		while (*p >= '0' && *p <= '9' && cpu < (1u << 22))
+			cpu = cpu * 10 + (unsigned long)(*p++ - '0');
+		if (!*p && cpu < (1u << 22)) {
+			add_cpu(s->n, (unsigned int)cpu);
+			s->has |= HAS_CPU_LINKS;
+		}
+		return 0;
+	}
 	for (size_t k = 0; k < ELEMENTSOF(known); k++)
 		if (!strcmp(name, known[k].name))
 			s->has |= known[k].bit;
@@ -417,6 +511,9 @@ static unsigned int read_node_dir(struct topo *topo, struct topo_node *n, bool k
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
 	n->n_memory_blocks = 0;
+	free(n->cpus);
+	n->cpus = NULL;
+	n->n_cpus = 0;
 	if (io_scan_dir(topo->ctx, path, keep, node_entry, &s) < 0) {
 		n->n_memory_blocks = 0;
 		return 0;
@@ -538,27 +635,343 @@ static void read_nodes_parallel(struct topo *topo, const int *cols, size_t ncols
 	free(w);
 }
 
+/*
+ * A kernel without NUMA (CONFIG_NUMA=n: 32-bit and embedded kernels, s390 before 6.x, Alpha)
+ * has no sys/devices/system/node. Like numactl and hwloc, the machine is then one node 0
+ * holding every cpu and proc/meminfo's memory, at the local distance (10).
+ */
+static int read_no_numa(struct topo *topo)
+{
+	/* neither nodes nor proc/meminfo: not a machine (an empty or wrong sysroot) */
+	if (!io_exists(topo->ctx, "proc/meminfo"))
+		return -ENOENT;
+	topo->nodes = calloc(1, sizeof(*topo->nodes));
+	topo->node_index = malloc(sizeof(int));
+	if (!topo->nodes || !topo->node_index)
+		return -ENOMEM;
+	topo->no_numa = true;
+	topo->n_nodes = 1;
+	topo->max_node_id = 0;
+	topo->node_index[0] = 0;
+	nodemask_set(&topo->possible, 0);
+	nodemask_set(&topo->online, 0);
+	struct topo_node *n = &topo->nodes[0];
+	n->kernel_tier = -1;
+	n->online = true;
+	const unsigned int *all = topo->cpu_present_known ? topo->cpu_present : topo->cpu_dirs;
+	size_t n_all = topo->cpu_present_known ? topo->n_cpu_present : topo->n_cpu_dirs;
+	for (size_t i = 0; i < n_all; i++)
+		add_cpu(n, all[i]);
+	split_cpus(topo, n, "sys/devices/system/cpu/present");
+	n->has_cpu = n->n_cpus > 0;
+
+	_cleanup_free_ char *b = NULL;
+	if (read_trimmed(topo, "proc/meminfo", &b) == 0) {
+		for (char *line = b, *next; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			unsigned long long kb;
+			char unit[4];
+			struct opt_u64 *dst = !strncmp(line, "MemTotal:", 9) ? &n->mem_total
+					      : !strncmp(line, "MemFree:", 8) ? &n->mem_free
+										: NULL;
+			if (dst && sscanf(strchr(line, ':') + 1, "%llu %3s", &kb, unit) == 2 &&
+			    !strcmp(unit, "kB") && kb <= UINT64_MAX / 1024) {
+				dst->known = true;
+				dst->v = kb * 1024;
+			}
+		}
+	}
+	if (!n->mem_total.known)
+		finding_garbled(topo, "proc/meminfo", b ? b : "", "a MemTotal: line in kB");
+	n->has_memory = n->has_normal_memory = n->mem_total.known && n->mem_total.v > 0;
+	if (n->has_cpu)
+		nodemask_set(&topo->has_cpu, 0);
+	if (n->has_memory) {
+		nodemask_set(&topo->has_memory, 0);
+		nodemask_set(&topo->has_normal_memory, 0);
+	}
+	n->distance = malloc(1);
+	if (n->distance)
+		n->distance[0] = 10;
+	findings_add(&topo->findings, "sysfs-no-numa", TOPO_SEVERITY_INFO, NODE_DIR,
+		     "/%s does not exist: the kernel has no NUMA support, so the machine is one "
+		     "node 0 with every cpu and proc/meminfo's memory (as numactl and hwloc "
+		     "report it)", NODE_DIR);
+	return 0;
+}
+
+/* Clear from @m (read from @file) the nodes outside @bound, with a finding naming them. */
+static void bound_mask(struct topo *topo, struct nodemask *m, const char *file,
+		       const struct nodemask *bound, const char *bound_name, const char *what)
+{
+	int *ids = NULL;
+	size_t n = 0;
+	for (unsigned int id = 0; id < TOPO_MAX_NODES; id++) {
+		if (!nodemask_test(m, id) || nodemask_test(bound, id))
+			continue;
+		int *v = realloc(ids, (n + 1) * sizeof(*v));
+		if (!v)
+			break;
+		ids = v;
+		ids[n++] = (int)id;
+		m->bits[id / 64] &= ~(UINT64_C(1) << (id % 64));
+	}
+	if (n) {
+		_cleanup_free_ char *l = nodelist_format(ids, n);
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), NODE_DIR "/%s", file);
+		findings_add(&topo->findings, "sysfs-node-masks-disagree", TOPO_SEVERITY_WARNING,
+			     path, "/%s names node%s %s, which %s does not: %s", path,
+			     n > 1 ? "s" : "", l ? l : "?", bound_name, what);
+	}
+	free(ids);
+}
+
+/*
+ * After every node is read: cpus listed by more than one node (firmware that gives every
+ * proximity domain every cpu; Linux itself puts each cpu in one node, cpu_to_node(), whose
+ * nodeN/cpuM links then disagree with the cpulists), and has_cpu against the cpu lists.
+ */
+static void check_node_cpus(struct topo *topo)
+{
+	struct uvec_count {
+		unsigned int cpu;
+		int node;
+	} *all = NULL;
+	size_t n_all = 0;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		for (size_t k = 0; k < n->n_cpus + n->n_cpus_offline; k++) {
+			struct uvec_count *v = realloc(all, (n_all + 1) * sizeof(*v));
+			if (!v)
+				break;
+			all = v;
+			all[n_all].cpu = k < n->n_cpus ? n->cpus[k] : n->cpus_offline[k - n->n_cpus];
+			all[n_all++].node = n->id;
+		}
+	}
+	if (n_all > 1)
+		qsort(all, n_all, sizeof(*all), cmp_uint); /* by cpu: the first member */
+	unsigned int *shared = NULL;
+	size_t n_shared = 0;
+	for (size_t i = 1; i < n_all; i++) {
+		if (all[i].cpu != all[i - 1].cpu || (n_shared && shared[n_shared - 1] == all[i].cpu))
+			continue;
+		unsigned int *v = realloc(shared, (n_shared + 1) * sizeof(*v));
+		if (!v)
+			break;
+		shared = v;
+		shared[n_shared++] = all[i].cpu;
+	}
+	free(all);
+	if (n_shared) {
+		/* the links, where every node with cpus has them, are the kernel's own mapping */
+		bool links = true;
+		for (size_t i = 0; i < topo->n_nodes && links; i++) {
+			struct topo_node *n = &topo->nodes[i];
+			if (!n->present || !n->n_cpus)
+				continue;
+			struct topo_node probe = {.id = n->id};
+			unsigned int h = read_node_dir(topo, &probe, false);
+			links = h & HAS_CPU_LINKS;
+			free(probe.cpus);
+		}
+		for (size_t i = 0; i < topo->n_nodes && links; i++) {
+			struct topo_node *n = &topo->nodes[i];
+			if (!n->present)
+				continue;
+			free(n->cpus);
+			free(n->cpus_offline);
+			n->cpus = n->cpus_offline = NULL;
+			n->n_cpus = n->n_cpus_offline = 0;
+			size_t blocks = n->n_memory_blocks;
+			read_node_dir(topo, n, false);
+			n->n_memory_blocks = blocks;
+			char path[PATH_MAX];
+			snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
+			split_cpus(topo, n, path);
+		}
+		_cleanup_free_ char *l = cpulist_format(shared, n_shared);
+		findings_add(&topo->findings, "numa-cpus-in-several-nodes", TOPO_SEVERITY_WARNING,
+			     NODE_DIR,
+			     "cpus %s are listed by more than one node: the firmware's NUMA data "
+			     "(SRAT processor affinity) is broken. Linux puts each cpu in one node "
+			     "(cpu_to_node(), the nodeN/cpuM links), which the scheduler and the "
+			     "allocator use; %s", l ? l : "?",
+			     links ? "tiertopo takes the cpus of each node from those links"
+				   : "no links say which node, so the lists are kept as they are");
+	}
+	free(shared);
+
+	/* has_cpu (N_CPU) against the online cpus the node lists */
+	int *ids = NULL;
+	size_t n_ids = 0;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		struct topo_node *n = &topo->nodes[i];
+		if (!n->online || !topo->has_cpu_file || n->has_cpu == (n->n_cpus > 0))
+			continue;
+		int *v = realloc(ids, (n_ids + 1) * sizeof(*v));
+		if (v) {
+			ids = v;
+			ids[n_ids++] = n->id;
+		}
+		n->has_cpu = n->n_cpus > 0;
+	}
+	if (n_ids) {
+		_cleanup_free_ char *l = nodelist_format(ids, n_ids);
+		findings_add(&topo->findings, "sysfs-node-masks-disagree", TOPO_SEVERITY_WARNING,
+			     NODE_DIR "/has_cpu",
+			     "/" NODE_DIR "/has_cpu disagrees with the online cpus that node%s %s "
+			     "list%s: the cpu lists are taken", n_ids > 1 ? "s" : "", l ? l : "?",
+			     n_ids > 1 ? "" : "s");
+	}
+	free(ids);
+}
+
+/*
+ * The distance matrix as the kernel prints it, which is the SLIT as Linux accepted it
+ * (acpi_numa_slit_init() drops a SLIT whose diagonal is not 10 or whose other entries are
+ * not above 10, and node_distance() is then 10 or 20). What Linux keeps without checking:
+ * a node with cpus and no row, an asymmetric matrix, and one where a detour through a third
+ * node is shorter than the direct distance.
+ */
+static void check_distances(struct topo *topo)
+{
+	size_t nn = topo->n_nodes;
+	int missing[8];
+	size_t n_missing = 0, rows = 0;
+	for (size_t i = 0; i < nn; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		rows += n->distance != NULL;
+		if (n->online && n->present && n->n_cpus && !n->distance && n_missing < 8)
+			missing[n_missing++] = n->id;
+	}
+	if (n_missing && rows) {
+		_cleanup_free_ char *l = nodelist_format(missing, n_missing);
+		findings_add(&topo->findings, "numa-distance-missing", TOPO_SEVERITY_WARNING,
+			     NODE_DIR,
+			     "node%s %s ha%s cpus but no distance row: the firmware's SLIT has no "
+			     "locality for %s proximity domain; Linux then takes 10 to itself and "
+			     "20 to every other node, and so does tiertopo",
+			     n_missing > 1 ? "s" : "", l ? l : "?", n_missing > 1 ? "ve" : "s",
+			     n_missing > 1 ? "their" : "its");
+	}
+	const struct topo_node *asym_a = NULL, *asym_b = NULL;
+	const struct topo_node *tri[3] = {NULL, NULL, NULL};
+	for (size_t i = 0; i < nn && !asym_a; i++)
+		for (size_t j = i + 1; j < nn && topo->nodes[i].distance; j++) {
+			const uint8_t *di = topo->nodes[i].distance, *dj = topo->nodes[j].distance;
+			if (dj && di[j] && dj[i] && di[j] != dj[i]) {
+				asym_a = &topo->nodes[i];
+				asym_b = &topo->nodes[j];
+				break;
+			}
+		}
+	/* O(n^3): machines of up to 128 nodes */
+	for (size_t i = 0; i < nn && nn <= 128 && !tri[0]; i++) {
+		const uint8_t *di = topo->nodes[i].distance;
+		for (size_t j = 0; di && j < nn && !tri[0]; j++)
+			for (size_t k = 0; j != i && di[j] && k < nn; k++) {
+				const uint8_t *dk = topo->nodes[k].distance;
+				if (k == i || k == j || !dk || !di[k] || !dk[j])
+					continue;
+				if (di[k] + dk[j] < di[j]) {
+					tri[0] = &topo->nodes[i];
+					tri[1] = &topo->nodes[k];
+					tri[2] = &topo->nodes[j];
+					break;
+				}
+			}
+	}
+	for (size_t i = 0; i < nn; i++) {
+		const uint8_t *di = topo->nodes[i].distance;
+		size_t j = 0;
+		while (di && j < nn && (j == i || di[j] == 0 || di[j] > 10))
+			j++;
+		if (!di || j == nn)
+			continue;
+		findings_add(&topo->findings, "numa-distance-local", TOPO_SEVERITY_WARNING, NODE_DIR,
+			     "node %d to node %d is %u, no more than a node's distance to itself "
+			     "(10): the SLIT is invalid. Linux rejects such a SLIT (slit_valid() in "
+			     "acpi_numa_slit_init(): \"SLIT table looks invalid. Not used.\") and "
+			     "takes 10 and 20; this kernel kept it, and tiertopo takes the "
+			     "distances as printed",
+			     topo->nodes[i].id, topo->nodes[j].id, di[j]);
+		break;
+	}
+	if (asym_a)
+		findings_add(&topo->findings, "numa-distance-asymmetric", TOPO_SEVERITY_INFO,
+			     NODE_DIR,
+			     "the distance from node %d to node %d (%u) is not the distance back "
+			     "(%u): the SLIT is asymmetric, which ACPI allows; Linux uses each row "
+			     "as it is (node_distance(from, to)), and so do demotion and tiertopo",
+			     asym_a->id, asym_b->id,
+			     asym_a->distance[topo->node_index[asym_b->id]],
+			     asym_b->distance[topo->node_index[asym_a->id]]);
+	if (tri[0]) {
+		const uint8_t *d0 = tri[0]->distance, *d1 = tri[1]->distance;
+		int i1 = topo->node_index[tri[1]->id], i2 = topo->node_index[tri[2]->id];
+		findings_add(&topo->findings, "numa-distance-not-metric", TOPO_SEVERITY_INFO,
+			     NODE_DIR,
+			     "node %d to node %d is %u, but through node %d it is %u + %u: the "
+			     "SLIT breaks the triangle inequality; Linux does not check it and "
+			     "orders demotion targets by the direct distances, as tiertopo does",
+			     tri[0]->id, tri[2]->id, d0[i2], tri[1]->id, d0[i1], d1[i2]);
+	}
+}
+
 static int read_nodes(struct topo *topo)
 {
-	struct nodemask all = {0};
+	struct nodemask all = {0}, dirs = {0};
 	char **names = NULL;
 	size_t nn = 0;
 
-	/* Every node any mask names, and every nodeN directory. */
-	for (size_t w = 0; w < TOPO_MAX_NODES / 64; w++)
-		all.bits[w] = topo->possible.bits[w] | topo->online.bits[w] |
-			      topo->has_cpu.bits[w] | topo->has_memory.bits[w] |
-			      topo->has_normal_memory.bits[w] | topo->has_gi.bits[w];
 	/* held open until the end: the node directories are opened from it */
 	int r = io_list_dir(topo->ctx, NODE_DIR, true, &names, &nn);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return read_no_numa(topo);
 	if (r < 0)
-		return r == -ENOTDIR ? -ENOENT : r;
+		return r;
 	for (size_t i = 0; i < nn; i++) {
 		int id = node_name_id(names[i], "node");
 		if (id >= 0)
-			nodemask_set(&all, (unsigned int)id);
+			nodemask_set(&dirs, (unsigned int)id);
 	}
 	strv_free(names, nn);
+
+	/*
+	 * The node set: `possible` (node_possible_map) bounds it; the other masks and the
+	 * directories are checked against it. Without a possible file (kernels before 2.6.24),
+	 * every node any mask or directory names.
+	 */
+	if (topo->has_possible_file && nodemask_weight(&topo->possible)) {
+		all = topo->possible;
+		static const char why[] = "a node the kernel cannot have; the stale entry is ignored";
+		bound_mask(topo, &topo->online, "online", &all, "possible", why);
+		bound_mask(topo, &topo->has_cpu, "has_cpu", &all, "possible", why);
+		bound_mask(topo, &topo->has_memory, "has_memory", &all, "possible", why);
+		bound_mask(topo, &topo->has_normal_memory, "has_normal_memory", &all, "possible",
+			   why);
+		bound_mask(topo, &topo->has_gi, "has_generic_initiator", &all, "possible", why);
+		bound_mask(topo, &dirs, "node*", &all, "possible", why);
+	} else {
+		for (size_t w = 0; w < TOPO_MAX_NODES / 64; w++)
+			all.bits[w] = topo->online.bits[w] | topo->has_cpu.bits[w] |
+				      topo->has_memory.bits[w] | topo->has_normal_memory.bits[w] |
+				      topo->has_gi.bits[w] | dirs.bits[w];
+	}
+	/* cpus and memory are states of online nodes (N_CPU, N_MEMORY ⊆ N_ONLINE) */
+	if (topo->has_online_file) {
+		static const char why[] =
+			"cpus and memory belong to online nodes only; the node is offline and its "
+			"entry is ignored";
+		bound_mask(topo, &topo->has_cpu, "has_cpu", &topo->online, "online", why);
+		bound_mask(topo, &topo->has_memory, "has_memory", &topo->online, "online", why);
+		bound_mask(topo, &topo->has_normal_memory, "has_normal_memory", &topo->online,
+			   "online", why);
+	}
 
 	topo->max_node_id = nodemask_last(&all);
 	topo->n_nodes = nodemask_weight(&all);
@@ -620,6 +1033,8 @@ static int read_nodes(struct topo *topo)
 	}
 	free(cols);
 	free(has);
+	check_node_cpus(topo);
+	check_distances(topo);
 	return 0;
 }
 

@@ -53,6 +53,14 @@ int sysfs_read_kernel_tiers(struct topo *topo);
 int sysfs_read_knobs(struct topo *topo);
 int sysfs_read_kmsg(struct topo *topo);
 
+/* ---- cpu.c: present and online cpus and the processor model (before the nodes); the GPUs
+ * whose memory is a node (after them) ------------------------------------------------------ */
+
+int sysfs_read_cpus(struct topo *topo);
+int sysfs_read_gpu_nodes(struct topo *topo);
+bool topo_cpu_is_present(const struct topo *topo, unsigned int cpu);
+bool topo_cpu_is_online(const struct topo *topo, unsigned int cpu);
+
 /* ---- dax.c, nd.c, cxl.c ------------------------------------------------------------------ */
 
 int sysfs_read_dax(struct topo *topo);

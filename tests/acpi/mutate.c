@@ -148,6 +148,12 @@ static int mutate(const char *m, struct table *t)
 	} else if (!strcmp(m, "srat-overlapping-ranges")) {
 		o = find(t, 1, 3); /* PXM 1 DRAM 10G-18G starts at 9G: inside PXM 0's 4G-10G */
 		put64(b + o + 8, 9ull << 30);
+	} else if (!strcmp(m, "srat-sp-in-window")) {
+		o = find(t, 1, 3); /* PXM 2's NVDIMM 8G-12G becomes specific-purpose memory */
+		put32(b + o + 28, 0x9);
+	} else if (!strcmp(m, "srat-set-aside-into-ram")) {
+		o = find(t, 1, 2); /* PXM 1's hot-pluggable window 4G-20G starts at 1G instead */
+		put64(b + o + 8, 1ull << 30);
 	} else if (!strcmp(m, "srat-unknown-type")) {
 		o = find(t, 0, 7); /* the disabled APIC entry becomes a reserved type */
 		b[o] = 0x0c;
@@ -226,6 +232,29 @@ static int mutate(const char *m, struct table *t)
 		put16(b + find(t, -1, 1) + 2, 0);
 	} else if (!strcmp(m, "nfit-unknown-range-type")) {
 		b[find(t, 0, 0) + 16] ^= 0xff;
+	} else if (!strcmp(m, "srat-x2apic-reserved")) {
+		put16(b + find(t, 2, 0) + 2, 0x1); /* x2APIC Reserved1 (fwts SRATLocalx2apicReserved1) */
+	} else if (!strcmp(m, "hmat-locality-reserved-bits")) {
+		b[find(t, 1, 0) + 8] |= 0x40; /* SLLBI flags bit 6 (fwts HMAT Flags bits 4..7) */
+	} else if (!strcmp(m, "cedt-restriction-bits")) {
+		put16(b + find(t, 1, 0) + 32, 0x0046); /* CFMWS restrictions bit 6 (fwts) */
+	} else if (!strcmp(m, "cedt-chbs-register-length")) {
+		put64(b + find(t, 0, 0) + 24, 0x1000); /* CHBS Length (fwts CEDTBadCHBSLength) */
+	} else if (!strcmp(m, "cedt-bad-arithmetic")) {
+		b[find(t, 1, 0) + 25] = 2; /* interleave arithmetic (fwts CEDTBadInterleaveArithmetic) */
+	} else if (!strcmp(m, "cedt-header-reserved")) {
+		b[find(t, 0, 0) + 1] = 1; /* structure header Reserved (fwts CEDT Reserved) */
+	} else if (!strcmp(m, "nfit-spa-index-zero")) {
+		put16(b + find(t, 0, 0) + 4, 0);
+	} else if (!strcmp(m, "nfit-reserved-bits")) {
+		b[find(t, 0, 0) + 7] |= 0x80; /* flags bit 15 */
+	} else if (!strcmp(m, "nfit-bad-mapping-attributes")) {
+		put64(b + find(t, 0, 0) + 48, 0x8ull | 1ull << 40); /* WB and an undefined bit */
+	} else if (!strcmp(m, "nfit-virtual-region-fields")) {
+		/* the volatile range (index 3) becomes a virtual disk: GUID 77AB535A-45FC-624B-... */
+		static const uint8_t vdisk[16] = {0x5a, 0x53, 0xab, 0x77, 0xfc, 0x45, 0x4b, 0x62,
+						  0x55, 0x60, 0xf7, 0xb2, 0x81, 0xd1, 0xf9, 0x6e};
+		memcpy(b + find(t, 0, 2) + 16, vdisk, 16);
 	} else if (!strcmp(m, "nfit-subtable-past-end")) {
 		o = find(t, -1, -1);
 		put16(b + o + 2, (uint16_t)(b[o + 2] + 16));

@@ -115,6 +115,7 @@ static const struct broken broken[] = {
     {"srat-reserved-bits", "srat-4node", SRAT, {"srat-reserved-bits"}, W, 0},
     {"srat-pxm-out-of-range", "srat-4node", SRAT, {"srat-pxm-out-of-range"}, E, -EINVAL},
     {"srat-overlapping-ranges", "srat-4node", SRAT, {"srat-overlapping-ranges"}, E, -EINVAL},
+    {"srat-set-aside-into-ram", "srat-set-aside", SRAT, {"srat-overlapping-ranges"}, E, -EINVAL},
     {"srat-unknown-type", "srat-4node", SRAT, {"srat-unknown-type"}, W, 0},
     {"srat-table-revision-field", "srat-hotplug-nv", SRAT, {"srat-table-revision-field"}, W, 0},
     {"srat-rev1-pxm-truncated", "srat-gi-gp", SRAT, {"srat-pxm-truncated"}, W, 0},
@@ -160,6 +161,16 @@ static const struct broken broken[] = {
     {"nfit-zero-length", "nfit", NFIT, {"nfit-zero-length"}, E, -EINVAL},
     {"nfit-unknown-range-type", "nfit", NFIT, {"nfit-unknown-range-type"}, I, 0},
     {"nfit-subtable-past-end", "nfit", NFIT, {"nfit-truncated"}, E, -EINVAL},
+    {"srat-x2apic-reserved", "srat-4node", SRAT, {"srat-reserved-nonzero"}, W, 0},
+    {"hmat-locality-reserved-bits", "hmat-4node", HMAT, {"hmat-reserved-bits"}, W, 0},
+    {"cedt-restriction-bits", "cedt", CEDT, {"cedt-reserved-bits"}, W, 0},
+    {"cedt-chbs-register-length", "cedt", CEDT, {"cedt-chbs-bad-register-length"}, W, 0},
+    {"cedt-bad-arithmetic", "cedt", CEDT, {"cedt-cfmws-bad-arithmetic"}, E, 0},
+    {"cedt-header-reserved", "cedt", CEDT, {"cedt-reserved-nonzero"}, W, 0},
+    {"nfit-spa-index-zero", "nfit", NFIT, {"nfit-spa-index-zero"}, E, 0},
+    {"nfit-reserved-bits", "nfit", NFIT, {"nfit-reserved-bits"}, W, 0},
+    {"nfit-bad-mapping-attributes", "nfit", NFIT, {"nfit-bad-mapping-attributes"}, W, 0},
+    {"nfit-virtual-region-fields", "nfit", NFIT, {"nfit-virtual-region-fields"}, W, 0},
 };
 
 Test(negative, each_broken_fixture_reports_its_finding_and_verdict)
@@ -246,12 +257,46 @@ Test(negative, unusable_cfmws_is_kept_but_marked)
 	free(path);
 }
 
+/*
+ * numa_cleanup_meminfo() sets aside what is not boot RAM before its overlap check: EFI
+ * specific-purpose memory inside a hot-pluggable window of another node is such a range
+ * (srat-set-aside.dsl has the hot-pluggable and persistent classes).
+ */
+Test(negative, specific_purpose_memory_in_a_window_is_set_aside)
+{
+	char *path = fixture_path("broken-srat-sp-in-window.dat");
+	size_t len;
+	uint8_t *buf = read_file(path, &len);
+	struct acpi_srat s;
+	struct findings f = {0};
+	cr_assert(buf);
+	cr_assert_eq(acpi_parse_srat(buf, len, path, &s, &f), 0, "the SRAT must be kept");
+	bool sp = false, said = false;
+	for (size_t i = 0; i < s.n_mems; i++)
+		sp |= s.mems[i].specific_purpose && s.mems[i].pxm == 2 &&
+		      s.mems[i].base == 8ull << 30;
+	for (size_t i = 0; i < f.n; i++) {
+		cr_expect_lt(f.v[i].severity, TOPO_SEVERITY_WARNING, "%s: %s", f.v[i].id,
+			     f.v[i].message);
+		said |= !strcmp(f.v[i].id, "srat-overlap-set-aside") &&
+			strstr(f.v[i].message, "[0x200000000-0x2ffffffff] of PXM 2") &&
+			strstr(f.v[i].message, "numa_cleanup_meminfo()");
+	}
+	cr_expect(sp, "PXM 2's range at 8G is not specific-purpose");
+	cr_expect(said, "no srat-overlap-set-aside names PXM 2's specific-purpose range");
+	acpi_srat_free(&s);
+	findings_clear(&f);
+	free(buf);
+	free(path);
+}
+
 static const struct {
 	const char *file;
 	enum kind kind;
 } good[] = {
     {"srat-4node.aml", SRAT},
     {"srat-hotplug-nv.aml", SRAT},
+    {"srat-set-aside.aml", SRAT},
     {"srat-gi-gp.aml", SRAT},
     {"slit-4node.aml", SLIT},
     {"hmat-4node.aml", HMAT_X_SRAT},

@@ -332,7 +332,8 @@ static size_t check_table(const char *path)
 Test(oracle, every_iasl_built_fixture_matches_iasl_disassembly)
 {
 	static const char *const good[] = {
-	    "srat-4node.aml", "srat-hotplug-nv.aml", "srat-gi-gp.aml", "slit-4node.aml",
+	    "srat-4node.aml", "srat-hotplug-nv.aml", "srat-gi-gp.aml", "srat-set-aside.aml",
+	    "slit-4node.aml",
 	    "hmat-4node.aml", "hmat-rev1.aml",	     "hmat-cache.aml", "cedt.aml",
 	    "nfit.aml",
 	};
@@ -375,5 +376,68 @@ Test(oracle, every_qemu_capture_matches_iasl_disassembly)
 	globfree(&g);
 	free(pattern);
 	cr_assert_geq(tables, 8, "only %zu QEMU tables found", tables);
+	cr_assert_gt(total, 0);
+}
+
+/* The parser's own findings on a table: the errors, as "id: message" lines (malloc'd). */
+static char *parser_errors(const char *path)
+{
+	size_t len;
+	uint8_t *buf = read_file(path, &len);
+	struct findings f = {0};
+	cr_assert(buf, "cannot read %s", path);
+	if (!memcmp(buf, "SRAT", 4)) {
+		struct acpi_srat s;
+		acpi_parse_srat(buf, len, path, &s, &f);
+		acpi_srat_free(&s);
+	} else if (!memcmp(buf, "SLIT", 4)) {
+		struct acpi_slit s;
+		acpi_parse_slit(buf, len, path, &s, &f);
+		acpi_slit_free(&s);
+	}
+	char *out = strdup("");
+	for (size_t i = 0; out && i < f.n; i++) {
+		if (f.v[i].severity < TOPO_SEVERITY_ERROR)
+			continue;
+		char *more;
+		cr_assert(asprintf(&more, "%s%s: %s\n", out, f.v[i].id, f.v[i].message) > 0);
+		free(out);
+		out = more;
+	}
+	findings_clear(&f);
+	free(buf);
+	return out;
+}
+
+/*
+ * Real servers and desktops (linuxhw/ACPI): every SRAT and SLIT parses to exactly iasl -d's
+ * fields, and, since Linux booted every one of them, none gets an error finding.
+ */
+Test(oracle, every_real_machine_table_matches_iasl_and_has_no_error)
+{
+	const char *shared = shared_dir();
+	char *pattern;
+	glob_t g;
+	size_t total = 0, tables = 0;
+
+	cr_assert(asprintf(&pattern, "%s/corpus/acpi/*/S*.dat", shared ? shared : "") > 0);
+	if (!shared || glob(pattern, 0, NULL, &g) != 0) {
+		free(pattern);
+		cr_skip_test("corpus/acpi not found below %s (meson option shared_dir)",
+			     shared ? shared : "(unset)");
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+		if (strcmp(base, "SRAT.dat") && strcmp(base, "SLIT.dat"))
+			continue;
+		total += check_table(g.gl_pathv[i]);
+		char *errors = parser_errors(g.gl_pathv[i]);
+		cr_expect_str_empty(errors, "%s: Linux booted it, yet:\n%s", g.gl_pathv[i], errors);
+		free(errors);
+		tables++;
+	}
+	globfree(&g);
+	free(pattern);
+	cr_assert_geq(tables, 15, "only %zu real tables found", tables);
 	cr_assert_gt(total, 0);
 }
