@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
 """The kernel models against the real kernels, offline: every tree in fixtures/sysfs/vm/ was
 gathered (`tiertopo gather`) in a QEMU guest by the VM suite (tests/vm/test-vm.sh with
-TOPO_VM_SAVE_FIXTURES), CONFIG-KERNEL-STATE: a topology of tests/vm/configs, Debian's 6.1 or
-6.12 kernel, at boot or after an NVDIMM went devdax and then system-ram.
+TOPO_VM_SAVE_FIXTURES), CONFIG-KERNEL-STATE: a topology of tests/vm/configs, a Debian kernel
+(6.1, 6.12, 6.18, 7.3), at boot or after an NVDIMM, memmap= pmem or CXL region went devdax and
+then system-ram.
 
 For every tree:
   - `tiertopo -s TREE plan --kernel-model <its osrelease> --json` has exactly the tree's
     memory_tierN node lists;
-  - on 6.12 (which logs them), its preferred/fallback demotion targets equal the tree's
+  - from 6.9 on (which log them), its preferred/fallback demotion targets equal the tree's
     kernel_demotion (`tiertopo -s TREE --json` nodes[].kernel_demotion, from dev/kmsg), and
     kernel_demotion equals the last "Demotion targets for Node" lines of dev/kmsg read here;
   - `tiertopo -s TREE check --json` finds no hmat-sysfs-mismatch / slit-sysfs-mismatch.
-And the comparison is not hollow: on a copy of every 6.12 tree with HMAT data, two memory
+And the comparison is not hollow: on a copy of every tree of 6.9+ with HMAT data, two memory
 nodes' access1 figures are swapped, and the model of the mutated tree must then DISAGREE with
 the kernel's tiers or demotion targets.
 
 usage: test-vm-fixtures.py TIERTOPO FIXTURES_VM_DIR"""
+import fnmatch
 import glob
 import json
 import os
@@ -30,6 +32,32 @@ from tap import Tap  # noqa: E402
 from nodelist import nodelist  # noqa: E402
 
 tap = Tap()
+
+# Trees where the kernel models do not reproduce the kernel yet: the rules of issue 16, to be
+# modelled in libtopo/model/tiers.c. TAP TODO (expected failures); once a model is right its
+# check passes, meson reports an unexpected pass, and the entry goes. Same rules as
+# tests/vm/check-vm.py KNOWN; docs/KERNELS.md has the evidence.
+# fnmatch on "TREE CHECK" (CHECK: model = plan --kernel-model against the kernel, mutation = the
+# swapped-figures model must disagree) -> why
+KNOWN = {
+    "sockets2-6.1[28]-boot model": "model (issue 16, near-equal sockets: 6.11+ CPU nodes get an HMAT adistance)",
+    "sockets2-7.3-boot model": "model (issue 16, near-equal sockets: 6.11+ CPU nodes get an HMAT adistance)",
+    "zeroref-6.1[28]-* model": "model (issue 16, zero-figure reference: 6.7+ never register the HMAT algorithm)",
+    "zeroref-7.3-* model": "model (issue 16, zero-figure reference: 6.7+ never register the HMAT algorithm)",
+    # the model already ignores node0's zero figures: the swap moves them to node2 and the wrong
+    # model lands on the kernel's answer
+    "zeroref-6.1[28]-[bd]* mutation": "model (issue 16, zero-figure reference)",
+    "zeroref-7.3-[bd]* mutation": "model (issue 16, zero-figure reference)",
+    "kmemdram-*-sysram model": "model (issue 16, kmem into a node with memory keeps the node's first memory type)",
+    "neartie-6.1[28]-sysram model": "model (issue 16, node_load decides node3's preferred target after the hotplug)",
+    "neartie-7.3-sysram model": "model (issue 16, node_load decides node3's preferred target after the hotplug)",
+    "cxl1-gp-6.18-sysram model": "model (issue 16, CXL: the CFMWS node's adistance from regionN/access1; 6.18.15 in ps)",
+    "cxl1-gp-7.3-sysram model": "model (issue 16, CXL: the CFMWS node's adistance from regionN/access1)",
+}
+
+
+def known(name, check):
+    return next((w for pat, w in KNOWN.items() if fnmatch.fnmatch(f"{name} {check}", pat)), None)
 
 
 def run_json(*args):
@@ -119,7 +147,7 @@ def main():
 
         bad = compare(tiertopo, tree, release, logged)
         tap(not bad and kernel_tiers(tree), f"{name}: plan --kernel-model {release} = the kernel's tiers"
-            + (" and demotion targets" if logs_targets else ""), "\n".join(bad))
+            + (" and demotion targets" if logs_targets else ""), "\n".join(bad), known(name, "model"))
 
         check = run_json(tiertopo, "-s", tree, "check", "--json")
         bad = [f"{f['id']}: {f['message']}" for f in check["findings"]
@@ -153,7 +181,8 @@ def main():
             except RuntimeError as e:
                 bad, err = [], str(e)
         tap(bool(bad) and not err, f"{name}: with node{a} and node{b} access1 swapped, the model "
-            f"disagrees with the kernel ({len(bad)} differences)", err or "the comparison still passes: it is hollow")
+            f"disagrees with the kernel ({len(bad)} differences)", err or "the comparison still passes: it is hollow",
+            known(name, "mutation"))
     return tap.done()
 
 

@@ -1,14 +1,19 @@
 #!/bin/bash
-# The 'vm' suite: every topology in configs/ on both Debian kernels (6.1, 6.12), one boot each
+# The 'vm' suite: every topology in configs/ on every kernel series (Debian 12's 6.1 and 6.12,
+# and the newest 6.18 and 7.x of trixie-backports/sid, resolved by query), one boot each
 # running scenarios/main.sh (a firmware vs kernel, b kernel model, e gather replay, and d
-# `tiertopo apply` once the build has it), plus one boot with systemd-udevd per topology with
-# an NVDIMM for scenario c once udev/ has rules. The checks run on the host (check-vm.py) and
-# print TAP, one line per scenario x topology x kernel x state check.
+# `tiertopo apply` once the build has it), plus one boot with systemd-udevd per udev topology
+# for scenario c once udev/ has rules. The checks run on the host (check-vm.py) and print TAP,
+# one line per scenario x topology x kernel x state check; check-vm.py also writes what each
+# kernel did and what `plan --kernel-model` predicted to RUNS/results.json and results.txt.
 #
 # usage: tests/vm/test-vm.sh BUILD_DIR
-# Env: TOPO_VM_KERNELS  (default "6.1 6.12")   TOPO_VM_CONFIGS (default: every configs/*.conf)
-#      TOPO_VM_JOBS     VMs at a time (default 1; TCG is CPU-bound, 2 cores)
-#      TOPO_VM_WORK     cache and runs (default /tmp/tiertopo-vm)
+# Env: TOPO_VM_KERNELS  series (default "6.1 6.12 6.18 7": 7 = the newest 7.x)
+#      TOPO_VM_CONFIGS  (default: every configs/*.conf)
+#      TOPO_VM_UDEV_CONFIGS  topologies that also get the udev boot (default "fast3 hmat4 tiers3")
+#      TOPO_VM_JOBS     VMs at a time (default 2: TCG is CPU-bound, one VM per core)
+#      TOPO_VM_WORK     runs (default /tmp/tiertopo-vm)   TOPO_VM_CACHE  see vm.sh
+#      TOPO_VM_RESULTS=FILE       copy results.json there too
 #      TOPO_VM_SAVE_FIXTURES=DIR  unpack every gathered tree into DIR/CONFIG-KERNEL-STATE
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,9 +21,10 @@ SRC=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:?usage: test-vm.sh BUILD_DIR}" && pwd)
 TIERTOPO=$BUILD/tools/tiertopo
 WORK=${TOPO_VM_WORK:-/tmp/tiertopo-vm}
-KERNELS=${TOPO_VM_KERNELS:-6.1 6.12}
+KERNELS=${TOPO_VM_KERNELS:-6.1 6.12 6.18 7}
+UDEV_CONFIGS=${TOPO_VM_UDEV_CONFIGS:-fast3 hmat4 tiers3}
 CONFIGS=${TOPO_VM_CONFIGS:-$(cd "$HERE/configs" && ls *.conf | sed 's/\.conf$//' | tr '\n' ' ')}
-JOBS=${TOPO_VM_JOBS:-1}
+JOBS=${TOPO_VM_JOBS:-2}
 RUNS=$WORK/suite
 T0=$(date +%s)
 
@@ -28,12 +34,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # host packages, kernels and initramfs images first (cached), so that the runs only boot
 mkdir -p "$WORK"
-if ! "$HERE/vm.sh" prepare $KERNELS >"$WORK/prepare.log" 2>&1; then
+# shellcheck disable=SC2086
+if ! "$HERE/vm.sh" prepare $KERNELS >"$WORK/prepared.txt" 2>"$WORK/prepare.log"; then
 	echo "not ok 1 - prepare: host packages, Debian kernels and initramfs images"
-	sed 's/^/# /' "$WORK/prepare.log"
+	sed 's/^/# /' "$WORK/prepare.log" "$WORK/prepared.txt"
 	echo "1..1"
 	exit 1
 fi
+T_PREP=$(($(date +%s) - T0))
+# "KVER VMLINUZ INITRD" per series, in order: the runs boot the exact releases
+RELEASES=$(awk '{print $1}' "$WORK/prepared.txt" | tr '\n' ' ')
 
 extra=()
 "$TIERTOPO" apply --help >/dev/null 2>&1 && extra+=(apply)
@@ -43,24 +53,27 @@ ls "$SRC"/udev/*.rules >/dev/null 2>&1 && have_rules=1
 rm -rf "$RUNS"
 mkdir -p "$RUNS/main" "$RUNS/udev"
 jobs_list=()
-for k in $KERNELS; do
+for kv in $RELEASES; do
 	for c in $CONFIGS; do
-		jobs_list+=("main $c $k")
-		if [ $have_rules = 1 ] && grep -q '^NVDIMMS=' "$HERE/configs/$c.conf"; then
-			jobs_list+=("udev $c $k")
+		jobs_list+=("main $c $kv")
+		if [ $have_rules = 1 ] && grep -q 'device nvdimm' "$HERE/configs/$c.conf" &&
+			case " $UDEV_CONFIGS " in *" $c "*) true ;; *) false ;; esac; then
+			jobs_list+=("udev $c $kv")
 		fi
 	done
 done
 
-run_one() { # KIND CONFIG KERNEL
-	local kind=$1 c=$2 k=$3 rc
+kseries() { echo "$1" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/'; }
+
+run_one() { # KIND CONFIG KVER
+	local kind=$1 c=$2 kv=$3 k
+	k=$(kseries "$kv")
 	if [ "$kind" = main ]; then
-		"$HERE/vm.sh" run -k "$k" -b "$BUILD" -o "$RUNS/main/$c-$k" "$c" "$HERE/scenarios/main.sh" "${extra[@]}"
+		"$HERE/vm.sh" run -k "$kv" -b "$BUILD" -o "$RUNS/main/$c-$k" "$c" "$HERE/scenarios/main.sh" "${extra[@]}"
 	else
-		"$HERE/vm.sh" run -k "$k" -b "$BUILD" -a vm.udev -o "$RUNS/udev/$c-$k" "$c" "$HERE/scenarios/udev.sh"
+		"$HERE/vm.sh" run -k "$kv" -b "$BUILD" -a vm.udev -o "$RUNS/udev/$c-$k" "$c" "$HERE/scenarios/udev.sh"
 	fi >"$RUNS/$kind-$c-$k.log" 2>&1
-	rc=$?
-	echo "$rc" >"$RUNS/$kind-$c-$k.rc"
+	echo "$?" >"$RUNS/$kind-$c-$k.rc"
 }
 
 running=0
@@ -72,15 +85,20 @@ for j in "${jobs_list[@]}"; do
 done
 wait
 
-args=("$TIERTOPO" "$RUNS")
+T_RUNS=$(($(date +%s) - T0 - T_PREP))
+args=("$TIERTOPO" "$RUNS" --results "$RUNS")
 [ -n "${TOPO_VM_SAVE_FIXTURES:-}" ] && args+=(--save-fixtures "$TOPO_VM_SAVE_FIXTURES")
 python3 "$HERE/check-vm.py" "${args[@]}"
 rc=$?
 for j in "${jobs_list[@]}"; do
+	# shellcheck disable=SC2086
 	set -- $j
-	echo "# $1 $2 $3: $(tail -1 "$RUNS/$1-$2-$3.log")"
+	echo "# $1 $2 $3: $(tail -1 "$RUNS/$1-$2-$(kseries "$3").log")"
 done
+[ -n "${TOPO_VM_RESULTS:-}" ] && cp "$RUNS/results.json" "$TOPO_VM_RESULTS"
+echo "# kernels: $KERNELS -> $RELEASES"
+echo "# what each kernel did and what the model predicted: $RUNS/results.txt, $RUNS/results.json"
 [ -n "${extra[*]}" ] || echo "# scenario d (tiertopo apply): pending, this build has no 'tiertopo apply'"
 [ $have_rules = 1 ] || echo "# scenario c (udev): pending, $SRC/udev has no rules"
-echo "# VM suite: $(($(date +%s) - T0)) s with $JOBS VM(s) at a time"
+echo "# VM suite: $(($(date +%s) - T0)) s (prepare ${T_PREP} s, ${#jobs_list[@]} boots ${T_RUNS} s) with $JOBS VM(s) at a time"
 exit $rc

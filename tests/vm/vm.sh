@@ -2,15 +2,18 @@
 # tiertopo's end-to-end harness: real Debian kernels in QEMU (TCG), real firmware tables
 # (SRAT/SLIT/HMAT/NFIT from QEMU), the freshly built tiertopo inside the guest.
 #
-# usage: tests/vm/vm.sh prepare [6.1|6.12|KVER]...     host packages, kernels, initramfs
+# usage: tests/vm/vm.sh prepare [SERIES|KVER]...       host packages, kernels, initramfs
+#                       SERIES: 6.1, 6.12 (Debian 12), 6.18, 7.3, ... or 7 (the newest 7.x)
 #        tests/vm/vm.sh run [-k K] [-b BUILD] [-a KARGS] [-o DIR] [-t SECS] CONFIG SCRIPT [ARG...]
 #                       boot configs/CONFIG.conf, run guest SCRIPT (a file, '-' = stdin)
 #                       with ARGs; results in DIR/out (default $TOPO_VM_WORK/runs/CONFIG-K)
-#        tests/vm/vm.sh kver 6.1|6.12                   the exact Debian kernel release used
+#        tests/vm/vm.sh kver SERIES                     the exact Debian kernel release used
 #        tests/vm/vm.sh shell [-k K] [-b BUILD] CONFIG  interactive guest on this terminal
 #
-# Env: TOPO_VM_WORK (default /tmp/tiertopo-vm): .debs, unpacked kernels, initramfs images
-#      (named by a hash of everything that goes into them, so reruns reuse them), runs.
+# Env: TOPO_VM_CACHE (default ~/.cache/tiertopo-vm, outside any build dir, kept across runs):
+#      the .debs, the unpacked kernels, the newer suites' apt lists, the initramfs images
+#      (named by a hash of everything that goes into them, so reruns reuse them).
+#      TOPO_VM_WORK (default /tmp/tiertopo-vm): the runs.
 #      TOPO_VM_ACCEL (default tcg: KVM does not boot stock kernels on the project's machines).
 #
 # The guest is a busybox initramfs (guest/init is PID 1) with ndctl, daxctl, udevadm and
@@ -23,8 +26,11 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 WORK=${TOPO_VM_WORK:-/tmp/tiertopo-vm}
+CACHE=${TOPO_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tiertopo-vm}
 PKGS="qemu-system-x86 busybox-static ndctl daxctl udev cpio kmod xz-utils zstd acpica-tools"
 MODS="virtio_pci 9pnet_virtio 9p nfit nd_pmem nd_btt nd_e820 dax_pmem device_dax kmem dax_hmem"
+# the CXL stack (configs cxl1, cxl1-gp); 6.1 has no dax_cxl, so missing ones are skipped
+MODS="$MODS cxl_acpi cxl_pci cxl_mem cxl_pmem cxl_port dax_cxl"
 
 log() { echo "vm: $*" >&2; }
 die() { echo "vm: error: $*" >&2; exit 1; }
@@ -43,48 +49,120 @@ ensure_packages() {
 		  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >&2; }
 }
 
-# 6.1 -> what bookworm's linux-image-amd64 pulls; 6.12 -> newest linux-image-6.12.*+deb12-amd64
+# Kernels newer than Debian 12's come from Debian's own archive too (trixie-backports, sid),
+# through a separate apt sources list and state below $CACHE/apt: the host's apt configuration
+# is neither read for them nor changed (../shared/reference/qemu.md, "Newer kernels").
+NEWER_SUITES=${TOPO_VM_SUITES:-trixie-backports sid}
+newer_apt_opts() {
+	echo "-o Dir::Etc::sourcelist=$CACHE/apt/sources.list -o Dir::Etc::sourceparts=/dev/null" \
+		"-o Dir::State::Lists=$CACHE/apt/lists -o Dir::Cache=$CACHE/apt/cache"
+}
+# (re)fetch the newer suites' package lists when they are missing or older than a day
+newer_apt_update() {
+	local d=$CACHE/apt mirror key=/usr/share/keyrings/debian-archive-keyring.gpg s stamp
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	stamp=$d/lists/.updated
+	if [ -f "$stamp" ] && [ -z "${VM_APT_FORCE:-}" ] &&
+		[ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "${TOPO_VM_APT_MAX_AGE:-86400}" ]; then
+		return 0
+	fi
+	mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+	[ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $2 !~ /^\[/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	: >"$d/sources.list.tmp"
+	for s in $NEWER_SUITES; do
+		printf 'deb [signed-by=%s] %s %s main\n' "$key" "$mirror" "$s" >>"$d/sources.list.tmp"
+	done
+	mv "$d/sources.list.tmp" "$d/sources.list"
+	log "apt-get update of $NEWER_SUITES (lists in $d)"
+	# shellcheck disable=SC2046
+	apt-get $(newer_apt_opts) -o APT::Sandbox::User=root update -qq >&2 || return 1
+	touch "$stamp"
+}
+
+# the exact Debian kernel release for a series:
+#   6.1  -> what bookworm's linux-image-amd64 pulls; 6.12 -> newest linux-image-6.12.*+deb12-amd64
+#   6.18, 7.3, ... (major.minor)  -> newest linux-image-M.N.P+debX-amd64 of the newer suites
+#   7, 8 (major only)             -> newest linux-image-M.*.*+debX-amd64 of the newer suites
+#   anything with a third component is taken as an exact release
 kver() {
-	local want=$1 k=""
+	local want=$1 k="" re
 	case $want in
 	6.1) k=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '/Depends: linux-image-6\.1\./{sub("linux-image-","",$2); print $2; exit}') ;;
 	6.12) k=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
 		awk '{print $1}' | sort -V | tail -1); k=${k#linux-image-} ;;
+	[0-9] | [0-9][0-9] | [0-9].[0-9] | [0-9].[0-9][0-9] | [0-9][0-9].[0-9] | [0-9][0-9].[0-9][0-9])
+		case $want in
+		*.*) re="${want//./\\.}\\.[0-9]+" ;;
+		*) re="$want\\.[0-9]+\\.[0-9]+" ;;
+		esac
+		if [ -z "${VM_OFFLINE:-}" ] && newer_apt_update; then
+			# shellcheck disable=SC2046
+			k=$(apt-cache $(newer_apt_opts) search --names-only "^linux-image-$re\\+deb[0-9]+-amd64\$" 2>/dev/null |
+				awk '{print $1}' | sort -V | tail -1)
+			k=${k#linux-image-}
+		fi ;;
 	*) echo "$want"; return ;;
 	esac
 	# no apt lists (offline): the newest one already unpacked
-	[ -n "$k" ] || k=$(ls "$WORK/kernels" 2>/dev/null | grep "^${want//./\\.}[.-]" | sort -V | tail -1)
+	[ -n "$k" ] || k=$(ls "$CACHE/kernels" 2>/dev/null | grep -E "^${want//./\\.}[.-]" | sort -V | tail -1)
 	# no apt lists at all (a fresh machine): fetch them once and ask again
-	if [ -z "$k" ] && [ -z "${VM_APT_UPDATED:-}" ]; then
+	if [ -z "$k" ] && [ -z "${VM_APT_UPDATED:-}" ] && case $want in 6.1 | 6.12) true ;; *) false ;; esac; then
 		apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 && k=$(VM_APT_UPDATED=1 kver "$want")
 	fi
 	[ -n "$k" ] || die "cannot resolve kernel $want"
 	echo "$k"
 }
 
-# download the kernel .deb and unpack it below $WORK/kernels (nothing is installed on the host)
+kseries() { echo "$1" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/'; } # 7.3.4+deb13-amd64 -> 7.3
+
+# download the kernel's packages and unpack them below $CACHE/kernels (nothing is installed on
+# the host). 6.16+ put everything below usr/lib/modules/K (a lib/modules symlink makes the tree
+# look like the older ones); 7.x split the kernel: linux-image-K is empty and depends on
+# linux-binary-K (usr/lib/modules/K/vmlinuz), linux-modules-K and linux-base-K (modules.builtin,
+# modules.order, config), all unpacked into one tree. Debian 12's kmod cannot read the binary
+# module indexes of the newer kernels, so depmod always regenerates them in the tree.
 prepare_kernel() {
-	local k=$1 kd=$WORK/kernels/$1 deb
-	if [ ! -f "$kd/boot/vmlinuz-$k" ]; then
-		mkdir -p "$WORK/debs"
-		deb=$(ls "$WORK"/debs/linux-image-"$k"_*.deb 2>/dev/null | head -1 || true)
+	local k=$1 kd=$CACHE/kernels/$1 opts="" p pkgs debs=() deb
+	[ -f "$kd/.ready" ] && return 0
+	mkdir -p "$CACHE/debs"
+	apt-cache show "linux-image-$k" >/dev/null 2>&1 || opts=$(newer_apt_opts)
+	# shellcheck disable=SC2086
+	pkgs="linux-image-$k $(apt-cache $opts depends "linux-image-$k" 2>/dev/null |
+		awk -v k="$k" '$1=="Depends:" && ($2=="linux-binary-" k || $2=="linux-modules-" k || $2=="linux-base-" k) {print $2}' | sort -u)"
+	for p in $pkgs; do
+		deb=$(ls "$CACHE"/debs/"${p}"_*.deb 2>/dev/null | head -1 || true)
 		if [ -z "$deb" ]; then
-			log "downloading linux-image-$k"
-			(cd "$WORK/debs" && apt-get -o APT::Sandbox::User=root download -q "linux-image-$k" >&2)
-			deb=$(ls "$WORK"/debs/linux-image-"$k"_*.deb | head -1)
+			log "downloading $p"
+			# shellcheck disable=SC2086
+			(cd "$CACHE/debs" && apt-get $opts -o APT::Sandbox::User=root download -q "$p" >&2) ||
+				die "cannot download $p"
+			deb=$(ls "$CACHE"/debs/"${p}"_*.deb | head -1)
 		fi
-		rm -rf "$kd.tmp" && mkdir -p "$kd.tmp" && dpkg-deb -x "$deb" "$kd.tmp"
-		rm -rf "$kd" && mv "$kd.tmp" "$kd"
+		debs+=("$deb")
+	done
+	rm -rf "$kd.tmp" && mkdir -p "$kd.tmp"
+	for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$kd.tmp"; done
+	if [ -d "$kd.tmp/usr/lib/modules/$k" ] && [ ! -e "$kd.tmp/lib/modules" ]; then
+		mkdir -p "$kd.tmp/lib" && ln -s ../usr/lib/modules "$kd.tmp/lib/modules"
 	fi
-	[ -f "$kd/lib/modules/$k/modules.dep" ] || depmod -b "$kd" "$k"
+	if [ ! -f "$kd.tmp/boot/vmlinuz-$k" ]; then
+		[ -f "$kd.tmp/usr/lib/modules/$k/vmlinuz" ] || die "no vmlinuz in ${debs[*]}"
+		mkdir -p "$kd.tmp/boot" && ln -s "../usr/lib/modules/$k/vmlinuz" "$kd.tmp/boot/vmlinuz-$k"
+	fi
+	depmod -b "$kd.tmp" "$k" || die "depmod -b $kd.tmp $k"
+	# only what the initramfs and the boot need stays: the kernel, the module tree
+	rm -rf "$kd.tmp/usr/share" "$kd.tmp/etc"
+	touch "$kd.tmp/.ready"
+	rm -rf "$kd" && mv "$kd.tmp" "$kd"
 }
 
 # everything the image is made of: if any of it changes, the hash (and the file name) changes
 initramfs_key() {
 	local k=$1
 	{
-		echo "$k"; ls "$WORK"/debs/linux-image-"$k"_*.deb 2>/dev/null
+		echo "$k"; ls "$CACHE"/debs/linux-*-"$k"_*.deb 2>/dev/null
 		dpkg-query -W busybox-static ndctl daxctl udev libc6 2>/dev/null
 		echo "$MODS"
 		cat "$HERE"/guest/*
@@ -104,12 +182,12 @@ copy_with_libs() { # FILE DEST-IN-ROOT ROOT
 }
 
 build_initramfs() {
-	local k=$1 kd=$WORK/kernels/$1 key out root a f rel
+	local k=$1 kd=$CACHE/kernels/$1 key out root a f rel
 	key=$(initramfs_key "$k")
-	out=$WORK/initramfs/$k-$key.cpio.gz
+	out=$CACHE/initramfs/$k-$key.cpio.gz
 	if [ -f "$out" ]; then echo "$out"; return; fi
 	log "building initramfs for $k ($key)"
-	root=$WORK/build/root-$k
+	root=$CACHE/build/root-$k
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,host,etc,lib64,lib/x86_64-linux-gnu,lib/modules,lib/systemd,lib/udev/rules.d,etc/udev/rules.d}
 	ln -s bin "$root/sbin"; mkdir -p "$root/usr"
@@ -119,6 +197,7 @@ build_initramfs() {
 	copy_with_libs /usr/bin/ndctl /bin/ndctl "$root"
 	copy_with_libs /usr/bin/daxctl /bin/daxctl "$root"
 	copy_with_libs /usr/bin/udevadm /bin/udevadm "$root"
+	[ -x /usr/bin/cxl ] && copy_with_libs /usr/bin/cxl /bin/cxl "$root"
 	ln -sf /bin/udevadm "$root/lib/systemd/systemd-udevd"
 	for f in 50-udev-default 80-drivers 90-daxctl-device; do
 		[ -f /lib/udev/rules.d/$f.rules ] && cp /lib/udev/rules.d/$f.rules "$root/lib/udev/rules.d/"
@@ -132,7 +211,7 @@ build_initramfs() {
 	# modules: the closure of $MODS (-C /dev/null: the host's ndctl adds an install rule for
 	# libnvdimm), decompressed so that busybox modprobe loads them, and a fresh depmod
 	for a in $MODS; do
-		modprobe -C /dev/null -d "$kd" -S "$k" --show-depends "$a" | awk '$1=="insmod"{print $2}'
+		modprobe -C /dev/null -d "$kd" -S "$k" --show-depends "$a" 2>/dev/null | awk '$1=="insmod"{print $2}'
 	done | sort -u | while read -r f; do
 		rel=${f#"$kd"}; rel=${rel%.xz}; rel=${rel%.zst}
 		mkdir -p "$root$(dirname "$rel")"
@@ -147,24 +226,46 @@ build_initramfs() {
 	install -m 755 "$HERE/guest/init" "$root/init"
 	install -m 755 "$HERE/guest/uevent-log" "$root/bin/uevent-log"
 	install -m 644 "$HERE/guest/lib.sh" "$root/lib/vm-lib.sh"
-	mkdir -p "$WORK/initramfs"
+	mkdir -p "$CACHE/initramfs"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$root"
 	# keep only the newest image per kernel
-	ls -t "$WORK/initramfs/$k"-*.cpio.gz | tail -n +2 | xargs -r rm -f
+	ls -t "$CACHE/initramfs/$k"-*.cpio.gz | tail -n +2 | xargs -r rm -f
 	echo "$out"
 }
 
-prepare() { # K... -> prints "KVER VMLINUZ INITRD" per kernel
+prepare_one() { # SERIES|KVER -> "KVER VMLINUZ INITRD"
 	local k
+	k=$(kver "$1") || return 1
+	prepare_kernel "$k" || return 1
+	echo "$k $CACHE/kernels/$k/boot/vmlinuz-$k $(build_initramfs "$k")"
+}
+
+prepare() { # K... -> prints "KVER VMLINUZ INITRD" per kernel, in the order asked
+	local k i=0 rc=0 tmp
 	ensure_packages
-	mkdir -p "$WORK"
+	mkdir -p "$WORK" "$CACHE"
+	[ $# -eq 1 ] && { prepare_one "$1"; return; }
+	# the newer suites' lists once, before the kernels are resolved side by side
 	for k in "$@"; do
-		k=$(kver "$k")
-		prepare_kernel "$k"
-		echo "$k $WORK/kernels/$k/boot/vmlinuz-$k $(build_initramfs "$k")"
+		case $k in 6.1 | 6.12 | *.*.*) ;; *) newer_apt_update || log "no lists of $NEWER_SUITES" ;; esac
 	done
+	# several kernels: downloads, unpacking and initramfs builds side by side
+	tmp=$(mktemp -d)
+	for k in "$@"; do
+		prepare_one "$k" >"$tmp/$i" 2>"$tmp/$i.err" &
+		i=$((i + 1))
+	done
+	wait || true
+	i=0
+	for k in "$@"; do
+		cat "$tmp/$i.err" >&2
+		if [ -s "$tmp/$i" ]; then cat "$tmp/$i"; else log "prepare $k failed"; rc=1; fi
+		i=$((i + 1))
+	done
+	rm -rf "$tmp"
+	return $rc
 }
 
 # the project's files for the guest: tiertopo, libtopo.so*, their libraries, udev/
@@ -208,21 +309,23 @@ run() {
 	local line kv vmlinuz initrd
 	line=$(prepare "$k")
 	read -r kv vmlinuz initrd <<<"$line"
-	dir=${dir:-$WORK/runs/$config-$k}
+	dir=${dir:-$WORK/runs/$config-$(kseries "$kv")}
 	rm -rf "$dir"; mkdir -p "$dir/share/out"
 	dir=$(cd "$dir" && pwd)
 	local RUN=$dir # configs refer to $RUN for their NVDIMM backing files
 	if [ "$script" = - ]; then cat >"$dir/share/script.sh"; else cp "$script" "$dir/share/script.sh"; fi
 	{
-		printf 'VM_CONFIG=%q\nVM_KERNEL=%q\nset --' "$config" "$k"
+		# the series (6.1, 6.12, 6.18, 7.3): gathered trees and fixtures are named by it
+		printf 'VM_CONFIG=%q\nVM_KERNEL=%q\nset --' "$config" "$(kseries "$kv")"
 		[ $# -eq 0 ] || printf ' %q' "$@"
 		printf '\n. /lib/vm-lib.sh\n. /host/script.sh\n'
 	} >"$dir/share/cmd.sh"
 	cp -a "$HERE/scenarios" "$dir/share/"
 	[ -n "$build" ] && ship_project "$build" "$dir/share/in"
-	local NVDIMMS="" QEMU_ARGS=() nv
+	local NVDIMMS="" QEMU_ARGS=() KARGS=$kargs nv
 	# shellcheck source=/dev/null
 	source "$cfg"
+	kargs=$KARGS # a config may add kernel arguments (memmap=, pcie_ports=compat)
 	for nv in $NVDIMMS; do truncate -s "${nv#*:}" "$dir/${nv%%:*}.img"; done
 	local cmd=(qemu-system-x86_64 -accel "${TOPO_VM_ACCEL:-tcg}" -nodefaults -no-user-config
 		-display none -no-reboot -monitor none

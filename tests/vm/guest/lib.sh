@@ -23,6 +23,11 @@ kview() {
 		/sys/devices/virtual/memory_tiering/memory_tier*/nodelist \
 		/sys/kernel/mm/numa/demotion_enabled /proc/sys/kernel/numa_balancing \
 		/sys/devices/system/memory/auto_online_blocks /proc/sys/kernel/osrelease 2>/dev/null
+	# CXL (configs cxl1, cxl1-gp): the regions' own performance figures (6.18+ show none on
+	# the node), the devices' QoS class, the regions' target nodes
+	grep -H . /sys/bus/cxl/devices/region*/access*/* /sys/bus/cxl/devices/region*/target_node \
+		/sys/bus/cxl/devices/mem*/pmem/qos_class /sys/bus/cxl/devices/mem*/ram/qos_class \
+		/sys/bus/nd/devices/region*/target_node /sys/bus/dax/devices/dax*/target_node 2>/dev/null
 }
 
 # capture STATE: the kernel's view and tiertopo's, in $OUT/STATE/
@@ -56,3 +61,18 @@ to_sysram() {
 	daxctl reconfigure-device --mode=system-ram $f ${1:-dax0.0}
 }
 has_nvdimm() { [ -e /sys/bus/nd/devices/namespace0.0 ]; }
+# a CXL host bridge (ACPI0016) and the CXL root (ACPI0017): QEMU's cxl=on machines
+has_cxl() { grep -qs ACPI0017 /sys/bus/acpi/devices/*/hid; }
+# the CXL stack, then a pmem region on mem0 (QEMU 7.2's Type-3 device has no volatile capacity)
+# and an nd region over it; prints the nd region's name
+cxl_region() {
+	for m in cxl_acpi cxl_pci cxl_mem cxl_pmem cxl_port dax_cxl; do modprobe $m 2>/dev/null; done
+	i=0
+	while [ ! -e /sys/bus/cxl/devices/mem0 ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
+	cxl create-region -m -d decoder0.0 -w 1 -t pmem mem0 >&2
+	i=0
+	while [ -z "$(ls /sys/bus/nd/devices 2>/dev/null | grep '^region')" ] && [ $i -lt 100 ]; do
+		usleep 100000; i=$((i + 1))
+	done
+	ls /sys/bus/nd/devices | grep '^region' | head -1
+}
