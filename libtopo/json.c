@@ -36,7 +36,7 @@ static struct json_object *opt_bool_json(const struct opt_u64 *o)
  * distances and a million HMAT figures: as json-c objects (one per number) they took 280 MB
  * and most of the time of --dump --json. Such an array is an empty json-c array whose
  * serializer prints the numbers exactly as json-c prints an array of ints and nulls (same
- * commas, spaces, newlines and indentation for every flag; tests/unit/test-json-num.c holds
+ * commas, spaces, newlines and indentation for every flag; tests/json/test-json-render.c holds
  * it to that). Nothing reads these arrays back: they are only printed.
  */
 enum num_type { NUM_INT, NUM_U8, NUM_U32, NUM_HMAT };

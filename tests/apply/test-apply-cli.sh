@@ -17,7 +17,7 @@ if [ -d "$gathered" ]; then
 	cp -a "$gathered" "$tmp/h"
 elif [ -f "$state" ]; then
 	# the capture is a summary without /proc: give it the knobs a 6.12 kernel has
-	python3 "$(dirname "$0")/../plan/state2sysroot.py" "$state" "$tmp/h"
+	python3 "$(dirname "$0")/../common/state2sysroot.py" "$state" "$tmp/h"
 	mkdir -p "$tmp/h/proc/sys/kernel"
 	echo 1 >"$tmp/h/proc/sys/kernel/numa_balancing"
 	echo 65536 >"$tmp/h/proc/sys/kernel/numa_balancing_promote_rate_limit_MBps"

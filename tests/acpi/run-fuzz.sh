@@ -3,7 +3,7 @@
 # Build the ACPI parser fuzz targets with clang (libFuzzer + ASan + UBSan), without meson,
 # and run each for N executions with the ACPI fixtures as seed corpus.
 #
-#   tests/fuzz/run-fuzz.sh [RUNS] [PARSERS...]     (default RUNS=100000, all five parsers)
+#   tests/acpi/run-fuzz.sh [RUNS] [PARSERS...]     (default RUNS=100000, all five parsers)
 #
 # Environment: CC (default clang), OUT (build/work dir, default /tmp/topo-fuzz),
 # FUZZ_ARGS (extra libFuzzer flags, e.g. "-fork=2" or "-max_len=8192"),
