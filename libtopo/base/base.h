@@ -259,6 +259,8 @@ void strv_free(char **v, size_t n);
  * Returns 0 or -IO_EUNTRUSTED.
  */
 int io_check_trusted(const struct stat *st);
+/* The same of what @fd is; with @regular, anything but a regular file is -IO_ENOTREG. */
+int io_fd_trusted(int fd, bool regular);
 
 /* ---- io-write.c: writes below the sysroot ------------------------------------------- */
 

@@ -164,10 +164,7 @@ static int open_lock_file(struct topo_ctx *ctx, const char *name)
 		    r == -ELOOP ? "it is a link" : strerror(-r));
 		return r;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	int r = S_ISREG(st.st_mode) ? io_check_trusted(&st) : -IO_ENOTREG;
+	int r = io_fd_trusted(fd, true);
 	if (r < 0) {
 		err(ctx, "%s/" TOPO_RUN_DIR "/%s is refused: %s\n", root, name, io_strerror(r));
 		return r;

@@ -163,10 +163,7 @@ int io_replace_file(struct topo_ctx *ctx, const char *path, const char *data, si
 	if (dfd < 0)
 		return dfd;
 	/* the directory must be ours alone: nobody else can swap the file or the temporary */
-	struct stat st;
-	if (fstat(dfd, &st) < 0)
-		return -errno;
-	int r = io_check_trusted(&st);
+	int r = io_fd_trusted(dfd, false);
 	if (r < 0)
 		return r;
 	char tmp[300];

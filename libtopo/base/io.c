@@ -174,17 +174,10 @@ int io_read_trusted(struct topo_ctx *ctx, const char *path, bool below, size_t m
 							  O_NOCTTY);
 	if (fd < 0)
 		return errno == ELOOP ? -IO_ENOTREG : -errno; /* absent: nothing to trust */
-	struct stat st;
-	if (fstat(dfd, &st) < 0)
-		return -errno;
-	int r = io_check_trusted(&st);
+	int r = io_fd_trusted(dfd, false);
+	if (r >= 0)
+		r = io_fd_trusted(fd, true);
 	if (r < 0)
-		return r;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -IO_ENOTREG;
-	if ((r = io_check_trusted(&st)) < 0)
 		return r;
 	if (below)
 		io_record(ctx, path);

@@ -4,6 +4,7 @@
  * tiertopo) can change. The run directory, the lock, the state file's directory, the
  * configuration and the hooks are all held to it.
  */
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,4 +17,14 @@ int io_check_trusted(const struct stat *st)
 	if (!owner || ((st->st_mode & (S_IWGRP | S_IWOTH)) && !sticky_root_dir))
 		return -IO_EUNTRUSTED;
 	return 0;
+}
+
+int io_fd_trusted(int fd, bool regular)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (regular && !S_ISREG(st.st_mode))
+		return -IO_ENOTREG;
+	return io_check_trusted(&st);
 }
