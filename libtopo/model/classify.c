@@ -57,6 +57,8 @@ static int classify_from_devices(struct topo_plan *plan, struct plan_node *pn)
 {
 	const struct topo *topo = plan->topo;
 	int r = 0;
+	uint64_t kmem_bytes = 0;
+	bool kmem_sizes_known = true;
 
 	for (size_t i = 0; i < topo->n_devs && r >= 0; i++) {
 		const struct topo_dev *d = &topo->devs[i];
@@ -64,6 +66,8 @@ static int classify_from_devices(struct topo_plan *plan, struct plan_node *pn)
 		    !d->driver || strcmp(d->driver, "kmem"))
 			continue;
 		pn->kmem = true;
+		kmem_bytes += d->size.known ? d->size.v : 0;
+		kmem_sizes_known &= d->size.known;
 		const char *pk = d->parent_kind;
 		if (pk && !strcmp(pk, "nd_region")) {
 			r = plan_add_evidence(pn, "%s is onlined by kmem below NVDIMM %s "
@@ -97,6 +101,23 @@ static int classify_from_devices(struct topo_plan *plan, struct plan_node *pn)
 					  "node %d", d->name, pn->id);
 		if (pn->kind == TOPO_KIND_UNKNOWN)
 			pn->kind = TOPO_KIND_PMEM;
+	}
+	/* more memory blocks than the kmem devices can fill: the node had memory of its own
+	 * (boot memory) before kmem onlined into it */
+	const struct topo_node *n = &topo->nodes[pn - plan->nodes];
+	if (pn->kmem && kmem_sizes_known && topo->block_size.known && topo->block_size.v &&
+	    n->n_memory_blocks) {
+		uint64_t bs = topo->block_size.v;
+		uint64_t kmem_blocks = (kmem_bytes + bs - 1) / bs;
+		if (n->n_memory_blocks > kmem_blocks) {
+			pn->kmem_after_boot_memory = true;
+			if (r >= 0)
+				r = plan_add_evidence(pn, "%zu memory blocks, of which kmem onlined at "
+							  "most %llu: the node had memory of its own "
+							  "first, whose memory type it keeps",
+						      n->n_memory_blocks,
+						      (unsigned long long)kmem_blocks);
+		}
 	}
 	return r;
 }

@@ -46,6 +46,10 @@ struct plan_node {
 	char **evidence;
 	size_t n_evidence;
 	bool kmem;	  /* claimed by dax/kmem (driver-managed memory type) */
+	/* memory besides what kmem onlined (the node had boot memory): the kernel keeps the
+	 * node's first memory type, so kmem does not choose its tier (kmem.c,
+	 * __init_node_memory_type sets a type only on a node without one) */
+	bool kmem_after_boot_memory;
 	bool has_adist;
 	uint32_t adist;
 	int tier; /* tier id, -1 when none */

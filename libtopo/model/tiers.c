@@ -90,10 +90,28 @@ static bool find_dram_reference(struct topo_plan *plan, bool recommended, struct
 		for (size_t i = 0; i < plan->n_nodes; i++) {
 			const struct topo_node *n = &topo->nodes[i];
 			const struct plan_node *pn = &plan->nodes[i];
-			struct perf4 p;
-			if (!pn->member || pn->kmem || (pass == 0 && !n->has_cpu) ||
+			struct perf4 p = {0};
+			bool kmem_type = recommended ? pn->kmem
+						     : pn->kmem && !pn->kmem_after_boot_memory;
+			if (!pn->member || kmem_type || (pass == 0 && !n->has_cpu) ||
 			    (recommended && pn->kind != TOPO_KIND_DRAM))
 				continue;
+			/* hmat_set_default_dram_perf(): a candidate the HMAT describes (it has
+			 * access1) with a zero latency or bandwidth sum fails the whole loop, and
+			 * hmat_init() then never registers the HMAT algorithm (6.7+) */
+			if (!recommended && n->access[1].present) {
+				node_perf(n, &p); /* 0 where a figure is 0 or absent */
+				if (!perf_usable(&p)) {
+					findings_add(&plan->findings, "plan-dram-perf-zero",
+						     TOPO_SEVERITY_WARNING, NULL,
+						     "DRAM node %d has a zero latency or bandwidth "
+						     "in its HMAT figures: the kernel then never "
+						     "registers the HMAT algorithm, and every node "
+						     "keeps its default tier",
+						     n->id);
+					return false;
+				}
+			}
 			/* the recommended plan makes do with latency or bandwidth alone */
 			if (!node_perf(n, &p) ||
 			    !(recommended ? p.read_latency + p.write_latency ||
@@ -129,15 +147,19 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 		const struct topo_node *n = &plan->topo->nodes[i];
 		if (!pn->member)
 			continue;
-		/* dax/kmem claims its node with its own memory type; everything else is DRAM */
-		uint32_t adist = pn->kmem ? MEMTIER_DEFAULT_DAX_ADISTANCE : MEMTIER_ADISTANCE_DRAM;
+		/* dax/kmem claims its node with its own memory type, unless the node had memory
+		 * (and so a type) before; everything else is DRAM */
+		bool kmem = pn->kmem && !pn->kmem_after_boot_memory;
+		uint32_t adist = kmem ? MEMTIER_DEFAULT_DAX_ADISTANCE : MEMTIER_ADISTANCE_DRAM;
 		/*
 		 * mt_calc_adistance() with HMAT: 6.7+ for kmem (dev_dax_kmem_probe), 6.10+ for
-		 * CPU-less boot nodes (memory_tier_late_init). Nodes with cpus were tiered
-		 * before HMAT registered its algorithm.
+		 * CPU-less boot nodes and 6.11+ for every boot memory node, CPU nodes included
+		 * (memory_tier_late_init -> set_node_memory_tier): two sockets whose figures
+		 * differ by a few percent then land in different tiers.
 		 */
-		bool hmat = have_ref && ((pn->kmem && KERNEL_AT_LEAST(plan, 6, 7)) ||
-					 (!pn->kmem && !n->has_cpu && KERNEL_AT_LEAST(plan, 6, 10)));
+		bool hmat = have_ref && ((kmem && KERNEL_AT_LEAST(plan, 6, 7)) ||
+					 (!kmem && !n->has_cpu && KERNEL_AT_LEAST(plan, 6, 10)) ||
+					 (!kmem && n->has_cpu && KERNEL_AT_LEAST(plan, 6, 11)));
 		struct perf4 p;
 		if (hmat && node_perf(n, &p)) {
 			uint32_t a;

@@ -56,20 +56,9 @@ tap = Tap()
 # making every apply rewrite it, are fixed in libtopo.)
 _MODEL = ("model-tiers", "model-demotion", "check-explains")  # the b checks of one state
 KNOWN = {  # fnmatch pattern on "SCENARIO-CHECK CONFIG KERNEL STATE" -> why
-    **{f"b {c} sockets2 {k} boot": "model (issue 16, near-equal sockets): "
-       "6.11+ give CPU nodes their own HMAT adistance at late init; node1 (107 ns, 19000 MB/s "
-       "against 100 ns, 20480 MB/s) is memory_tier5 and node0's DRAM demotes into it"
-       for c in _MODEL for k in ("6.12", "6.18", "7.3")},
-    **{f"b {c} zeroref {k} *": "model (issue 16, zero-figure reference): "
-       "6.7+ never register the HMAT adistance algorithm when a reference node's latency or "
-       "bandwidth sum is 0: CPU-less memory stays in the default tier, kmem gets 2880"
-       for c in _MODEL for k in ("6.12", "6.18", "7.3")},
     **{f"a {c} zeroref * *": "libtopo (issue 16, zero-figure reference): a 0 HMAT figure "
        "(latency 0 in the table and in the kernel's access files) reads as null (no figure)"
        for c in ("sysfs-access", "hmat-vs-kernel")},
-    **{f"b {c} kmemdram * sysram": "model (issue 16, kmem into a node with memory): the "
-       "node keeps its first memory type (DRAM, 576); kmem's 2880 is never used for it"
-       for c in _MODEL},
     **{f"b {c} neartie {k} sysram": "model (issue 16, node_load): after the hotplug rebuild "
        "node_load[] = {2: 4, 4: 3} breaks the 31/31 tie from node3 for node4; taken as 0 it "
        "picks node2" for c in ("model-demotion", "check-explains") for k in ("6.12", "6.18", "7.3")},

@@ -40,15 +40,6 @@ tap = Tap()
 # fnmatch on "TREE CHECK" (CHECK: model = plan --kernel-model against the kernel, mutation = the
 # swapped-figures model must disagree) -> why
 KNOWN = {
-    "sockets2-6.1[28]-boot model": "model (issue 16, near-equal sockets: 6.11+ CPU nodes get an HMAT adistance)",
-    "sockets2-7.3-boot model": "model (issue 16, near-equal sockets: 6.11+ CPU nodes get an HMAT adistance)",
-    "zeroref-6.1[28]-* model": "model (issue 16, zero-figure reference: 6.7+ never register the HMAT algorithm)",
-    "zeroref-7.3-* model": "model (issue 16, zero-figure reference: 6.7+ never register the HMAT algorithm)",
-    # the model already ignores node0's zero figures: the swap moves them to node2 and the wrong
-    # model lands on the kernel's answer
-    "zeroref-6.1[28]-[bd]* mutation": "model (issue 16, zero-figure reference)",
-    "zeroref-7.3-[bd]* mutation": "model (issue 16, zero-figure reference)",
-    "kmemdram-*-sysram model": "model (issue 16, kmem into a node with memory keeps the node's first memory type)",
     "neartie-6.1[28]-sysram model": "model (issue 16, node_load decides node3's preferred target after the hotplug)",
     "neartie-7.3-sysram model": "model (issue 16, node_load decides node3's preferred target after the hotplug)",
     "cxl1-gp-6.18-sysram model": "model (issue 16, CXL: the CFMWS node's adistance from regionN/access1; 6.18.15 in ps)",
@@ -157,6 +148,13 @@ def main():
         # the mutation: a model fed wrong HMAT figures must disagree with the kernel
         if not logs_targets:
             continue  # 6.1 ignores HMAT for tiers: swapping figures cannot show there
+        model = run_json(tiertopo, "-s", tree, "plan", "--kernel-model", release, "--json")
+        if any(f["id"] == "plan-dram-perf-zero" for f in model.get("findings", [])):
+            # a DRAM node with a zero HMAT figure: the kernel never registered the HMAT
+            # algorithm, so no swap of figures can change its tiers (the model says so too)
+            tap.skip(f"{name}: swapped access1 makes the model disagree",
+                     "the kernel's HMAT algorithm is off on this tree (zero-figure DRAM reference)")
+            continue
         mem = [x for x in nodes if nodes[x].get("has_memory") and access1(tree, x)]
         cpuless = [x for x in mem if not nodes[x].get("has_cpu")]
         pairs = [(a, b) for a in cpuless for b in cpuless if a < b and access1(tree, a) != access1(tree, b)]
