@@ -1,4 +1,5 @@
 """What Linux makes of a raw SRAT, read without tiertopo, for the Python tests."""
+import re
 
 
 def srat_pxms(path):
@@ -26,3 +27,33 @@ def srat_pxms(path):
             pxms.add(u32(e, 4))
         off += n
     return pxms
+
+
+def logged_pxm_nodes(lines):
+    """{PXM: node} as acpi_numa_init() logs them ("SRAT: PXM 0 -> APIC 0x00 -> Node 0",
+    "ACPI: SRAT: Node 3 PXM 2 [mem ...]"), from dmesg or dev/kmsg lines"""
+    out = {}
+    for line in lines:
+        m = re.search(r"SRAT: PXM (\d+) -> \w+ \S+ -> Node (\d+)", line)
+        if m:
+            out[int(m.group(1))] = int(m.group(2))
+            continue
+        m = re.search(r"SRAT: Node (\d+) PXM (\d+) ", line)
+        if m:
+            out[int(m.group(2))] = int(m.group(1))
+    return out
+
+
+def srat_node_problems(srat, fw_nodes, possible, logged):
+    """what is wrong with tiertopo's firmware.nodes against the raw SRAT (path), the kernel's
+    possible nodes and the PXM -> node lines it logged"""
+    want = srat_pxms(srat)
+    got = {x["pxm"]: x["node"] for x in fw_nodes if x.get("pxm") is not None}
+    bad = [f"PXM {p}: not in firmware.nodes" for p in sorted(want - set(got))]
+    bad += [f"PXM {p} -> node {got[p]}: the kernel has no such node (possible {sorted(possible)})"
+            for p in sorted(want & set(got)) if got[p] not in possible]
+    bad += [f"PXM {p} -> node {got.get(p)}: the kernel logged node {n}"
+            for p, n in sorted(logged.items()) if got.get(p) != n]
+    if not want:
+        bad.append("the SRAT has no enabled entry")
+    return want, bad
