@@ -9,7 +9,9 @@ and every captured state (boot, devdax, sysram) in it:
      memory-side caches equal the kernel's memory_side_cache, the SLIT equals the kernel's
      distance files (each read here, independently of tiertopo, from the guest's raw
      dump and raw tables, and also through tiertopo's nodes[]); `tiertopo check --json` in
-     the guest has no hmat-sysfs-mismatch / slit-sysfs-mismatch;
+     the guest has no hmat-sysfs-mismatch / slit-sysfs-mismatch and no error finding at all,
+     and firmware.nodes maps every proximity domain of the raw SRAT (read here) to a node the
+     kernel has (issue 15: NVDIMM + hotplug slots, configs/nvslots.conf);
   b  kernel model: `tiertopo plan --kernel-model $(uname -r) --json` in the guest has the
      kernel's memory_tierN node lists and, from 6.9 on, the preferred/fallback sets of the last
      "Demotion targets for Node" lines in dmesg; `tiertopo check` explains every difference
@@ -44,6 +46,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from tap import Tap  # noqa: E402
 from nodelist import nodelist  # noqa: E402
+from srat import logged_pxm_nodes, srat_node_problems  # noqa: E402
 
 tap = Tap()
 
@@ -314,6 +317,22 @@ def scenario_a(tag, d, doc, kern, check):
         f"a check {tag}: no hmat-sysfs-mismatch / slit-sysfs-mismatch (exit {rc})",
         f"{check.get('__error__', '')}\n" + "\n".join(
             f"{f['id']}: {f['message']}" for f in check.get("findings", []) if f["id"] in bad))
+
+    # a: the firmware's nodes as Linux boots them (issue 15: an NVDIMM inside the hotplug
+    # window is set aside, not an overlap): check has no error finding, and firmware.nodes maps
+    # every PXM of the raw SRAT to a possible node, the one the kernel logged for it
+    errors = [f"{f['id']}: {f['message']}" for f in check.get("findings", [])
+              if f.get("severity") == "error"]
+    expect(not errors and "findings" in check, f"a check-clean {tag}: `tiertopo check` has no error "
+        f"finding ({len(check.get('findings', []))} findings)", check.get("__error__", "") + "\n".join(errors))
+    if not os.path.exists(f"{d}/../tables/SRAT"):
+        tap.skip(f"a srat-nodes {tag}", "no SRAT")
+    else:
+        possible = nodelist(kern.files.get("/sys/devices/system/node/possible", "")) or set(kern.online)
+        logged = logged_pxm_nodes(open(f"{d}/../dmesg.txt", errors="replace"))
+        want, bad = srat_node_problems(f"{d}/../tables/SRAT", doc["firmware"]["nodes"], possible, logged)
+        expect(not bad, f"a srat-nodes {tag}: firmware.nodes maps every PXM of the SRAT "
+            f"{sorted(want)} to a node of the kernel ({len(logged)} as dmesg logs them)", "\n".join(bad))
 
 
 # ---- scenario b ----

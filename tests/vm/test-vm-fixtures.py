@@ -11,7 +11,11 @@ For every tree:
   - from 6.9 on (which log them), its preferred/fallback demotion targets equal the tree's
     kernel_demotion (`tiertopo -s TREE --json` nodes[].kernel_demotion, from dev/kmsg), and
     kernel_demotion equals the last "Demotion targets for Node" lines of dev/kmsg read here;
-  - `tiertopo -s TREE check --json` finds no hmat-sysfs-mismatch / slit-sysfs-mismatch.
+  - `tiertopo -s TREE check --json` finds no hmat-sysfs-mismatch / slit-sysfs-mismatch, and no
+    error at all: Linux booted these tables;
+  - firmware.nodes (`tiertopo -s TREE --json`) maps every proximity domain of the tree's SRAT
+    (read here) to a possible node, the one dev/kmsg's SRAT lines give it (issue 15: nvslots,
+    an NVDIMM inside another node's hotplug window).
 And the comparison is not hollow: on a copy of every tree of 6.9+ with HMAT data, two memory
 nodes' access1 figures are swapped, and the model of the mutated tree must then DISAGREE with
 the kernel's tiers or demotion targets.
@@ -30,6 +34,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from tap import Tap  # noqa: E402
 from nodelist import nodelist  # noqa: E402
+from srat import logged_pxm_nodes, srat_node_problems  # noqa: E402
 
 tap = Tap()
 
@@ -144,6 +149,16 @@ def main():
         bad = [f"{f['id']}: {f['message']}" for f in check["findings"]
                if f["id"] in ("hmat-sysfs-mismatch", "slit-sysfs-mismatch")]
         tap(not bad, f"{name}: check finds the firmware tables and the kernel's files agree", "\n".join(bad))
+        errors = [f"{f['id']}: {f['message']}" for f in check["findings"] if f["severity"] == "error"]
+        tap(not errors, f"{name}: check has no error finding ({len(check['findings'])} findings)",
+            "\n".join(errors))
+        srat = f"{tree}/sys/firmware/acpi/tables/SRAT"
+        if os.path.exists(srat):
+            possible = nodelist(open(f"{tree}/sys/devices/system/node/possible").read())
+            pxm_nodes = logged_pxm_nodes(open(f"{tree}/dev/kmsg", errors="replace"))
+            want, bad = srat_node_problems(srat, doc["firmware"]["nodes"], possible, pxm_nodes)
+            tap(not bad, f"{name}: firmware.nodes maps every PXM of the SRAT {sorted(want)} to the "
+                f"kernel's node ({len(pxm_nodes)} logged)", "\n".join(bad))
 
         # the mutation: a model fed wrong HMAT figures must disagree with the kernel
         if not logs_targets:
