@@ -13,6 +13,9 @@
  *   drift-slow-memory-in-dram-tier  warning  slow memory shares the tier of DRAM nodes
  *   drift-fast-memory-in-dram-tier  warning  memory faster than DRAM (HBM) shares their tier
  *   drift-tier-order                warning  the kernel orders two nodes against the plan
+ *   drift-socket-tier-split         warning  two CPU sockets' DRAM the plan keeps together is in
+ *                                            two kernel tiers (6.11+, HMAT figures a few
+ *                                            percent apart): one socket demotes into the other
  *   drift-demotion-disabled         warning  demotion is off though slower tiers exist
  *   drift-no-tiering-promotion      info     NUMA balancing does not promote from slow tiers
  *   drift-demotion-into-gpu-memory  warning  the kernel demotes (or, as modelled, would
@@ -276,6 +279,41 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 					break;
 				}
 			}
+		}
+	}
+
+	/*
+	 * Sockets split by the kernel: two nodes with CPUs that the plan keeps in one tier, in
+	 * two kernel tiers. Since 6.11 memory_tier_late_init() gives every boot memory node an
+	 * HMAT abstract distance, so DRAM a few percent slower than the reference socket's (in
+	 * the 10% tolerance) lands in the next tier, and the faster socket demotes into the
+	 * other socket's DRAM. The plan keeps sockets together: remote DRAM is not slower
+	 * memory to demote cold pages into.
+	 */
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *a = &topo->nodes[i];
+		int pa = topo_plan_get_tier(plan, a->id);
+		if (!a->has_cpu || a->kernel_tier < 0 || pa < 0)
+			continue;
+		for (size_t j = 0; j < topo->n_nodes; j++) {
+			const struct topo_node *b = &topo->nodes[j];
+			if (!b->has_cpu || b->kernel_tier <= a->kernel_tier ||
+			    topo_plan_get_tier(plan, b->id) != pa)
+				continue;
+			int major = 0, minor = 0;
+			bool late = topo->release &&
+				    kernel_release_parse(topo->release, &major, &minor) == 0 &&
+				    (major > 6 || (major == 6 && minor >= 11));
+			findings_add(&c->findings, "drift-socket-tier-split", TOPO_SEVERITY_WARNING,
+				     NULL,
+				     "the kernel put the DRAM of CPU node %d in memory_tier%d and of "
+				     "CPU node %d in memory_tier%d, where the plan keeps both in tier "
+				     "%d: %s; node %d now demotes to node %d's DRAM",
+				     a->id, a->kernel_tier, b->id, b->kernel_tier, pa,
+				     late ? "kernel 6.11+ gives socket DRAM its own tier when its "
+					    "HMAT figures differ slightly from the reference socket's"
+					  : "the kernel's abstract distances of the two differ",
+				     a->id, b->id);
 		}
 	}
 

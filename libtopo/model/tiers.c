@@ -220,10 +220,22 @@ static int recommended_adistance(struct topo_plan *plan, const struct topo_plan_
 		 * HMAT speaks for every node, DRAM too: a CPU-less DRAM node four times slower
 		 * than the reference is slow memory, whatever it is made of.
 		 */
-		if (have_ref && node_perf(n, &p) && exact_adistance(&p, &ref, &adist))
+		bool figures = have_ref && node_perf(n, &p);
+		if (figures && n->has_cpu && pn->kind == TOPO_KIND_DRAM && !perf_mismatch(&p, &ref)) {
+			/*
+			 * Sockets stay together: the DRAM of a CPU node within the kernel's own 10%
+			 * tolerance of the reference is DRAM, not slower memory to demote into (6.11+
+			 * kernels split such sockets into two tiers; check says so).
+			 */
+			adist = MEMTIER_ADISTANCE_DRAM;
+			if (memcmp(&p, &ref, sizeof(p)))
+				plan_add_evidence(pn, "socket DRAM within 10%% of the reference "
+						      "DRAM's HMAT figures: kept in the DRAM tier");
+		} else if (figures && exact_adistance(&p, &ref, &adist)) {
 			;
-		else
+		} else {
 			adist = slow_default ? MEMTIER_DEFAULT_DAX_ADISTANCE : MEMTIER_ADISTANCE_DRAM;
+		}
 
 		/* persistent memory never shares DRAM's tier, whatever the firmware says */
 		uint64_t dram_tier_end = ((MEMTIER_ADISTANCE_DRAM >> MEMTIER_CHUNK_BITS) + 1)

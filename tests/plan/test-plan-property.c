@@ -148,10 +148,15 @@ struct ref {
 	int fb[64][64], nfb[64];
 };
 
-/* adistance per node for kernel 6.1 (defaults only) or 6.12 (HMAT for kmem and cpu-less) */
+/*
+ * adistance per node for kernel 6.1 (defaults only) or 6.12 (HMAT for kmem and, since 6.11's
+ * late init, every boot memory node, CPU nodes included)
+ */
 static void ref_tiers(const struct topo *t, bool hmat, struct ref *r)
 {
-	/* the DRAM reference: the first cpu+memory node with both sums non-zero */
+	/* the DRAM reference: the first cpu+memory node with HMAT figures; one whose latency
+	 * or bandwidth sum is zero fails hmat_set_default_dram_perf(), and the HMAT algorithm
+	 * is never registered (every node keeps its default) */
 	uint32_t ref[4] = {0};
 	bool have = false, broken = false;
 	for (size_t i = 0; i < t->n_nodes && hmat; i++) {
@@ -162,8 +167,10 @@ static void ref_tiers(const struct topo *t, bool hmat, struct ref *r)
 		uint32_t v[4];
 		for (int k = 0; k < 4; k++)
 			v[k] = (uint32_t)x->access[1].attr[k].v;
-		if (!(v[0] + v[1]) || !(v[2] + v[3]))
-			continue;
+		if (!(v[0] + v[1]) || !(v[2] + v[3])) {
+			broken = true;
+			break;
+		}
 		if (!have) {
 			memcpy(ref, v, sizeof(ref));
 			have = true;
@@ -184,7 +191,7 @@ static void ref_tiers(const struct topo *t, bool hmat, struct ref *r)
 			continue;
 		bool kmem = is_kmem(t, x->id);
 		uint32_t adist = kmem ? 2880 : 576;
-		if (have && x->access[1].present && (kmem || !x->has_cpu)) {
+		if (have && x->access[1].present) {
 			uint32_t v[4];
 			for (int k = 0; k < 4; k++)
 				v[k] = (uint32_t)x->access[1].attr[k].v;

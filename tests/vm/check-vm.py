@@ -390,6 +390,11 @@ def scenario_b(tag, d, kernel_short, kern, plan, rec, check):
                     for m in [re.match(r"node (\d+) is slow memory", msg)] if m}
     for a in kr:
         for b in kr:
+            if (a in kern.has_cpu and b in kern.has_cpu and a in rr and b in rr
+                    and rr[a] == rr[b] and kr[a] < kr[b]):
+                want.add("drift-socket-tier-split")
+                why.append(f"CPU nodes {a} and {b}: one planned tier, two kernel tiers")
+                continue
             if a == b or a not in rr or b not in rr or rr[a] >= rr[b]:
                 continue  # the plan puts a strictly faster than b
             if kr[a] == kr[b]:
