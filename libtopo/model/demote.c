@@ -28,13 +28,46 @@ unsigned int node_distance(const struct topo *topo, int from, int to)
 }
 
 /*
+ * node_load[] as the kernel's last full zonelist rebuild left it (mm/page_alloc.c
+ * build_zonelists): for each node's logged fallback order, +1 to every node whose distance
+ * from the local node differs from the previous one's (the first of each distance group).
+ * Returns a malloc'd array by node id (TOPO_MAX_NODES), or NULL when the log gave no
+ * complete block (then the kernel's node_load is unknown and taken as 0).
+ */
+int *node_load_from_log(const struct topo *topo)
+{
+	bool any = false;
+	for (size_t i = 0; i < topo->n_nodes; i++)
+		any |= topo->nodes[i].fallback_order_known;
+	if (!any)
+		return NULL;
+	int *load = calloc(TOPO_MAX_NODES, sizeof(int));
+	if (!load)
+		return NULL;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		int prev = n->id;
+		for (size_t k = 0; k < n->n_fallback_order; k++) {
+			int to = n->fallback_order[k];
+			if (to < 0 || to >= TOPO_MAX_NODES)
+				continue;
+			if (node_distance(topo, n->id, to) != node_distance(topo, n->id, prev))
+				load[to]++;
+			prev = to;
+		}
+	}
+	return load;
+}
+
+/*
  * mm/page_alloc.c find_next_best_node(): the unused memory node nearest to @node, with a
- * +1 penalty for nodes below it ("prefer the next node") and one for nodes with cpus. The
- * kernel adds node_load[] (left over from building zonelists), which only orders nodes of
- * equal value; userspace cannot see it, so it is taken as 0 and the lowest id wins a tie.
+ * +1 penalty for nodes below it ("prefer the next node") and one for nodes with cpus, and
+ * @node_load[] (by node id; NULL: 0) that orders nodes of equal value: the kernel's is left
+ * over from building zonelists and is known only from its log (node_load_from_log); without
+ * it the lowest id wins a tie.
  */
 int find_next_best_node(const struct topo *topo, const struct nodemask *memory, int node,
-			struct nodemask *used)
+			struct nodemask *used, const int *node_load)
 {
 	if (!nodemask_test(used, (unsigned int)node)) {
 		nodemask_set(used, (unsigned int)node);
@@ -55,6 +88,8 @@ int find_next_best_node(const struct topo *topo, const struct nodemask *memory, 
 		if (topo->nodes[i].has_cpu)
 			val += PENALTY_FOR_NODE_WITH_CPUS;
 		val *= TOPO_MAX_NODES;
+		if (node_load)
+			val += node_load[n];
 		if (val < min_val) {
 			min_val = val;
 			best = n;
@@ -114,7 +149,8 @@ int establish_demotion_targets(struct topo_plan *plan)
 
 		long best = -1;
 		for (;;) {
-			int target = find_next_best_node(plan->topo, &memory, pn->id, &used);
+			int target = find_next_best_node(plan->topo, &memory, pn->id, &used,
+							 plan->node_load);
 			if (target < 0)
 				break;
 			long d = node_distance(plan->topo, pn->id, target);
@@ -179,7 +215,8 @@ int migrate_pass_targets(struct topo_plan *plan)
 				pn->tier = pass;
 			long best = -1;
 			for (;;) {
-				int target = find_next_best_node(topo, &memory, pn->id, &used);
+				int target = find_next_best_node(topo, &memory, pn->id, &used,
+								 plan->node_load);
 				if (target < 0)
 					break;
 				if (multi && best != -1 &&

@@ -77,6 +77,8 @@ struct topo_plan {
 	size_t n_nodes;
 	struct plan_tier *tiers; /* fastest first */
 	size_t n_tiers;
+	/* kernel models: node_load[] by node id from the kernel log, NULL when unknown (0) */
+	int *node_load;
 	struct findings findings;
 };
 
@@ -115,8 +117,9 @@ int plan_build_tiers(struct topo_plan *plan);
 
 /* node_distance() as the kernel sees it: the SLIT, or 10/20 where it is unknown */
 unsigned int node_distance(const struct topo *topo, int from, int to);
+int *node_load_from_log(const struct topo *topo);
 int find_next_best_node(const struct topo *topo, const struct nodemask *memory, int node,
-			struct nodemask *used);
+			struct nodemask *used, const int *node_load);
 int establish_demotion_targets(struct topo_plan *plan);
 int migrate_pass_targets(struct topo_plan *plan);
 

@@ -162,6 +162,7 @@ void plan_free(struct topo_plan *plan)
 	}
 	free(plan->tiers);
 	findings_clear(&plan->findings);
+	free(plan->node_load);
 	free(plan->release);
 	topo_unref(plan->topo);
 	free(plan);

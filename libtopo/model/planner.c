@@ -157,6 +157,12 @@ int topo_plan_new(const struct topo *ctopo, enum topo_plan_model model, const ch
 			pn->excluded |= opts->excluded[k] == n->id;
 	}
 
+	/* ties between targets are broken by node_load[]: the kernel's, from its log */
+	if (model == TOPO_PLAN_KERNEL && (plan->node_load = node_load_from_log(topo)))
+		findings_add(&plan->findings, "plan-node-load-from-log", TOPO_SEVERITY_INFO, "dev/kmsg",
+			     "ties between demotion targets are broken as the kernel does, with the "
+			     "node_load[] of its last zonelist rebuild (its \"Fallback order\" lines)");
+
 	r = classify_nodes(plan, opts);
 	if (r >= 0)
 		r = plan_tiers_and_targets(plan, opts);

@@ -58,6 +58,11 @@ struct topo_node {
 	bool kernel_demotion_known;
 	int *kernel_preferred, *kernel_fallback;
 	size_t n_kernel_preferred, n_kernel_fallback;
+	/* the zonelist order the kernel logged ("Fallback order for Node N: ...", 5.17+) in its
+	 * last complete rebuild: the input of node_load[] (sysfs/kmsg.c) */
+	bool fallback_order_known;
+	int *fallback_order;
+	size_t n_fallback_order;
 	/* the node's listed cpus that are present but offline (cpus holds the online ones) */
 	unsigned int *cpus_offline;
 	size_t n_cpus_offline;

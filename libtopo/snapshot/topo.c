@@ -33,6 +33,7 @@ static void topo_free(struct topo *topo)
 		}
 		free(n->caches);
 		free(n->kernel_preferred);
+		free(n->fallback_order);
 		free(n->kernel_fallback);
 		free(n->cpus_offline);
 		free(n->gpu);

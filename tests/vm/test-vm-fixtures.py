@@ -45,8 +45,6 @@ tap = Tap()
 # fnmatch on "TREE CHECK" (CHECK: model = plan --kernel-model against the kernel, mutation = the
 # swapped-figures model must disagree) -> why
 KNOWN = {
-    "neartie-6.1[28]-sysram model": "model (issue 16, node_load decides node3's preferred target after the hotplug)",
-    "neartie-7.3-sysram model": "model (issue 16, node_load decides node3's preferred target after the hotplug)",
     "cxl1-gp-6.18-sysram model": "model (issue 16, CXL: the CFMWS node's adistance from regionN/access1; 6.18.15 in ps)",
     "cxl1-gp-7.3-sysram model": "model (issue 16, CXL: the CFMWS node's adistance from regionN/access1)",
 }
