@@ -255,6 +255,16 @@ static int mutate(const char *m, struct table *t)
 		static const uint8_t vdisk[16] = {0x5a, 0x53, 0xab, 0x77, 0xfc, 0x45, 0x4b, 0x62,
 						  0x55, 0x60, 0xf7, 0xb2, 0x81, 0xd1, 0xf9, 0x6e};
 		memcpy(b + find(t, 0, 2) + 16, vdisk, 16);
+	} else if (!strcmp(m, "nfit-spa-short")) {
+		/* the first SPA range structure 48 bytes long instead of 56 (fwts
+		 * NFITSubtableLength): its last 8 bytes cut out, the rest of the table moved up */
+		o = find(t, 0, 0);
+		put16(b + o + 2, 48);
+		memmove(b + o + 48, b + o + 56, t->len - (o + 56));
+		t->len -= 8;
+		set_length(t, t->len);
+	} else if (!strcmp(m, "nfit-spa-reserved")) {
+		b[find(t, 0, 0) + 8] = 0x5a; /* SPA reserved bytes 8-11 (fwts NFIT reserved) */
 	} else if (!strcmp(m, "nfit-subtable-past-end")) {
 		o = find(t, -1, -1);
 		put16(b + o + 2, (uint16_t)(b[o + 2] + 16));

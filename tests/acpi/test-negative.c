@@ -168,6 +168,8 @@ static const struct broken broken[] = {
     {"cedt-bad-arithmetic", "cedt", CEDT, {"cedt-cfmws-bad-arithmetic"}, E, 0},
     {"cedt-header-reserved", "cedt", CEDT, {"cedt-reserved-nonzero"}, W, 0},
     {"nfit-spa-index-zero", "nfit", NFIT, {"nfit-spa-index-zero"}, E, 0},
+    {"nfit-spa-short", "nfit", NFIT, {"nfit-bad-length"}, E, 0},
+    {"nfit-spa-reserved", "nfit", NFIT, {"nfit-reserved-nonzero"}, W, 0},
     {"nfit-reserved-bits", "nfit", NFIT, {"nfit-reserved-bits"}, W, 0},
     {"nfit-bad-mapping-attributes", "nfit", NFIT, {"nfit-bad-mapping-attributes"}, W, 0},
     {"nfit-virtual-region-fields", "nfit", NFIT, {"nfit-virtual-region-fields"}, W, 0},
