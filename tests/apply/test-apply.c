@@ -37,26 +37,7 @@ static int write_hook(void *data, const char *path)
 static int apply_tree(const char *root, unsigned int flags, struct hook_state *h,
 		      struct topo_apply_report **rep)
 {
-	struct topo_ctx *ctx;
-	cr_assert_eq(topo_ctx_new(&ctx, root), 0);
-	topo_ctx_set_log_fn(ctx, NULL, NULL);
-	if (h)
-		topo_ctx_set_write_hook(ctx, write_hook, h);
-	struct topo *t = NULL;
-	cr_assert_eq(topo_discover(ctx, &t), 0);
-	struct topo_config *config = NULL;
-	char *error = NULL;
-	cr_assert_eq(topo_config_load(ctx, NULL, &config, &error), 0, "%s", error);
-	struct topo_plan *p = NULL;
-	cr_assert_eq(topo_plan_new(t, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
-				   &p),
-		     0);
-	int r = topo_apply(ctx, p, config, flags, rep);
-	topo_plan_unref(p);
-	topo_config_free(config);
-	topo_unref(t);
-	topo_ctx_unref(ctx);
-	return r;
+	return apply_tree_with(root, flags, h ? write_hook : NULL, h, rep, NULL);
 }
 
 static char *slurp(const char *root, const char *rel)

@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include "base/base.h" /* topo_ctx_set_write_hook: tests only */
 #include "testutil.h"
 
 const char *shared_dir_or_skip(void)
@@ -181,4 +184,40 @@ size_t count_findings_id(const struct topo *topo, const char *id)
 	for (size_t i = 0; i < topo_get_finding_count(topo); i++)
 		n += !strcmp(topo_finding_get_id(topo_get_finding(topo, i)), id);
 	return n;
+}
+
+static double now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int apply_tree_with(const char *root, unsigned int flags,
+		    int (*write_hook)(void *data, const char *path), void *hook_data,
+		    struct topo_apply_report **rep, double *seconds)
+{
+	struct topo_ctx *ctx;
+	cr_assert_eq(topo_ctx_new(&ctx, root), 0);
+	topo_ctx_set_log_fn(ctx, NULL, NULL);
+	if (write_hook)
+		topo_ctx_set_write_hook(ctx, write_hook, hook_data);
+	struct topo *t = NULL;
+	cr_assert_eq(topo_discover(ctx, &t), 0);
+	struct topo_config *config = NULL;
+	char *error = NULL;
+	cr_assert_eq(topo_config_load(ctx, NULL, &config, &error), 0, "%s", error);
+	struct topo_plan *p = NULL;
+	cr_assert_eq(topo_plan_new(t, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
+				   &p),
+		     0);
+	double start = now_seconds();
+	int r = topo_apply(ctx, p, config, flags, rep);
+	if (seconds)
+		*seconds = now_seconds() - start;
+	topo_plan_unref(p);
+	topo_config_free(config);
+	topo_unref(t);
+	topo_ctx_unref(ctx);
+	return r;
 }

@@ -37,6 +37,16 @@ struct topo *discover(const char *sysroot, struct topo_ctx **ctx);
 const struct topo_finding *finding_for_path(const struct topo *topo, const char *path);
 size_t count_findings_id(const struct topo *topo, const char *id);
 
+/*
+ * Discover @root, plan with the tree's configuration and apply with @flags (the library's log
+ * silenced; asserts each step but the apply): topo_apply()'s result. @write_hook (may be NULL)
+ * is put in front of every write (topo_ctx_set_write_hook); *seconds (may be NULL) is how
+ * long the apply took.
+ */
+int apply_tree_with(const char *root, unsigned int flags,
+		    int (*write_hook)(void *data, const char *path), void *hook_data,
+		    struct topo_apply_report **rep, double *seconds);
+
 /* Run a shell command line; returns its exit status (or -1). */
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -17,37 +17,10 @@
 
 #include "testutil.h"
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* discover, plan with the tree's configuration, apply; *seconds: how long apply took */
 static int apply_tree(const char *root, struct topo_apply_report **rep, double *seconds)
 {
-	struct topo_ctx *ctx;
-	cr_assert_eq(topo_ctx_new(&ctx, root), 0);
-	topo_ctx_set_log_fn(ctx, NULL, NULL);
-	struct topo *t = NULL;
-	cr_assert_eq(topo_discover(ctx, &t), 0);
-	struct topo_config *config = NULL;
-	char *error = NULL;
-	cr_assert_eq(topo_config_load(ctx, NULL, &config, &error), 0, "%s", error);
-	struct topo_plan *p = NULL;
-	cr_assert_eq(topo_plan_new(t, TOPO_PLAN_RECOMMENDED, NULL, topo_config_get_plan_opts(config),
-				   &p),
-		     0);
-	double start = now_s();
-	int r = topo_apply(ctx, p, config, 0, rep);
-	if (seconds)
-		*seconds = now_s() - start;
-	topo_plan_unref(p);
-	topo_config_free(config);
-	topo_unref(t);
-	topo_ctx_unref(ctx);
-	return r;
+	return apply_tree_with(root, 0, NULL, NULL, rep, seconds);
 }
 
 static void hook_file(const char *root, const char *name, const char *body, mode_t mode)
