@@ -72,8 +72,12 @@ static int sum_one(const char *path, const struct stat *st, int type, struct FTW
 	(void)type;
 	(void)ftw;
 	mix(path, strlen(path) + 1);
-	uint64_t meta[] = {st->st_mode, st->st_uid, (uint64_t)st->st_size, st->st_ino,
-			   (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec};
+	uint64_t meta[] = {st->st_mode,
+			   st->st_uid,
+			   (uint64_t)st->st_size,
+			   st->st_ino,
+			   (uint64_t)st->st_mtim.tv_sec,
+			   (uint64_t)st->st_mtim.tv_nsec};
 	mix(meta, sizeof(meta));
 	if (S_ISREG(st->st_mode)) {
 		char buf[4096];
@@ -141,7 +145,9 @@ static void write_bytes(const char *path, size_t n, int kind)
 	for (size_t done = 0; done < n;) {
 		size_t k = n - done < sizeof(buf) ? n - done : sizeof(buf);
 		for (size_t i = 0; i < k; i++)
-			buf[i] = kind == 0 ? 0 : kind == 1 ? (char)next() : "0123456789,-\n "[next() % 14];
+			buf[i] = kind == 0   ? 0
+				 : kind == 1 ? (char)next()
+					     : "0123456789,-\n "[next() % 14];
 		if (write(fd, buf, k) < 0)
 			break;
 		done += k;
@@ -149,20 +155,85 @@ static void write_bytes(const char *path, size_t n, int kind)
 	close(fd);
 }
 
-static void replace(const char *path)
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	/* whatever was there goes, unless the mutation is a rewrite of a file */
-	char cmd[4200];
+	(void)st;
+	(void)type;
+	(void)ftw;
+	if (remove(path) < 0 && errno != ENOENT) {
+		fprintf(stderr, "# remove %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return 0;
+}
+
+/* rm -rf, without a shell per call */
+static void remove_tree(const char *path)
+{
 	struct stat st;
 	if (lstat(path, &st) < 0)
 		return; /* gone with a directory an earlier mutation replaced */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	run(cmd);
+	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *copy_from, *copy_to;
+
+/* cp -a of the box's directories, files and links (all it holds) */
+static int copy_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)type;
+	(void)ftw;
+	char to[4200];
+	snprintf(to, sizeof(to), "%s%s", copy_to, path + strlen(copy_from));
+	int r = 0;
+	if (S_ISDIR(st->st_mode))
+		r = mkdir(to, st->st_mode & 07777);
+	else if (S_ISLNK(st->st_mode)) {
+		char target[4096];
+		ssize_t k = readlink(path, target, sizeof(target) - 1);
+		if (k < 0)
+			return -1;
+		target[k] = '\0';
+		r = symlink(target, to);
+	} else if (S_ISREG(st->st_mode)) {
+		int in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
+		char buf[65536];
+		ssize_t k = 0;
+		while (in >= 0 && out >= 0 && (k = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)k) != k)
+				k = -1;
+		r = in < 0 || out < 0 || k < 0 ? -1 : 0;
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+	}
+	if (r < 0) {
+		fprintf(stderr, "# copy %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return 0;
+}
+
+static void copy_tree(const char *from, const char *to)
+{
+	copy_from = from;
+	copy_to = to;
+	nftw(from, copy_one, 16, FTW_PHYS);
+}
+
+static void replace(const char *path)
+{
+	/* whatever was there goes, unless the mutation is a rewrite of a file */
+	remove_tree(path);
 }
 
 static const char *const mutation_names[] = {
-	"garbage",  "digits",	  "empty",  "huge",	"nuls",	    "fifo",	   "link-root",
-	"link-zero", "link-loop", "link-abs-out", "link-dotdot-out", "dir", "remove",
+    "garbage",	 "digits",	 "empty",	    "huge",
+    "nuls",	 "fifo",	 "link-root",	    "link-zero",
+    "link-loop", "link-abs-out", "link-dotdot-out", "dir",
+    "remove",
 };
 #define N_MUTATIONS (sizeof(mutation_names) / sizeof(mutation_names[0]))
 
@@ -195,8 +266,12 @@ static void mutate(const char *path, size_t m, FILE *log)
 		if (!file)
 			replace(path);
 		write_bytes(path,
-			    m == 2 ? 0 : m == 3 ? 64 * 1024 + 1 + pick(8192) : 1 + pick(m == 1 ? 64 : 512),
-			    m == 4 ? 0 : m == 0 ? 1 : 2);
+			    m == 2   ? 0
+			    : m == 3 ? 64 * 1024 + 1 + pick(8192)
+				     : 1 + pick(m == 1 ? 64 : 512),
+			    m == 4   ? 0
+			    : m == 0 ? 1
+				     : 2);
 		break;
 	case 5:
 		replace(path);
@@ -204,11 +279,13 @@ static void mutate(const char *path, size_t m, FILE *log)
 		break;
 	case 6:
 		replace(path);
-		if (symlink("/", path)) {}
+		if (symlink("/", path)) {
+		}
 		break;
 	case 7:
 		replace(path);
-		if (symlink("/dev/zero", path)) {}
+		if (symlink("/dev/zero", path)) {
+		}
 		break;
 	case 8: /* a -> a.loop -> a */
 		replace(path);
@@ -216,12 +293,14 @@ static void mutate(const char *path, size_t m, FILE *log)
 		const char *base = strrchr(path, '/') + 1;
 		char target[512];
 		snprintf(target, sizeof(target), "%s.loop", base);
-		if (symlink(target, path) || symlink(base, buf)) {}
+		if (symlink(target, path) || symlink(base, buf)) {
+		}
 		break;
 	case 9: /* absolute, to the decoy (a file or the directory) */
 		replace(path);
 		snprintf(buf, sizeof(buf), "%s/decoy%s", tmp, next() & 1 ? "/file" : "");
-		if (symlink(buf, path)) {}
+		if (symlink(buf, path)) {
+		}
 		break;
 	case 10: { /* .. enough to leave the tree, then into the decoy */
 		replace(path);
@@ -232,7 +311,8 @@ static void mutate(const char *path, size_t m, FILE *log)
 		for (size_t i = 0; i < depth + 1 + pick(3); i++)
 			strcat(up, "../");
 		strcat(up, next() & 1 ? "decoy/file" : "decoy");
-		if (symlink(up, path)) {}
+		if (symlink(up, path)) {
+		}
 		break;
 	}
 	case 11:
@@ -287,7 +367,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *box = argv[1];
-	unsigned long trees = argc > 2 ? strtoul(argv[2], NULL, 10) : 150;
+	unsigned long trees = argc > 2 ? strtoul(argv[2], NULL, 10) : 300;
 	const char *e = getenv("TOPO_FUZZ_TREES");
 	if (e && *e)
 		trees = strtoul(e, NULL, 10);
@@ -299,7 +379,9 @@ int main(int argc, char **argv)
 	       seed, trees);
 	fflush(stdout);
 
-	snprintf(tmp, sizeof(tmp), "/tmp/fuzz-tree-XXXXXX");
+	/* tmpfs where there is one: a tree is ~200 creations, slow on a disk-backed /tmp */
+	snprintf(tmp, sizeof(tmp), "%s/fuzz-tree-XXXXXX",
+		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
 	if (!mkdtemp(tmp))
 		return 1;
 	char cmd[4200], tree[128], log_path[128];
@@ -320,8 +402,8 @@ int main(int argc, char **argv)
 		rng = seed + t * 0x9E3779B97F4A7C15ull;
 		if (!rng)
 			rng = 1;
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", tree, box, tree);
-		run(cmd);
+		remove_tree(tree);
+		copy_tree(box, tree);
 		n_paths = 0;
 		nftw(tree, collect, 16, FTW_PHYS);
 		if (ftruncate(fileno(log), 0) < 0)
@@ -370,8 +452,10 @@ int main(int argc, char **argv)
 			for (char line[4200]; fgets(line, sizeof(line), log);)
 				printf("# %s", line);
 			if (after != before) {
-				snprintf(cmd, sizeof(cmd), "ls -laR '%s/decoy' | sed 's/^/# /'", tmp);
-				if (system(cmd)) {}
+				snprintf(cmd, sizeof(cmd), "ls -laR '%s/decoy' | sed 's/^/# /'",
+					 tmp);
+				if (system(cmd)) {
+				}
 				before = after;
 			}
 		} else {
