@@ -193,12 +193,12 @@ static void escapes_setup(void)
 	snprintf(rel_knob, sizeof(rel_knob), "../../%s/knob", out);
 	snprintf(rel_dir, sizeof(rel_dir), "../%s", out);
 	const char *links[][2] = {
-		{"k/abs", abs_knob},  /* absolute, to a file outside */
-		{"k/rel", rel_knob},  /* relative, up past the root */
-		{"absdir", outside},  /* absolute, to a directory outside */
-		{"reldir", rel_dir},  /* relative, to a directory outside */
-		{"k/loop", "loop2"},  /* a loop */
-		{"k/loop2", "loop"},
+	    {"k/abs", abs_knob}, /* absolute, to a file outside */
+	    {"k/rel", rel_knob}, /* relative, up past the root */
+	    {"absdir", outside}, /* absolute, to a directory outside */
+	    {"reldir", rel_dir}, /* relative, to a directory outside */
+	    {"k/loop", "loop2"}, /* a loop */
+	    {"k/loop2", "loop"},
 	};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		char at[256];
