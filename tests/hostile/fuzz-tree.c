@@ -367,7 +367,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *box = argv[1];
-	unsigned long trees = argc > 2 ? strtoul(argv[2], NULL, 10) : 300;
+	unsigned long trees = argc > 2 ? strtoul(argv[2], NULL, 10) : 150;
 	const char *e = getenv("TOPO_FUZZ_TREES");
 	if (e && *e)
 		trees = strtoul(e, NULL, 10);
