@@ -17,6 +17,9 @@ tmp=$(mktemp -d /tmp/test-sysroot.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 
+# output as one TAP diagnostic line
+oneline() { printf '%s' "$1" | head -20 | tr '\n' ' '; }
+
 # everything in $tmp but the box: names, types, modes, owners, sizes, link targets, contents
 outside() {
 	{
@@ -46,7 +49,7 @@ attack() {
 	rc=$?
 	after=$(outside)
 	if [ "$before" != "$after" ]; then
-		not_ok "$name: nothing outside the box changes" "$(cd "$tmp" && ls -lR decoy sysout 2>/dev/null | head -20)"
+		not_ok "$name: nothing outside the box changes" "$(cd "$tmp" && ls -lR decoy sysout 2>/dev/null | head -20 | tr "\n" " ")"
 	else
 		ok "$name: nothing outside the box changes"
 	fi
@@ -57,8 +60,8 @@ attack() {
 	[ "$refused" = 1 ] || return 0
 	case "$out" in
 	*"$path"*) if [ $rc != 0 ]; then ok "$name: refused ($rc), naming $path"
-		   else not_ok "$name: refused, naming $path" "exit status 0" "$out"; fi ;;
-	*) not_ok "$name: refused, naming $path" "exit status $rc" "$out" ;;
+		   else not_ok "$name: refused, naming $path" "exit status 0" "$(oneline "$out")"; fi ;;
+	*) not_ok "$name: refused, naming $path" "exit status $rc" "$(oneline "$out")" ;;
 	esac
 }
 
@@ -133,7 +136,7 @@ for f in $N/node0/distance $N/node0/access1/initiators/read_latency $N/possible 
 		else not_ok "FIFO $f: $c finishes, nothing outside changes"; fi
 		case "$out" in
 		*"$f"*) ok "FIFO $f: $c names it" ;;
-		*) not_ok "FIFO $f: $c names it" "exit status $rc" "$out" ;;
+		*) not_ok "FIFO $f: $c names it" "exit status $rc" "$(oneline "$out")" ;;
 		esac
 	done
 done
