@@ -140,7 +140,12 @@ int io_read_file(struct topo_ctx *ctx, const char *path, size_t max, char **buf,
 	if (fd < 0)
 		return fd;
 	io_record(ctx, path);
-	return read_regular(fd, max, buf, len);
+	int r = read_regular(fd, max, buf, len);
+	/* the callers turn this into a finding, which apply does not print: say it here too, so
+	 * that 'apply -v' names the file it refused */
+	if (r == -IO_ENOTREG)
+		warn(ctx, "/%s is %s; not read", io_relpath(path), io_strerror(r));
+	return r;
 }
 
 int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **buf,

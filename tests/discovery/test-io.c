@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The sysroot I/O layer: directory scans, and reads through the directories a reader holds. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -166,4 +167,155 @@ Test(io, holds_deeper_than_the_table_still_read_and_balance)
 	cr_expect_eq(ctx->n_dirs, 0);
 	io_pop_dir(ctx); /* one too many: harmless */
 	cr_expect_eq(ctx->n_dirs, 0);
+}
+
+/* ---- links out of the root: the same escapes by openat2() and by the component walk ---- */
+
+static char outside[64];
+
+/* a file and a directory outside the root, and links to them from inside (after the suite's
+ * setup, which made the root and the context) */
+static void escapes_setup(void)
+{
+	snprintf(outside, sizeof(outside), "/tmp/test-io-out-XXXXXX");
+	cr_assert_not_null(mkdtemp(outside));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/knob", outside);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("secret", f);
+	fclose(f);
+	put("k/knob", "0");
+	/* the relative links go up from /tmp/test-io-XXXXXX/k (or its root) to /tmp, then down */
+	const char *out = outside + strlen("/tmp/");
+	char abs_knob[256], rel_knob[256], rel_dir[256];
+	snprintf(abs_knob, sizeof(abs_knob), "%s/knob", outside);
+	snprintf(rel_knob, sizeof(rel_knob), "../../%s/knob", out);
+	snprintf(rel_dir, sizeof(rel_dir), "../%s", out);
+	const char *links[][2] = {
+	    {"k/abs", abs_knob}, /* absolute, to a file outside */
+	    {"k/rel", rel_knob}, /* relative, up past the root */
+	    {"absdir", outside}, /* absolute, to a directory outside */
+	    {"reldir", rel_dir}, /* relative, to a directory outside */
+	    {"k/loop", "loop2"}, /* a loop */
+	    {"k/loop2", "loop"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		char at[256];
+		snprintf(at, sizeof(at), "%s/%s", root, links[i][0]);
+		cr_assert_eq(symlink(links[i][1], at), 0, "%s: %s", at, strerror(errno));
+	}
+}
+
+static void escapes_teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", outside);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* outside holds exactly its knob, unchanged */
+static void expect_outside_untouched(void)
+{
+	char path[256], *b = NULL;
+	snprintf(path, sizeof(path), "%s/knob", outside);
+	cr_expect_eq(io_read_file_abs(ctx, path, 64, &b, NULL), 0);
+	cr_expect_str_eq(b ? b : "(null)", "secret");
+	free(b);
+	int n = 0;
+	DIR *d = opendir(outside);
+	cr_assert_not_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	cr_expect_eq(n, 1, "%d entries outside, want only the knob", n);
+}
+
+static void reads_stay_inside(bool walk)
+{
+	topo_ctx_set_resolve_walk(ctx, walk);
+	/* the links resolve inside the root, where their targets do not exist */
+	cr_expect_null(get("k/abs"));
+	cr_expect_eq(errno, ENOENT, "k/abs: %s", strerror(errno));
+	cr_expect_null(get("k/rel"));
+	cr_expect_eq(errno, ENOENT, "k/rel: %s", strerror(errno));
+	cr_expect_null(get("absdir/knob"));
+	cr_expect_null(get("reldir/knob"));
+	cr_expect_null(get("k/loop"));
+	cr_expect_eq(errno, ELOOP, "k/loop: %s", strerror(errno));
+	expect_reads("k/knob", "0");
+	expect_outside_untouched();
+}
+
+static void writes_stay_inside(bool walk)
+{
+	topo_ctx_set_resolve_walk(ctx, walk);
+	const char *paths[] = {"k/abs", "k/rel", "absdir/knob", "reldir/knob", "k/loop"};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		cr_expect_lt(io_write_file(ctx, paths[i], "1", 1), 0, "%s written", paths[i]);
+	/* a knob is never written through a link, even one whose target is inside */
+	char at[256];
+	snprintf(at, sizeof(at), "%s/k/in", root);
+	cr_assert_eq(symlink("knob", at), 0);
+	cr_expect_eq(io_write_file(ctx, "k/in", "1", 1), -ELOOP);
+	expect_reads("k/knob", "0");
+	cr_expect_eq(io_write_file(ctx, "k/knob", "1", 1), 0);
+	expect_reads("k/knob", "1");
+	expect_outside_untouched();
+}
+
+/* run (@whole) or run/tiertopo a link to the directory outside */
+static void run_dir_refuses(bool walk, bool whole)
+{
+	topo_ctx_set_resolve_walk(ctx, walk);
+	char at[256];
+	if (!whole)
+		put("run/.keep", "");
+	snprintf(at, sizeof(at), "%s/%s", root, whole ? "run" : "run/tiertopo");
+	cr_assert_eq(symlink(outside, at), 0);
+	int fd = io_run_dir(ctx);
+	cr_expect_lt(fd, 0, "run dir through %s accepted", at);
+	if (fd >= 0)
+		close(fd);
+	expect_outside_untouched();
+}
+
+Test(io, reads_by_openat2_stay_inside, .init = escapes_setup, .fini = escapes_teardown)
+{
+	reads_stay_inside(false);
+}
+
+Test(io, reads_by_the_walk_stay_inside, .init = escapes_setup, .fini = escapes_teardown)
+{
+	reads_stay_inside(true);
+}
+
+Test(io, writes_by_openat2_stay_inside, .init = escapes_setup, .fini = escapes_teardown)
+{
+	writes_stay_inside(false);
+}
+
+Test(io, writes_by_the_walk_stay_inside, .init = escapes_setup, .fini = escapes_teardown)
+{
+	writes_stay_inside(true);
+}
+
+Test(io, run_link_refused_by_openat2, .init = escapes_setup, .fini = escapes_teardown)
+{
+	run_dir_refuses(false, true);
+}
+
+Test(io, run_link_refused_by_the_walk, .init = escapes_setup, .fini = escapes_teardown)
+{
+	run_dir_refuses(true, true);
+}
+
+Test(io, run_tiertopo_link_refused_by_openat2, .init = escapes_setup, .fini = escapes_teardown)
+{
+	run_dir_refuses(false, false);
+}
+
+Test(io, run_tiertopo_link_refused_by_the_walk, .init = escapes_setup, .fini = escapes_teardown)
+{
+	run_dir_refuses(true, false);
 }
