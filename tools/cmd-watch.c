@@ -297,7 +297,7 @@ static int take_watch_lock(const struct global_opts *g, struct topo_ctx *ctx, bo
 		return -1; /* the running watcher sees the same events and applies */
 	fprintf(stderr, "tiertopo: watch: %s/run/tiertopo/watch.lock: %s\n",
 		g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "",
-		r == -EWOULDBLOCK ? "another tiertopo watch is running" : strerror(-r));
+		r == -EWOULDBLOCK ? "another tiertopo watch is running" : topo_strerror(r));
 	return -2;
 }
 

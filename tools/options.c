@@ -150,7 +150,7 @@ int open_topo(const struct global_opts *g, bool record, bool lock, struct topo_c
 	}
 	if (lock && (r = topo_ctx_lock(ctx)) < 0) {
 		fprintf(stderr, "tiertopo: cannot take the lock %s/run/tiertopo/lock: %s\n",
-			g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "", strerror(-r));
+			g->sysroot && strcmp(g->sysroot, "/") ? g->sysroot : "", topo_strerror(r));
 		topo_ctx_unref(ctx);
 		return EXIT_ERROR;
 	}

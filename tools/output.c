@@ -2,6 +2,7 @@
 /*
  * What every command prints the same way: lists of ids, findings.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -47,6 +48,20 @@ char *format_list(const unsigned int *v, size_t n)
 char *format_node_list(const int *v, size_t n)
 {
 	return format_ranges(v, n, at_node);
+}
+
+const char *topo_strerror(int r)
+{
+	switch (r < 0 ? -r : r) {
+	case EKEYREJECTED:
+		return "refused: owned by another user, or writable by group or others";
+	case EMEDIUMTYPE:
+		return "refused: not a regular file";
+	case ELOOP:
+		return "refused: a link where none may be";
+	default:
+		return strerror(r < 0 ? -r : r);
+	}
 }
 
 void print_finding(const struct global_opts *g, const struct topo_finding *x, FILE *f)

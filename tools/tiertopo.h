@@ -124,6 +124,9 @@ void session_close(struct session *s);
 char *format_list(const unsigned int *v, size_t n);
 char *format_node_list(const int *v, size_t n);
 /* A finding in a line, "severity: message [id]"; a note (info) only with -v. */
+/* strerror(), with what libtopo means by -EKEYREJECTED (untrusted), -EMEDIUMTYPE (not a
+ * regular file) and -ELOOP (a link) below a sysroot (libtopo(3), ERRORS) */
+const char *topo_strerror(int r);
 void print_finding(const struct global_opts *g, const struct topo_finding *x, FILE *f);
 /* Print the snapshot's warnings and errors, one per line; with -v its notes (info) too. */
 void print_findings(const struct global_opts *g, const struct topo *topo, FILE *f);
