@@ -3,6 +3,7 @@
  * What every command prints the same way: lists of ids, findings.
  */
 #include <errno.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
