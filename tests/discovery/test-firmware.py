@@ -204,6 +204,8 @@ BROKEN = {
     "cedt-bad-arithmetic": ("CEDT", ["cedt-cfmws-bad-arithmetic"], True),
     "cedt-header-reserved": ("CEDT", ["cedt-reserved-nonzero"], False),
     "nfit-spa-index-zero": ("NFIT", ["nfit-spa-index-zero"], True),
+    "nfit-spa-short": ("NFIT", ["nfit-bad-length"], True),
+    "nfit-spa-reserved": ("NFIT", ["nfit-reserved-nonzero"], False),
     "nfit-reserved-bits": ("NFIT", ["nfit-reserved-bits"], False),
     "nfit-bad-mapping-attributes": ("NFIT", ["nfit-bad-mapping-attributes"], False),
     "nfit-virtual-region-fields": ("NFIT", ["nfit-virtual-region-fields"], False),
