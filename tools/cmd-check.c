@@ -21,14 +21,16 @@ static void usage(FILE *out)
 	      "Report what is wrong with this machine's memory tiering, one finding a line:\n"
 	      "files and firmware tables that hold garbage, and where the kernel's tiers and\n"
 	      "demotion targets differ from the model of the running kernel or from the\n"
-	      "recommended plan.\n"
+	      "recommended plan. Findings accepted in tiertopo.conf ([check] ignore) are\n"
+	      "hidden and count for nothing.\n"
 	      "\n"
 	      "Options:\n"
 	      "     --kernel-model V  compare with kernel V instead of the running one\n"
 	      "     --strict          warnings count as problems too (exit status 3)\n"
 	      "     --explain [ID...] what the findings ID mean, why they matter and what to\n"
 	      "                       do (tiertopo-findings(7)); without ID, list every id\n"
-	      " -J, --json            the findings as JSON\n"
+	      " -J, --json            the findings as JSON (suppressed ones marked)\n"
+	      " -v, --verbose         show the findings tiertopo.conf suppresses too\n"
 	      " -s, --sysroot <dir>   read the machine below <dir>\n"
 	      "     --acpi-dir <dir>  read ACPI tables from <dir>\n"
 	      " -h, --help            show this help\n"
@@ -128,24 +130,39 @@ int cmd_check(struct global_opts *g, int argc, char **argv)
 		r = r == -EINVAL && model ? EXIT_USAGE : EXIT_ERROR;
 		goto out;
 	}
+	/* [check] ignore: accepted findings are marked, and count for nothing */
+	int suppressed = topo_check_suppress(check, s.config);
+	if (suppressed < 0) {
+		fprintf(stderr, "tiertopo: check: %s\n", strerror(-suppressed));
+		r = EXIT_ERROR;
+		goto out;
+	}
 	if (g->json) {
 		char *json = NULL;
 		if (topo_check_to_json(check, TOPO_JSON_PRETTY, &json) == 0)
 			puts(json);
 		free(json);
 	} else {
+		/* the suppressed ones only with -v, marked */
 		size_t n = topo_check_get_finding_count(check);
 		for (size_t i = 0; i < n; i++) {
 			const struct topo_finding *f = topo_check_get_finding(check, i);
-			printf("%-7s %s: %s\n",
+			bool hidden = topo_finding_is_suppressed(f);
+			if (hidden && !g->verbose)
+				continue;
+			printf("%-7s %s: %s%s\n",
 			       topo_severity_to_string(topo_finding_get_severity(f)),
-			       topo_finding_get_id(f), topo_finding_get_message(f));
+			       topo_finding_get_id(f), topo_finding_get_message(f),
+			       hidden ? " (suppressed by tiertopo.conf)" : "");
 		}
 		size_t errors = topo_check_count(check, TOPO_SEVERITY_ERROR);
 		size_t warnings = topo_check_count(check, TOPO_SEVERITY_WARNING) - errors;
-		printf("%zu error%s, %zu warning%s, %zu note%s\n", errors, errors == 1 ? "" : "s",
-		       warnings, warnings == 1 ? "" : "s", n - errors - warnings,
-		       n - errors - warnings == 1 ? "" : "s");
+		size_t notes = topo_check_count(check, TOPO_SEVERITY_INFO) - errors - warnings;
+		printf("%zu error%s, %zu warning%s, %zu note%s", errors, errors == 1 ? "" : "s",
+		       warnings, warnings == 1 ? "" : "s", notes, notes == 1 ? "" : "s");
+		if (suppressed)
+			printf(", %d suppressed%s", suppressed, g->verbose ? "" : " (-v shows them)");
+		putchar('\n');
 	}
 	r = topo_check_count(check, o.strict ? TOPO_SEVERITY_WARNING : TOPO_SEVERITY_ERROR)
 		? EXIT_PROBLEMS
