@@ -422,8 +422,19 @@ int topo_check_new(const struct topo *topo, const char *kernel_release,
 struct topo_check *topo_check_unref(struct topo_check *check);
 size_t topo_check_get_finding_count(const struct topo_check *check);
 const struct topo_finding *topo_check_get_finding(const struct topo_check *check, size_t index);
-/* The number of findings at @severity or worse. */
+/* The number of findings at @severity or worse, but for those topo_check_suppress() marked. */
 size_t topo_check_count(const struct topo_check *check, enum topo_severity severity);
+/*
+ * Mark the findings that the configuration accepts ([check] ignore of tiertopo.conf: an id,
+ * optionally on node N or nodes N-M) as suppressed: they stay in the check, marked
+ * ("suppressed": true in its JSON), and topo_check_count() no longer counts them. Each id
+ * of that list the findings catalogue does not know becomes a warning,
+ * config-unknown-finding, whose path is FILE:LINE. Returns the number of findings
+ * suppressed, or -EINVAL, -ENOMEM. @config may be NULL (nothing to do).
+ */
+int topo_check_suppress(struct topo_check *check, const struct topo_config *config);
+/* Whether topo_check_suppress() marked @finding; false for the findings of a snapshot or plan. */
+bool topo_finding_is_suppressed(const struct topo_finding *finding);
 int topo_check_to_json(const struct topo_check *check, unsigned int flags, char **json);
 
 /* ---- counters (tiertopo stat) ---- */

@@ -451,8 +451,47 @@ size_t topo_check_count(const struct topo_check *c, enum topo_severity severity)
 {
 	size_t n = 0;
 	for (size_t i = 0; c && i < c->findings.n; i++)
-		n += c->findings.v[i].severity >= severity;
+		n += c->findings.v[i].severity >= severity && !c->findings.v[i].suppressed;
 	return n;
+}
+
+int topo_check_suppress(struct topo_check *c, const struct topo_config *config)
+{
+	if (!c)
+		return -EINVAL;
+	const struct config_ignore *v;
+	const char *path;
+	size_t n = config_ignores(config, &v, &path);
+	int suppressed = 0;
+	for (size_t i = 0; i < c->findings.n; i++) {
+		struct topo_finding *f = &c->findings.v[i];
+		for (size_t k = 0; k < n && !f->suppressed; k++)
+			if (v[k].known && !strcmp(v[k].id, f->id) &&
+			    (v[k].lo < 0 || (f->node >= v[k].lo && f->node <= v[k].hi)))
+				f->suppressed = true;
+		suppressed += f->suppressed;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (v[k].known)
+			continue;
+		char *where = NULL;
+		if (asprintf(&where, "%s:%d", path, v[k].line) < 0)
+			return -ENOMEM;
+		int r = findings_add(&c->findings, "config-unknown-finding", TOPO_SEVERITY_WARNING,
+				     where,
+				     "%s: [check] ignore names '%s', which is no finding id "
+				     "(tiertopo check --explain lists them): it suppresses nothing",
+				     where, v[k].id);
+		free(where);
+		if (r < 0)
+			return r;
+	}
+	return suppressed;
+}
+
+bool topo_finding_is_suppressed(const struct topo_finding *f)
+{
+	return f && f->suppressed;
 }
 
 int topo_check_to_json(const struct topo_check *c, unsigned int flags, char **out)

@@ -16,6 +16,11 @@
  *   [node N]     kind = KIND   adistance = N   tier = N
  *   [hooks]      timeout = SECONDS
  *   [watch]      debounce = SECONDS   max_wait = SECONDS
+ *   [check]      ignore = ID [node N[-M]], ...   (findings accepted: topo_check_suppress)
+ *
+ * An id of [check] ignore that the findings catalogue (docs/findings.txt) does not know is
+ * not a reason to refuse the file (an id retired by a newer tiertopo must not stop apply):
+ * topo_check_suppress() reports it as a finding, config-unknown-finding, with file:line.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings-catalogue.h"
 #include "services.h"
 
 #define CONFIG_PATH "etc/tiertopo/tiertopo.conf"
@@ -44,6 +50,9 @@ struct topo_config {
 	struct topo_plan_opts opts;
 	char *kernel_model;
 	unsigned int hook_timeout_ms, debounce_ms, max_wait_ms;
+	struct config_ignore *ignores; /* [check] ignore */
+	size_t n_ignores;
+	char *path; /* the file read, for config-unknown-finding; NULL: none */
 };
 
 static void defaults(struct topo_config *c)
@@ -331,6 +340,80 @@ static int parse_text(struct loader *l, dictionary *d)
 	return r;
 }
 
+/* shaped like a finding id: lower-case words of letters and digits joined by dashes, the
+ * first starting with a letter, at least two words ("slit-asymmetric") */
+static bool id_shaped(const char *id)
+{
+	if (id[0] < 'a' || id[0] > 'z' || !strchr(id, '-'))
+		return false;
+	for (const char *p = id; *p; p++)
+		if (*p == '-' && (p[1] == '-' || p[1] == '\0'))
+			return false;
+	return true;
+}
+
+static bool finding_known(const char *id)
+{
+	for (size_t i = 0; i < FINDING_DOCS_N; i++)
+		if (!strcmp(finding_docs[i].id, id))
+			return true;
+	return false;
+}
+
+/*
+ * [check] ignore = ID [node N[-M]], ...: each entry an id (lower case letters, digits and
+ * dashes), optionally "node N" or "node N-M". A malformed entry refuses the file; an id the
+ * catalogue does not know is kept (known = false) for topo_check_suppress() to report.
+ */
+static int parse_ignore(struct loader *l, const char *v, struct topo_config *c)
+{
+	int line = line_of(l->text, "check", "ignore");
+	char *copy = strdup(v), *save = NULL;
+	if (!copy)
+		return -ENOMEM;
+	int r = 0;
+	for (char *e = strtok_r(copy, ",", &save); e && r >= 0; e = strtok_r(NULL, ",", &save)) {
+		char id[128], word[8], nodes[32], extra;
+		int lo, hi, k;
+		k = sscanf(e, " %127[a-z0-9-] %7s %31s %c", id, word, nodes, &extra);
+		bool ok = k == 1 || (k == 3 && !strcmp(word, "node"));
+		if (ok && k == 3) {
+			int used = 0;
+			if (sscanf(nodes, "%d%n", &lo, &used) == 1 && !nodes[used])
+				hi = lo;
+			else if (sscanf(nodes, "%d-%d%n", &lo, &hi, &used) != 2 || nodes[used])
+				ok = false;
+			ok = ok && lo >= 0 && lo <= hi && hi < TOPO_MAX_NODES;
+		} else {
+			lo = hi = -1;
+		}
+		char *end = e + strlen(e);
+		trim(&e, &end);
+		if (!ok || e == end || !id_shaped(id)) {
+			*end = '\0';
+			r = fail_at(l, line, "ignore: '%s' is not a finding id, optionally followed by "
+					     "node N or node N-M (entries separated by commas; several "
+					     "nodes: one entry each, or a range)", e);
+			break;
+		}
+		struct config_ignore *v2 = realloc(c->ignores, (c->n_ignores + 1) * sizeof(*v2));
+		if (!v2) {
+			r = -ENOMEM;
+			break;
+		}
+		c->ignores = v2;
+		struct config_ignore *g = &c->ignores[c->n_ignores];
+		*g = (struct config_ignore){strdup(id), lo, hi, line, finding_known(id)};
+		if (!g->id) {
+			r = -ENOMEM;
+			break;
+		}
+		c->n_ignores++;
+	}
+	free(copy);
+	return r;
+}
+
 static int load_section(struct loader *l, dictionary *d, const char *sec, struct topo_config *c)
 {
 	int nkeys = iniparser_getsecnkeys(d, sec);
@@ -345,10 +428,10 @@ static int load_section(struct loader *l, dictionary *d, const char *sec, struct
 	int r = 0;
 
 	if (!is_node && strcmp(sec, "sinks") && strcmp(sec, "plan") && strcmp(sec, "hooks") &&
-	    strcmp(sec, "watch"))
+	    strcmp(sec, "watch") && strcmp(sec, "check"))
 		r = fail(l, sec, NULL,
-			 "unknown section [%s]; sections are [sinks], [plan], [node N], [hooks] and "
-			 "[watch]",
+			 "unknown section [%s]; sections are [sinks], [plan], [node N], [hooks], "
+			 "[watch] and [check]",
 			 sec);
 	if (is_node && (node < 0 || node >= TOPO_MAX_NODES))
 		r = fail(l, sec, NULL, "[%s]: node ids are 0 to %d", sec, TOPO_MAX_NODES - 1);
@@ -431,6 +514,11 @@ static int load_section(struct loader *l, dictionary *d, const char *sec, struct
 				r = fail(l, sec, key, "unknown key '%s' in [watch]", key);
 			else if (parse_seconds(v, dst) < 0)
 				r = fail(l, sec, key, "%s = '%s' is not a number of seconds", key, v);
+		} else if (!strcmp(sec, "check")) {
+			if (strcmp(key, "ignore"))
+				r = fail(l, sec, key, "unknown key '%s' in [check]", key);
+			else
+				r = parse_ignore(l, v, c);
 		}
 	}
 	free(keys);
@@ -489,6 +577,8 @@ int topo_config_load(struct topo_ctx *ctx, const char *path, struct topo_config 
 		iniparser_freedict(d);
 	free(l.possible);
 	free(text);
+	if (r >= 0 && c->n_ignores && !(c->path = strdup(file)))
+		r = -ENOMEM;
 	free(full);
 	if (r < 0) {
 		if (error)
@@ -510,7 +600,19 @@ void topo_config_free(struct topo_config *c)
 	free(c->opts.adists);
 	free(c->opts.excluded);
 	free(c->kernel_model);
+	for (size_t i = 0; i < c->n_ignores; i++)
+		free(c->ignores[i].id);
+	free(c->ignores);
+	free(c->path);
 	free(c);
+}
+
+size_t config_ignores(const struct topo_config *c, const struct config_ignore **v,
+		      const char **path)
+{
+	*v = c ? c->ignores : NULL;
+	*path = c ? c->path : NULL;
+	return c ? c->n_ignores : 0;
 }
 
 const struct topo_plan_opts *topo_config_get_plan_opts(const struct topo_config *c)

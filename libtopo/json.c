@@ -548,6 +548,8 @@ struct json_object *finding_json(const struct topo_finding *f)
 			       json_object_new_string(topo_severity_to_string(f->severity)));
 	json_object_object_add(o, "message", json_object_new_string(f->message));
 	json_object_object_add(o, "path", f->path ? json_object_new_string(f->path) : NULL);
+	if (f->suppressed) /* only a check's findings are ever marked */
+		json_object_object_add(o, "suppressed", json_object_new_boolean(true));
 	return o;
 }
 

@@ -11,6 +11,20 @@
 
 #include "model/model.h"
 
+/* ---- config.c ---------------------------------------------------------------------------- */
+
+/* An entry of [check] ignore: finding @id, on nodes @lo to @hi (-1: any node or none). */
+struct config_ignore {
+	char *id;
+	int lo, hi;
+	int line;   /* of the ignore key in the file */
+	bool known; /* in the findings catalogue */
+};
+struct topo_config;
+/* The [check] ignore entries of @c into *v, and the file they came from into *path. */
+size_t config_ignores(const struct topo_config *c, const struct config_ignore **v,
+		      const char **path);
+
 /* ---- json.c ------------------------------------------------------------------------------ */
 
 struct json_object;

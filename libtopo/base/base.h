@@ -34,6 +34,11 @@ struct topo_finding {
 	enum topo_severity severity;
 	char *message;
 	char *path;
+	/* the node it is about: the N of a path below nodeN/, else of a message that begins
+	 * "node N" ("DRAM node N", "CPU node N"); -1 for none. [check] ignore ID node N
+	 * matches it (tiertopo.conf(5)). */
+	int node;
+	bool suppressed; /* accepted by [check] ignore (topo_check_suppress) */
 };
 
 struct findings {

@@ -7,6 +7,33 @@
 
 #include "base/base.h"
 
+/* "node" then digits, ended by '/', the end or (in a message) a non-digit: the digits, or -1 */
+static int node_after(const char *p, bool in_path)
+{
+	if (strncmp(p, "node", 4) || p[4] < '0' || p[4] > '9')
+		return -1;
+	char *end;
+	long n = strtol(p + 4, &end, 10);
+	if (n > 0xffff || (in_path && *end && *end != '/'))
+		return -1;
+	return (int)n;
+}
+
+/* the node a finding is about (struct topo_finding.node) */
+static int finding_node(const char *path, const char *message)
+{
+	for (const char *p = path; p && (p = strstr(p, "node")); p++) {
+		int n = (p == path || p[-1] == '/') ? node_after(p, true) : -1;
+		if (n >= 0)
+			return n;
+	}
+	if (!strncmp(message, "DRAM ", 5) || !strncmp(message, "CPU ", 4))
+		message = strchr(message, ' ') + 1;
+	if (!strncmp(message, "node ", 5) && message[5] >= '0' && message[5] <= '9')
+		return (int)strtol(message + 5, NULL, 10);
+	return -1;
+}
+
 int findings_add(struct findings *f, const char *id, enum topo_severity severity, const char *path,
 		 const char *fmt, ...)
 {
@@ -35,6 +62,8 @@ int findings_add(struct findings *f, const char *id, enum topo_severity severity
 		return -ENOMEM;
 	}
 	x->severity = severity;
+	x->node = finding_node(path, x->message);
+	x->suppressed = false;
 	f->n++;
 	return 0;
 }
