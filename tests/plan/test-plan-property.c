@@ -113,8 +113,17 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 			first = x;
 			continue;
 		}
+		/* a few percent more latency and less bandwidth: 6.11+ may move it a tier down */
+		uint64_t pct = rnd(10);
 		for (int k = 0; k < 4; k++)
-			x->access[1].attr[k].v = first->access[1].attr[k].v * (100 + rnd(10)) / 100;
+			x->access[1].attr[k].v = first->access[1].attr[k].v *
+						 (k < 2 ? 100 + pct : 100 - pct) / 100;
+	}
+	/* a node whose HMAT latencies are all 0 (a zero-figure DRAM reference candidate) */
+	if (rnd(6) == 0) {
+		struct topo_node *x = &t->nodes[rnd((uint32_t)n)];
+		if (x->access[1].present)
+			x->access[1].attr[0].v = x->access[1].attr[1].v = 0;
 	}
 	/* dax/kmem nodes of every parent kind, and their CXL regions; 128 MiB blocks, and a
 	 * node sometimes with more blocks than its kmem devices fill (it had boot memory) */
@@ -187,6 +196,7 @@ enum rule {
 	R_PASS_ONE,	    /* 5.15: one target per node */
 	R_PASS_SEVERAL,	    /* 5.17: several targets at the first distance */
 	R_PASS_OUT_CLEAR,   /* 5.17: a candidate farther than the first is left free */
+	R_PASS_CAP,	    /* 5.17: at most 15 targets (DEMOTION_TARGET_NODES) */
 	R_PASS_LATER_PASS,  /* a target of a target: a second pass */
 	R_KMEM_DEFAULT,	    /* 6.1+: a dax/kmem node at 2880 */
 	R_KMEM_FIRST_TYPE,  /* kmem into a node with memory keeps the node's first type */
@@ -202,7 +212,8 @@ enum rule {
 	N_RULES,
 };
 static const char *const rule_names[N_RULES] = {
-	"5.15 one target", "5.17 several targets", "5.17 out_clear", "a later pass",
+	"5.15 one target", "5.17 several targets", "5.17 out_clear", "5.17 15 targets at most",
+	"a later pass",
 	"kmem 2880", "kmem keeps the first memory type", "6.7 HMAT for kmem",
 	"6.7-6.9 CPU-less reference candidate", "zero figure turns HMAT off",
 	"10% mismatch turns HMAT off", "6.10 HMAT for CPU-less boot nodes",
@@ -317,6 +328,7 @@ static void ref_passes(const struct topo *t, bool several, const long *load, str
 				}
 				if (several && r->npref[i] >= 15) {
 					used[c] = false;
+					coverage[R_PASS_CAP]++;
 					break;
 				}
 				r->pref[i][r->npref[i]++] = t->nodes[c].id;
@@ -409,7 +421,7 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 				a = a / (ref[0] + ref[1]);
 				a = a * (ref[2] + ref[3]);
 				a = a / b;
-				if (a != adist)
+				if (a >> 7 != adist >> 7) /* it changed the tier */
 					coverage[kmem ? R_HMAT_KMEM
 						      : x->has_cpu ? R_HMAT_CPU : R_HMAT_CPULESS]++;
 				adist = a;
