@@ -148,6 +148,10 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 	if (r != OPTIONS_PARSED)
 		return r;
 
+	if (model && !strcmp(model, "list") && g->json) {
+		fputs("tiertopo: plan: --kernel-model list is text only (no -J)\n", stderr);
+		return EXIT_USAGE;
+	}
 	if (model && !strcmp(model, "list")) {
 		/* the models, oldest first: the first release that behaves so, and what changed */
 		for (size_t i = 0; i < topo_kernel_model_count(); i++) {
