@@ -132,9 +132,14 @@ static bool find_dram_reference(struct topo_plan *plan, bool recommended, struct
 				findings_add(&plan->findings, "plan-dram-perf-mismatch",
 					     recommended ? TOPO_SEVERITY_INFO : TOPO_SEVERITY_WARNING,
 					     NULL,
-					     "the performance of DRAM node %d differs by more than 10%% "
+					     "the performance of %s node %d%s differs by more than 10%% "
 					     "from reference DRAM node %d%s",
-					     n->id, ref_nid,
+					     n->has_cpu || recommended ? "DRAM" : "CPU-less memory",
+					     n->id,
+					     n->has_cpu || recommended ? ""
+								       : ", which kernels 6.7-6.9 "
+									 "take as DRAM too,",
+					     ref_nid,
 					     recommended ? ""
 							 : ": the kernel then disables HMAT-based "
 							   "abstract distance");

@@ -141,6 +141,11 @@ for rel in ["6.7", "6.9.12", "6.10"]:
 tap(tiers["6.7"] == tiers["6.9.12"] == {4: [0, 1, 2], 22: [3]},
     "6.7-6.9: CPU-less node 2, >10% off the reference, turns HMAT off: nodes 0-2 in tier 4, the NVDIMM in 22",
     f"{tiers}")
+p = run("-s", HMAT4, "plan", "--kernel-model", "6.8.0-49-generic")
+tap("CPU-less memory node 2, which kernels 6.7-6.9 take as DRAM too" in p.stderr and
+    "[plan-dram-perf-mismatch]" in p.stderr,
+    "6.8: plan says that CPU-less node 2 is compared with the DRAM reference and why HMAT is off",
+    p.stderr)
 tap(tiers["6.10"] and tiers["6.10"].get(4) == [0, 1] and 22 not in tiers["6.10"],
     "6.10: the reference is the CPU nodes only: node 2 and the NVDIMM get HMAT distances", f"{tiers['6.10']}")
 sys.exit(tap.done())
