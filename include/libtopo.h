@@ -304,6 +304,19 @@ size_t topo_plan_get_fallback(const struct topo_plan *plan, int node, const int 
 bool topo_plan_has_demotion(const struct topo_plan *plan);
 
 /*
+ * Promotion's top tier (node_is_toptier()): 1 when NUMA balancing's memory-tiering mode
+ * never promotes from @node because it counts as the fastest memory, 0 when its hot pages
+ * are promoted. A kernel plan follows its release (5.18-6.0: the nodes with CPUs; 6.1+:
+ * every tier up to the slowest one holding a node with CPUs, and nodes without memory); the
+ * recommended plan applies the 6.1+ rule to its own tiers. -EOPNOTSUPP when the modelled
+ * kernel has no memory-tiering mode (before 5.18, or without NUMA), -EINVAL for an unknown
+ * node. topo_is_toptier() says the same of the running kernel, from its own memory
+ * tiers in sysfs and its release (-ENODATA when either is unknown).
+ */
+int topo_plan_is_toptier(const struct topo_plan *plan, int node);
+int topo_is_toptier(const struct topo *topo, int node);
+
+/*
  * Check the invariants: no cycle, every target in a strictly slower tier, every node of a
  * non-terminal tier has a preferred target, no offline or memoryless target, no excluded
  * node as source or target. Returns 0, or -EINVAL with a sentence in *why (malloc'd; may be

@@ -21,6 +21,10 @@
  *   drift-no-tiering-promotion      info     NUMA balancing does not promote from slow tiers
  *   drift-demotion-into-gpu-memory  warning  the kernel demotes (or, as modelled, would
  *                                            demote) into a node that is GPU memory
+ *   drift-promotion-top-tier        warning  with NUMA balancing's memory-tiering mode on, the
+ *                                            running kernel counts a node as top tier (never
+ *                                            promotes from it) that the plan promotes from,
+ *                                            or the other way round
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -336,6 +340,56 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 			     mode);
 }
 
+/*
+ * Promotion's top tier (model/promotion.c) of the running kernel against the recommended
+ * plan's, when the memory-tiering mode is on: a slow node the kernel counts as top tier
+ * keeps its hot pages where they are; a fast one it does not is scanned for nothing.
+ */
+static void drift_promotion(struct topo_check *c, const struct topo *topo,
+			    const struct topo_plan *plan)
+{
+	int mode;
+	if (topo_get_numa_balancing(topo, &mode) < 0 || !(mode & 2))
+		return;
+	/* the slowest kernel tier holding a node with CPUs, and one such node, to name */
+	int top = -1, top_cpu = -1;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		if (n->online && n->has_cpu && n->has_memory && n->kernel_tier > top) {
+			top = n->kernel_tier;
+			top_cpu = n->id;
+		}
+	}
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		int k = topo_is_toptier(topo, n->id), p = topo_plan_is_toptier(plan, n->id);
+		if (k < 0 || p < 0 || k == p || !n->has_memory)
+			continue;
+		const char *kind = topo_kind_to_string(topo_plan_get_kind(plan, n->id));
+		if (k && top_cpu >= 0)
+			findings_add(&c->findings, "drift-promotion-top-tier", TOPO_SEVERITY_WARNING,
+				     "proc/sys/kernel/numa_balancing",
+				     "node %d (%s) counts as top tier for promotion in the running "
+				     "kernel, whose top tier reaches memory_tier%d (the slowest tier "
+				     "holding a node with CPUs, node %d): its hot pages are never "
+				     "promoted",
+				     n->id, kind, top, top_cpu);
+		else if (k)
+			findings_add(&c->findings, "drift-promotion-top-tier", TOPO_SEVERITY_WARNING,
+				     "proc/sys/kernel/numa_balancing",
+				     "node %d (%s) counts as top tier for promotion in the running "
+				     "kernel: its hot pages are never promoted",
+				     n->id, kind);
+		else
+			findings_add(&c->findings, "drift-promotion-top-tier", TOPO_SEVERITY_WARNING,
+				     "proc/sys/kernel/numa_balancing",
+				     "node %d (%s) is scanned for promotion by the running kernel "
+				     "although the plan counts it as top tier (memory as fast as it "
+				     "gets for the CPUs)",
+				     n->id, kind);
+	}
+}
+
 int topo_check_new(const struct topo *topo, const char *release, const struct topo_plan_opts *opts,
 		   struct topo_check **ret)
 {
@@ -379,6 +433,7 @@ int topo_check_new(const struct topo *topo, const char *release, const struct to
 	demotion_into_gpu(c, topo, plan, model);
 	cpu_nodes_as_slow_memory(c, topo, plan);
 	drift_against_plan(c, topo, plan);
+	drift_promotion(c, topo, plan);
 	*ret = TAKE_PTR(c);
 	return 0;
 }

@@ -261,6 +261,23 @@ void strv_free(char **v, size_t n);
 int io_check_trusted(const struct stat *st);
 /* The same of what @fd is; with @regular, anything but a regular file is -IO_ENOTREG. */
 int io_fd_trusted(int fd, bool regular);
+/* What io_open_trusted_dir() or io_check_above_root() refused: the path below the sysroot
+ * ("/" for the sysroot itself) or "N level(s) above the sysroot", and its stat. */
+struct io_distrust {
+	char path[256];
+	struct stat st;
+	int level;
+};
+/*
+ * Open a directory below the sysroot one component at a time from the root, each a
+ * directory (never a link) that io_check_trusted() accepts: an O_RDONLY fd of it, -ENOENT
+ * when a component is missing, or -IO_EUNTRUSTED, -ENOTDIR, -ELOOP (a link) with *why
+ * naming the component.
+ */
+int io_open_trusted_dir(struct topo_ctx *ctx, const char *path, struct io_distrust *why);
+/* The directories above the sysroot up to the real /, each trusted (io_check_trusted):
+ * 0, or -IO_EUNTRUSTED with *why naming the level. */
+int io_check_above_root(const struct topo_ctx *ctx, struct io_distrust *why);
 
 /* ---- io-write.c: writes below the sysroot ------------------------------------------- */
 

@@ -3,7 +3,8 @@
  * The kernel models: one per release that changed what a kernel does with tiers, abstract
  * distance or demotion targets, named by the first release that behaves that way. Any
  * release string maps to the newest model not after it ("6.8.0-49-generic" -> 6.7), so
- * every version test in model/ (KERNEL_AT_LEAST) must name a release of this table: the
+ * every version test in model/ (KERNEL_AT_LEAST, promotion.c's release_rule) must name a
+ * release of this table: the
  * plan takes the model's version, not the release's (tests/plan/test-kernel-models.py
  * checks both, and that man/tiertopo.8 lists the same models).
  *
@@ -19,6 +20,9 @@ const struct kernel_model kernel_models[] = {
 	 "demotion: node_demotion[], passes from the nodes with CPUs, one target per node"},
 	{"5.17", 5, 17,
 	 "several targets per node, every node at the first distance found (up to 15)"},
+	{"5.18", 5, 18,
+	 "NUMA balancing's memory-tiering mode: promotion counts the nodes with CPUs as top "
+	 "tier (node_is_toptier); demotion targets unchanged"},
 	{"6.1", 6, 1,
 	 "memory tiers: boot memory 576 (DRAM tier 4), dax/kmem nodes 2880 (tier 22); "
 	 "preferred targets the nearest nodes of the next slower tier, fallback every slower "

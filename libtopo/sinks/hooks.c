@@ -69,11 +69,6 @@ static int add_result(struct apply *a, const char *path, int status, const char 
 	return 0;
 }
 
-static bool unsafe(const struct stat *st)
-{
-	return st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH));
-}
-
 static char *changes_summary(const struct topo_apply_report *rep)
 {
 	size_t cap = 64, o = 0;
@@ -348,94 +343,40 @@ static int run_hook(int hookfd, char **argv, char **envp, unsigned int ms, struc
 	return 0;
 }
 
-/*
- * The directories above the sysroot, up to the real /: root-owned, and not writable by group
- * or others unless sticky (like /tmp: nobody else can rename what root put there). 0, or a
- * refusal (added to the report).
- */
-static int check_above_sysroot(struct apply *a)
-{
-	struct stat st, up;
-	int fd = fcntl(a->ctx->rootfd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return -e;
-	}
-	for (int level = 1; level < 256; level++) {
-		int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		int e = errno;
-		close(fd);
-		if (parent < 0 || fstat(parent, &up) < 0) {
-			e = parent < 0 ? e : errno;
-			if (parent >= 0)
-				close(parent);
-			return -e;
-		}
-		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
-			close(parent); /* the real / is its own parent */
-			return 0;
-		}
-		if (up.st_uid != 0 || ((up.st_mode & (S_IWGRP | S_IWOTH)) && !(up.st_mode & S_ISVTX))) {
-			add_result(a, "/" HOOKS_DIR, -1,
-				   "refused: the directory %d level(s) above the sysroot %s must be owned "
-				   "by root and not writable by group or others unless sticky (uid %u, "
-				   "mode %04o); no hook was run",
-				   level, a->ctx->sysroot, (unsigned int)up.st_uid,
-				   (unsigned int)(up.st_mode & 07777));
-			close(parent);
-			return -EPERM;
-		}
-		fd = parent;
-		st = up;
-	}
-	close(fd);
-	return -ELOOP;
-}
-
-/* Open etc/tiertopo/hooks.d one directory at a time from the sysroot, each checked; the
- * directory's fd, -ENOENT when there is none, or a refusal (added to the report). */
+/* Open etc/tiertopo/hooks.d, each directory from the sysroot down checked (base/trust.c), and
+ * the directories above the sysroot up to /: the directory's fd, -ENOENT when there is none,
+ * or a refusal (added to the report). */
 static int open_hooks_dir(struct apply *a)
 {
-	static const char *const parts[] = {"etc", "tiertopo", "hooks.d"};
-	struct stat st;
-	char shown[64] = "";
-	int fd = fcntl(a->ctx->rootfd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		return -errno;
-	for (size_t i = 0;; i++) {
-		const char *what = shown[0] ? shown : "/ (the sysroot)";
-		if (fstat(fd, &st) < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		if (!S_ISDIR(st.st_mode) || unsafe(&st)) {
-			add_result(a, "/" HOOKS_DIR, -1,
-				   "refused: %s must be a directory owned by root and not writable by "
-				   "group or others (uid %u, mode %04o); no hook was run",
-				   what, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
-			close(fd);
-			return -EPERM;
-		}
-		if (i == ELEMENTSOF(parts))
+	struct io_distrust why = {0};
+	int fd = io_open_trusted_dir(a->ctx, HOOKS_DIR, &why);
+	if (fd == -ENOENT)
+		return fd;
+	if (fd >= 0) {
+		int r = io_check_above_root(a->ctx, &why);
+		if (r == 0)
 			return fd;
-		int next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = errno;
 		close(fd);
-		size_t l = strlen(shown);
-		snprintf(shown + l, sizeof(shown) - l, "/%s", parts[i]);
-		if (next < 0 && e == ENOENT)
-			return -ENOENT;
-		if (next < 0) {
-			add_result(a, "/" HOOKS_DIR, -1,
-				   "refused: %s is %s; no hook was run", shown,
-				   e == ELOOP || e == ENOTDIR ? "a link or not a directory" : strerror(e));
-			return -e;
-		}
-		fd = next;
+		if (r != -IO_EUNTRUSTED)
+			return r;
+		add_result(a, "/" HOOKS_DIR, -1,
+			   "refused: the directory %s %s must be owned by root and not writable by "
+			   "group or others unless sticky (uid %u, mode %04o); no hook was run",
+			   why.path, a->ctx->sysroot, (unsigned int)why.st.st_uid,
+			   (unsigned int)(why.st.st_mode & 07777));
+		return -EPERM;
 	}
+	if (fd == -IO_EUNTRUSTED) {
+		add_result(a, "/" HOOKS_DIR, -1,
+			   "refused: %s must be a directory owned by root and not writable by "
+			   "group or others (uid %u, mode %04o); no hook was run",
+			   strcmp(why.path, "/") ? why.path : "/ (the sysroot)",
+			   (unsigned int)why.st.st_uid, (unsigned int)(why.st.st_mode & 07777));
+		return -EPERM;
+	}
+	add_result(a, "/" HOOKS_DIR, -1, "refused: %s is %s; no hook was run", why.path,
+		   fd == -ELOOP ? "a link" : fd == -ENOTDIR ? "not a directory" : strerror(-fd));
+	return fd;
 }
 
 void sink_hooks(struct apply *a, const char *state_path)
@@ -445,10 +386,6 @@ void sink_hooks(struct apply *a, const char *state_path)
 	int dfd = open_hooks_dir(a);
 	if (dfd < 0)
 		return;
-	if (check_above_sysroot(a) < 0) {
-		close(dfd);
-		return;
-	}
 	int lfd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
 	DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
 	if (!d) {
@@ -492,7 +429,7 @@ void sink_hooks(struct apply *a, const char *state_path)
 			add_result(a, abs_path, -1, "refused: not a regular file");
 		} else if (!(st.st_mode & S_IXUSR)) {
 			/* not executable: a README, a disabled hook */
-		} else if (unsafe(&st)) {
+		} else if (io_check_trusted(&st) < 0) {
 			add_result(a, abs_path, -1,
 				   "refused: a hook must be owned by root and not writable by group "
 				   "or others (uid %u, mode %04o)",

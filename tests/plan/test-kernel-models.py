@@ -67,7 +67,11 @@ tap([n for n, _ in man_models] == names and all(d.strip() for _, d in man_models
 # every release the model code tests is a model
 tests = set()
 for f in glob.glob(os.path.join(SRC, "libtopo", "model", "*.c")):
-    for a, b in re.findall(r"KERNEL_AT_LEAST\(\s*\w+\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", open(f).read()):
+    text = open(f).read()
+    for a, b in re.findall(r"KERNEL_AT_LEAST\(\s*\w+\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", text):
+        tests.add(f"{a}.{b}")
+    # explicit comparisons of a version: (major == 5 && minor < 18)
+    for a, b in re.findall(r"major\s*==\s*(\d+)\s*&&\s*minor\s*[<>]=?\s*(\d+)", text):
         tests.add(f"{a}.{b}")
 missing = sorted(tests - set(names), key=version)
 tap(tests and not missing,
@@ -81,9 +85,10 @@ def expected(release):
 
 
 # any release string, and running
-fixed = {"6.8.0-49-generic": "6.7", "5.15.0-100-generic": "5.15", "6.1.0-27-amd64": "6.1"}
+fixed = {"6.8.0-49-generic": "6.7", "5.15.0-100-generic": "5.15", "6.1.0-27-amd64": "6.1",
+         "5.19.17": "5.18"}
 releases = ["7.3.4+deb13-amd64", "6.8.0-49-generic", "5.15.0-100-generic", "6.1.0-27-amd64",
-            "6.12.0", "6.13.0-rc1", "6.9", "6.10.14-linuxkit", "5.17.0-1-amd64"]
+            "6.12.0", "6.13.0-rc1", "6.9", "6.10.14-linuxkit", "5.17.0-1-amd64", "5.19.17"]
 osrelease = open(os.path.join(HMAT4, "proc", "sys", "kernel", "osrelease")).read().strip()
 for rel in releases + ["running"]:
     shown = osrelease if rel == "running" else rel
