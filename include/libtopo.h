@@ -257,10 +257,11 @@ struct topo_plan;
 /*
  * Build a plan. For TOPO_PLAN_KERNEL, @kernel_release names the kernel to model ("6.1",
  * "6.12.117+deb12-amd64"); NULL means the snapshot's own release (-ENODATA when unknown).
- * Models: before 5.15 no demotion; 5.15-6.0 the node_demotion[] pass algorithm (5.17+
- * several targets at the same distance); 6.1-6.6 memory tiers with default distances;
- * 6.7+ HMAT-based abstract distance for dax/kmem nodes; 6.10+ also for boot-time CPU-less
- * nodes. Returns 0 or -errno; the plan is verified (topo_plan_verify) before it is returned.
+ * Any release from 5.15 on maps to the model of the first release that behaves the same
+ * (topo_kernel_model_get lists them; topo_plan_get_kernel_model names the one used). An
+ * unparsable release is -EINVAL; one before 5.15, which has no demotion or memory tiers to
+ * model, is -EOPNOTSUPP. Returns 0 or -errno; the plan is verified (topo_plan_verify)
+ * before it is returned.
  */
 int topo_plan_new(const struct topo *topo, enum topo_plan_model model, const char *kernel_release,
 		  const struct topo_plan_opts *opts, struct topo_plan **plan);
@@ -269,6 +270,18 @@ struct topo_plan *topo_plan_unref(struct topo_plan *plan);
 enum topo_plan_model topo_plan_get_model(const struct topo_plan *plan);
 /* The modelled kernel release (TOPO_PLAN_KERNEL), else NULL. */
 const char *topo_plan_get_kernel_release(const struct topo_plan *plan);
+/*
+ * The kernel model used for that release (TOPO_PLAN_KERNEL), else NULL: the name of the
+ * first release that behaves as it does ("6.7" for "6.8.0-49-generic").
+ */
+const char *topo_plan_get_kernel_model(const struct topo_plan *plan);
+/* The number of kernel models topo_plan_new knows. */
+size_t topo_kernel_model_count(void);
+/*
+ * The name of kernel model @index (0 the oldest), and in *changes (if not NULL) what that
+ * release changed; NULL when @index is out of range.
+ */
+const char *topo_kernel_model_get(size_t index, const char **changes);
 
 /* Kind of a node with the evidence that decided it, strongest first. */
 enum topo_kind topo_plan_get_kind(const struct topo_plan *plan, int node);

@@ -7,6 +7,7 @@
  *
  * Finding ids (stable):
  *   kernel-release-unknown          info     no osrelease: no kernel model to compare with
+ *   kernel-release-before-tiering   info     a release before 5.15: no demotion to compare
  *   cpu-node-slow-memory            warning  a node with CPUs is classified as slower memory
  *   drift-kernel-model-tier         warning  the kernel's tier of a node is not the model's
  *   drift-kernel-model-targets      warning  the kernel's logged targets are not the model's
@@ -414,11 +415,20 @@ int topo_check_new(const struct topo *topo, const char *release, const struct to
 			     "with a model (tiertopo check --kernel-model V)");
 	} else {
 		r = topo_plan_new(topo, TOPO_PLAN_KERNEL, release, NULL, &model);
-		if (r >= 0)
-			r = copy_findings(&c->findings, &model->findings);
-		if (r < 0)
-			return r;
-		drift_against_model(c, topo, model);
+		if (r == -EOPNOTSUPP && !release) {
+			/* the running kernel predates demotion: nothing of its to compare */
+			findings_add(&c->findings, "kernel-release-before-tiering",
+				     TOPO_SEVERITY_INFO, "proc/sys/kernel/osrelease",
+				     "kernel %s has no demotion and no memory tiers (5.15 brought "
+				     "them): only the recommended plan is checked",
+				     topo->release);
+		} else {
+			if (r >= 0)
+				r = copy_findings(&c->findings, &model->findings);
+			if (r < 0)
+				return r;
+			drift_against_model(c, topo, model);
+		}
 	}
 	demotion_into_gpu(c, topo, plan, model);
 	cpu_nodes_as_slow_memory(c, topo, plan);

@@ -594,6 +594,9 @@ static struct json_object *document_json(const struct topo *topo, const struct t
 								      : "recommended"));
 		json_object_object_add(p, "kernel_release",
 				       plan->release ? json_object_new_string(plan->release) : NULL);
+		json_object_object_add(p, "kernel_model",
+				       plan->kmodel ? json_object_new_string(plan->kmodel->name)
+						    : NULL);
 		json_object_object_add(p, "has_demotion",
 				       json_object_new_boolean(topo_plan_has_demotion(plan)));
 		json_object_object_add(root, "plan", p);

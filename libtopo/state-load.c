@@ -77,6 +77,10 @@ static int build(struct topo_ctx *ctx, struct json_object *root, struct topo_pla
 			r = -ENOMEM;
 		else if (kernel_release_parse(p->release, &p->kmajor, &p->kminor) < 0)
 			r = -EINVAL;
+		else if ((p->kmodel = kernel_model_for(p->kmajor, p->kminor))) {
+			p->kmajor = p->kmodel->major;
+			p->kminor = p->kmodel->minor;
+		}
 	}
 
 	size_t n = json_object_array_length(nodes);

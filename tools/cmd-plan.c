@@ -19,9 +19,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "     --kernel-model V  what kernel V does with this machine instead of what\n"
-	      "                       tiertopo recommends; V is a release such as 6.1 or\n"
-	      "                       6.12.117, or 'running' for the sysroot's own; before\n"
-	      "                       5.15 there is no demotion: no tiers, every node listed\n"
+	      "                       tiertopo recommends; V is any release from 5.15 on\n"
+	      "                       (6.8.0-49-generic, 7.3.4+deb13-amd64), 'running' for\n"
+	      "                       the sysroot's own, or 'list' to list the models\n"
 	      " -J, --json            the snapshot with the plan, as JSON (not with -r)\n"
 	      " -r, --raw             raw output\n"
 	      " -n, --noheadings      no header lines\n"
@@ -108,26 +108,9 @@ static int print_tables(const struct topo *topo, const struct topo_plan *plan,
 		cell_set(ln, 5, format_node_list(t, n));
 	}
 
-	const char *release = topo_plan_get_kernel_release(plan);
-	unsigned int major = 0, minor = 0;
-	if (release && sscanf(release, "%u.%u", &major, &minor) < 1)
-		major = minor = 0;
-	bool no_demotion = topo_plan_get_model(plan) == TOPO_PLAN_KERNEL &&
-			   (major < 5 || (major == 5 && minor < 15));
-	if (no_demotion) {
-		/* no tiers to list them under: say so, and name every node the kernel leaves */
-		size_t n = topo_get_node_count(topo);
-		int *ids = calloc(n ? n : 1, sizeof(*ids));
-		for (size_t i = 0; ids && i < n; i++)
-			ids[i] = topo_node_get_id(topo_get_node_by_index(topo, i));
-		char *all = ids ? format_node_list(ids, n) : NULL;
-		printf("Kernel %s: no demotion before 5.15: no memory tiers, %s %s %s where %s\n",
-		       release, n == 1 ? "node" : "nodes", all ? all : "-", n == 1 ? "stays" : "stay",
-		       n == 1 ? "it is" : "they are");
-		free(all);
-		free(ids);
-	} else if (topo_plan_get_model(plan) == TOPO_PLAN_KERNEL)
-		printf("Kernel %s\n", release);
+	if (topo_plan_get_model(plan) == TOPO_PLAN_KERNEL)
+		printf("Kernel %s (model %s)\n", topo_plan_get_kernel_release(plan),
+		       topo_plan_get_kernel_model(plan));
 	else
 		printf("Recommended plan\n");
 	scols_print_table(tiers);
@@ -165,6 +148,20 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 	if (r != OPTIONS_PARSED)
 		return r;
 
+	if (model && !strcmp(model, "list") && g->json) {
+		fputs("tiertopo: plan: --kernel-model list is text only (no -J)\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (model && !strcmp(model, "list")) {
+		/* the models, oldest first: the first release that behaves so, and what changed */
+		for (size_t i = 0; i < topo_kernel_model_count(); i++) {
+			const char *changes;
+			const char *name = topo_kernel_model_get(i, &changes);
+			printf("%-6s %s\n", name, changes);
+		}
+		return EXIT_OK;
+	}
+
 	struct session s;
 	r = session_open(&s, g, false);
 	if (r)
@@ -178,9 +175,11 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 			fprintf(stderr, "tiertopo: plan: the sysroot does not say which kernel it "
 					"runs (proc/sys/kernel/osrelease); name one with "
 					"--kernel-model V\n");
-		else if (!(r == -EINVAL && model)) /* the library named the bad release */
+		else if (!((r == -EINVAL || r == -EOPNOTSUPP) && model))
+			/* else the library named the bad or pre-5.15 release */
 			fprintf(stderr, "tiertopo: plan: %s\n", strerror(-r));
-		r = r == -EINVAL && model ? EXIT_USAGE : EXIT_ERROR;
+		r = (r == -EINVAL || r == -EOPNOTSUPP) && model && !running ? EXIT_USAGE
+									     : EXIT_ERROR;
 		goto out;
 	}
 	if (g->json) {

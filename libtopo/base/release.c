@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/base.h"
 
@@ -18,7 +19,8 @@ int kernel_release_parse(const char *release, int *major, int *minor)
 		return -EINVAL;
 	const char *p = end + 1;
 	long min = strtol(p, &end, 10);
-	if (end == p || min < 0 || min > 999)
+	/* then nothing, or the rest of a release: ".117+deb12-amd64", "-49-generic", "-rc1" */
+	if (end == p || min < 0 || min > 999 || (*end && !strchr(".-+_~", *end)))
 		return -EINVAL;
 	*major = (int)maj;
 	*minor = (int)min;

@@ -67,12 +67,24 @@ struct plan_tier {
 	size_t n_lower;
 };
 
+/* kernels.c: one model per release that changed the behaviour, oldest first */
+struct kernel_model {
+	const char *name; /* the first release that behaves so */
+	int major, minor;
+	const char *changes; /* what that release changed */
+};
+extern const struct kernel_model kernel_models[];
+extern const size_t n_kernel_models;
+/* the newest model not after @major.@minor, NULL before the first (5.15) */
+const struct kernel_model *kernel_model_for(int major, int minor);
+
 struct topo_plan {
 	int refcount;
 	struct topo *topo;
 	enum topo_plan_model model;
 	char *release;	  /* modelled kernel */
-	int kmajor, kminor; /* modelled version */
+	const struct kernel_model *kmodel; /* the model of that release */
+	int kmajor, kminor; /* the model's version (KERNEL_AT_LEAST tests it) */
 	struct plan_node *nodes; /* parallel to topo->nodes */
 	size_t n_nodes;
 	struct plan_tier *tiers; /* fastest first */

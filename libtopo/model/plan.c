@@ -192,6 +192,11 @@ const char *topo_plan_get_kernel_release(const struct topo_plan *plan)
 	return plan ? plan->release : NULL;
 }
 
+const char *topo_plan_get_kernel_model(const struct topo_plan *plan)
+{
+	return plan && plan->kmodel ? plan->kmodel->name : NULL;
+}
+
 enum topo_kind topo_plan_get_kind(const struct topo_plan *plan, int node)
 {
 	const struct plan_node *pn = cplan_node(plan, node);

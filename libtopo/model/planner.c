@@ -132,11 +132,23 @@ int topo_plan_new(const struct topo *ctopo, enum topo_plan_model model, const ch
 				       "proc/sys/kernel/osrelease; name one\n");
 			return -ENODATA;
 		}
-		if (kernel_release_parse(release, &plan->kmajor, &plan->kminor) < 0) {
-			err(topo->ctx, "'%s' is not a kernel release such as 6.12 or 6.1.0-13\n",
+		int major, minor;
+		if (kernel_release_parse(release, &major, &minor) < 0) {
+			err(topo->ctx, "'%s' is not a kernel release such as 6.12 or "
+				       "6.8.0-49-generic\n",
 			    release);
 			return -EINVAL;
 		}
+		/* the model of the first release that behaves as this one does */
+		plan->kmodel = kernel_model_for(major, minor);
+		if (!plan->kmodel) {
+			err(topo->ctx, "kernel %s has no demotion and no memory tiers (they came in "
+				       "%s): there is nothing to model\n",
+			    release, kernel_models[0].name);
+			return -EOPNOTSUPP;
+		}
+		plan->kmajor = plan->kmodel->major;
+		plan->kminor = plan->kmodel->minor;
 		plan->release = strdup(release);
 		if (!plan->release)
 			return -ENOMEM;

@@ -77,7 +77,10 @@ static bool perf_usable(const struct perf4 *p)
 
 /*
  * The DRAM reference as hmat_set_default_dram_perf() finds it: the nodes with cpus and
- * memory (default_dram_nodes, not driver-managed), ascending; the first with usable figures
+ * memory (6.10+: default_dram_nodes, not driver-managed) or, on 6.7-6.9, every boot memory
+ * node, CPU-less ones too (default_dram_type->nodes: memory_tier_init() put every boot
+ * N_MEMORY node in the DRAM type until 6.10 deferred the CPU-less ones to late init),
+ * ascending; the first with usable figures
  * is the reference, and any later one more than 10% off disables performance-based
  * abstract distance altogether. @dram_kind restricts the candidates to nodes classified
  * DRAM (the recommended plan, which also accepts memory-only DRAM nodes).
@@ -86,6 +89,7 @@ static bool find_dram_reference(struct topo_plan *plan, bool recommended, struct
 {
 	const struct topo *topo = plan->topo;
 	int ref_nid = -1;
+	bool cpuless_candidates = !recommended && !KERNEL_AT_LEAST(plan, 6, 10);
 	for (int pass = 0; pass < (recommended ? 2 : 1) && ref_nid < 0; pass++)
 		for (size_t i = 0; i < plan->n_nodes; i++) {
 			const struct topo_node *n = &topo->nodes[i];
@@ -93,7 +97,8 @@ static bool find_dram_reference(struct topo_plan *plan, bool recommended, struct
 			struct perf4 p = {0};
 			bool kmem_type = recommended ? pn->kmem
 						     : pn->kmem && !pn->kmem_after_boot_memory;
-			if (!pn->member || kmem_type || (pass == 0 && !n->has_cpu) ||
+			if (!pn->member || kmem_type ||
+			    (pass == 0 && !n->has_cpu && !cpuless_candidates) ||
 			    (recommended && pn->kind != TOPO_KIND_DRAM))
 				continue;
 			/* hmat_set_default_dram_perf(): a candidate the HMAT describes (it has
@@ -127,9 +132,14 @@ static bool find_dram_reference(struct topo_plan *plan, bool recommended, struct
 				findings_add(&plan->findings, "plan-dram-perf-mismatch",
 					     recommended ? TOPO_SEVERITY_INFO : TOPO_SEVERITY_WARNING,
 					     NULL,
-					     "the performance of DRAM node %d differs by more than 10%% "
+					     "the performance of %s node %d%s differs by more than 10%% "
 					     "from reference DRAM node %d%s",
-					     n->id, ref_nid,
+					     n->has_cpu || recommended ? "DRAM" : "CPU-less memory",
+					     n->id,
+					     n->has_cpu || recommended ? ""
+								       : ", which kernels 6.7-6.9 "
+									 "take as DRAM too,",
+					     ref_nid,
 					     recommended ? ""
 							 : ": the kernel then disables HMAT-based "
 							   "abstract distance");

@@ -38,6 +38,7 @@ USES = {
     "abigail-tools": "abidiff",
     "util-linux": "setpriv",
     "time": "/usr/bin/time",
+    "patch": '["patch", "-s", "-p1"',
     "strace": '"strace"',
     "clang": "CC=${CC:-clang}",
     "libclang-rt-14-dev": "-fsanitize=fuzzer",
