@@ -227,10 +227,11 @@ static int print_table(const struct matrix *m, const struct output_mode *om, boo
 			}
 		}
 	}
-	if (!om->raw && !om->noheadings)
-		printf("%s%s:\n", first ? "" : "\n", m->title);
-	else if (!first && !om->raw)
+	/* a blank line between tables, in every form: the only separator with -r -n */
+	if (!first)
 		putchar('\n');
+	if (!om->raw && !om->noheadings)
+		printf("%s:\n", m->title);
 	scols_print_table(tb);
 	r = 0;
 out:
