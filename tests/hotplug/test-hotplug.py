@@ -188,4 +188,29 @@ with tempfile.TemporaryDirectory() as tmp:
     tap(r.returncode == 0 and not missing, "gather packs the hotplug files",
         r.stderr + "\nmissing: " + " ".join(missing) + "\nhave: " + " ".join(sorted(names)[:40]))
 
+# the VM suite's checker against daxctl's JSON (tests/vm/daxctl_check.py), on what daxctl
+# would print for this tree: `daxctl list -R -D -M` (regions with devices; movable absent
+# where libdaxctl cannot tell; the unbound dax3.0 not listed)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm"))
+from daxctl_check import check_daxctl  # noqa: E402
+
+GiB = 1 << 30
+daxctl = [{"path": "/platform/ACPI0012:00/ndbus0/region0/dax0", "id": 0, "devices": [
+              {"chardev": "dax0.0", "size": GiB, "target_node": 2, "mode": "system-ram",
+               "online_memblocks": 8, "total_memblocks": 8, "movable": True}]},
+          {"path": "/platform/ACPI0012:00/ndbus0/region1/dax1", "id": 1, "devices": [
+              {"chardev": "dax1.0", "size": GiB // 2, "target_node": 3, "mode": "system-ram",
+               "online_memblocks": 2, "total_memblocks": 4}]},
+          {"path": "/platform/ACPI0012:00/ndbus0/region2/dax2", "id": 2, "devices": [
+              {"chardev": "dax2.0", "size": GiB // 4, "target_node": 4, "mode": "devdax"}]}]
+doc = snapshot(HOT)
+tap(check_daxctl(doc, daxctl) == [], "daxctl_check: the tree agrees with daxctl's JSON for it",
+    "\n".join(check_daxctl(doc, daxctl)))
+bad = json.loads(json.dumps(daxctl))
+bad[1]["devices"][0]["online_memblocks"] = 4
+bad[2]["devices"][0]["mode"] = "system-ram"
+flat = [d for r in daxctl for d in r["devices"]][:1]  # daxctl -D alone, a lone object
+tap(len(check_daxctl(doc, bad)) >= 2 and len(check_daxctl(doc, flat[0])) == 2,
+    "daxctl_check: a differing count or mode, and bound devices daxctl does not list, are "
+    "problems", "\n".join(check_daxctl(doc, bad) + check_daxctl(doc, flat[0])))
 sys.exit(tap.done())
