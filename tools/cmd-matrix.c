@@ -71,7 +71,8 @@ static int matrix_opt(void *data, int c, const char *arg)
 		else if (!strcmp(arg, "0") || !strcmp(arg, "1"))
 			o->source = arg[0] - '0';
 		else {
-			fprintf(stderr, "tiertopo: matrix: --access takes 0, 1 or firmware, not '%s'\n",
+			fprintf(stderr,
+				"tiertopo: matrix: --access takes 0, 1 or firmware, not '%s'\n",
 				arg);
 			return EXIT_USAGE;
 		}
@@ -262,8 +263,7 @@ static struct json_object *ids_json(const int *v, size_t n)
 }
 
 /* Why @table cannot be shown, or NULL when it can: a sentence for stderr and JSON. */
-static char *table_missing(const struct topo *topo, const struct global_opts *g,
-			   const char *table)
+static char *table_missing(const struct topo *topo, const struct global_opts *g, const char *table)
 {
 	bool used = false;
 	char *s = NULL;
@@ -280,7 +280,8 @@ static char *table_missing(const struct topo *topo, const struct global_opts *g,
 			   : s;
 	}
 	if (!used)
-		return asprintf(&s, "the %s table was rejected (tiertopo check says why)", table) < 0
+		return asprintf(&s, "the %s table was rejected (tiertopo check says why)", table) <
+			       0
 			   ? NULL
 			   : s;
 	return NULL;
@@ -314,8 +315,8 @@ int cmd_matrix(struct global_opts *g, int argc, char **argv)
 		return r;
 
 	static const char *const perf_titles[4] = {
-	    "HMAT read latency in ns", "HMAT write latency in ns",
-	    "HMAT read bandwidth in MB/s", "HMAT write bandwidth in MB/s"};
+	    "HMAT read latency in ns", "HMAT write latency in ns", "HMAT read bandwidth in MB/s",
+	    "HMAT write bandwidth in MB/s"};
 	static const char *const perf_headers[4] = {"RLAT[ns]", "WLAT[ns]", "RBW[MB/s]",
 						    "WBW[MB/s]"};
 	static const char *const perf_keys[4] = {"read_latency_ns", "write_latency_ns",
@@ -329,15 +330,17 @@ int cmd_matrix(struct global_opts *g, int argc, char **argv)
 	if (o.slit) {
 		missing[0] = table_missing(topo, g, "SLIT");
 		if (!missing[0]) {
-			slit.title = "SLIT distance (firmware; 10 = local), from node (rows) to node "
-				     "(columns)";
+			slit.title =
+			    "SLIT distance (firmware; 10 = local), from node (rows) to node "
+			    "(columns)";
 			slit.header = "DISTANCE";
 			if (matrix_build(&slit, topo, NULL, get_slit) < 0)
 				goto out;
 			have_slit = slit.n_rows > 0;
 			if (!have_slit &&
-			    asprintf(&missing[0], "the SLIT gives no distance between the nodes "
-						  "(its localities are no node's proximity domain)") < 0)
+			    asprintf(&missing[0],
+				     "the SLIT gives no distance between the nodes "
+				     "(its localities are no node's proximity domain)") < 0)
 				missing[0] = NULL;
 		}
 	}
@@ -360,13 +363,15 @@ int cmd_matrix(struct global_opts *g, int argc, char **argv)
 		}
 		have_hmat = !missing[1] && perf[0].n_rows > 0;
 		if (!missing[1] && !have_hmat) {
-			int k = o.source == SOURCE_FIRMWARE
-					? asprintf(&missing[1], "the HMAT gives no latency or bandwidth "
-								"between the nodes")
-					: asprintf(&missing[1], "the kernel reports no access%d figures "
-								"(sys/devices/system/node/nodeN/"
-								"access%d/initiators)",
-						   o.source, o.source);
+			int k =
+			    o.source == SOURCE_FIRMWARE
+				? asprintf(&missing[1], "the HMAT gives no latency or bandwidth "
+							"between the nodes")
+				: asprintf(&missing[1],
+					   "the kernel reports no access%d figures "
+					   "(sys/devices/system/node/nodeN/"
+					   "access%d/initiators)",
+					   o.source, o.source);
 			if (k < 0)
 				missing[1] = NULL;
 		}
@@ -396,7 +401,8 @@ int cmd_matrix(struct global_opts *g, int argc, char **argv)
 										 : "access0"));
 			json_object_object_add(jh, "initiators",
 					       ids_json(perf[0].rows, perf[0].n_rows));
-			json_object_object_add(jh, "targets", ids_json(perf[0].cols, perf[0].n_cols));
+			json_object_object_add(jh, "targets",
+					       ids_json(perf[0].cols, perf[0].n_cols));
 			for (int a = 0; a < 4; a++)
 				json_object_object_add(jh, perf[a].key, matrix_json(&perf[a]));
 		}

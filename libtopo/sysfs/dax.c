@@ -46,8 +46,8 @@ static int fill_dax(struct topo *topo, struct topo_dev *d, const char *dir)
 	d->resource.known = read_u64(topo, path, 16, &d->resource.v) == 0;
 	d->movable = -1;
 	const struct topo_node *n = d->has_target_node && d->target_node >= 0
-					    ? topo_node_by_id(topo, d->target_node)
-					    : NULL;
+					? topo_node_by_id(topo, d->target_node)
+					: NULL;
 	if (d->driver && !strcmp(d->driver, "kmem") && n && d->resource.known && d->size.known &&
 	    topo->block_size.known) {
 		bool all_movable = true, states = true, zones = true;
