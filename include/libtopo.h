@@ -178,6 +178,18 @@ int topo_node_get_interleave_weight(const struct topo_node *node, unsigned int *
 int topo_node_get_pxm(const struct topo_node *node, const struct topo *topo, unsigned int *pxm);
 int topo_get_hmat_perf(const struct topo *topo, int initiator, int target,
 		       enum topo_perf_attr attr, uint32_t *value);
+/*
+ * Since LIBTOPO_0.3. The distance from node @from to node @to in the firmware's SLIT (by
+ * their proximity domains), which the kernel may have replaced (nodeN/distance:
+ * topo_get_distance). -ENODATA when the SLIT does not say.
+ */
+int topo_get_slit_distance(const struct topo *topo, int from, int to, unsigned int *distance);
+/*
+ * Since LIBTOPO_0.3. Whether the firmware table @signature ("SRAT", "SLIT", "HMAT", "CEDT",
+ * "NFIT") was read: 0 when it was (*used: parsed and taken, not rejected), -ENOENT when
+ * absent.
+ */
+int topo_get_acpi_table(const struct topo *topo, const char *signature, bool *used);
 
 /* ---- dax, nd and cxl devices, as raw facts ------------------------------------------ */
 
@@ -195,6 +207,36 @@ const char *topo_dev_get_parent(const struct topo_dev *dev);	/* region0, hmem.1 
 int topo_dev_get_target_node(const struct topo_dev *dev, int *node);
 int topo_dev_get_numa_node(const struct topo_dev *dev, int *node);
 int topo_dev_get_size(const struct topo_dev *dev, uint64_t *bytes);
+
+/* ---- memory hotplug (since LIBTOPO_0.3) ------------------------------------------- */
+
+/*
+ * The node's memory blocks (nodeN/memoryM) by sys/devices/system/memory/memoryM/state:
+ * how many are online and how many offline. -ENODATA when no block's state could be read.
+ */
+int topo_node_get_memory_block_states(const struct topo_node *node, size_t *online,
+				      size_t *offline);
+/*
+ * The zones of the node's online blocks (memoryM/valid_zones: "Normal", "Movable", "DMA32",
+ * "none" for a block spanning zones ...), each once, DMA, DMA32, Normal, Movable first. Writes
+ * up to @max names (owned by the snapshot) to @zones; returns how many there are.
+ */
+size_t topo_node_get_memory_zones(const struct topo_node *node, const char **zones, size_t max);
+/* sys/devices/system/memory/auto_online_blocks as printed (offline, online, online_kernel,
+ * online_movable); -ENODATA when absent. */
+int topo_get_auto_online_blocks(const struct topo *topo, const char **policy);
+/* sys/module/memory_hotplug/parameters/memmap_on_memory as printed (Y, N, force);
+ * -ENODATA when absent. */
+int topo_get_memmap_on_memory(const struct topo *topo, const char **value);
+/* A dax device's mode as daxctl names it: "system-ram" (bound to kmem), "devdax" (bound to
+ * device_dax), or NULL (not bound, or not a dax device). */
+const char *topo_dev_get_dax_mode(const struct topo_dev *dev);
+/* A system-ram dax device's memory blocks on its target node (its resource range): online
+ * and total, as daxctl's online_memblocks and total_memblocks. -ENODATA when unknown. */
+int topo_dev_get_memory_blocks(const struct topo_dev *dev, size_t *online, size_t *total);
+/* Whether every block of a system-ram dax device is online in ZONE_MOVABLE (daxctl's
+ * "movable"). -ENODATA when unknown, also when a block is offline (as daxctl). */
+int topo_dev_get_movable(const struct topo_dev *dev, bool *movable);
 
 /* ---- findings ----------------------------------------------------------------------- */
 

@@ -435,6 +435,18 @@ static struct json_object *node_json(const struct topo *topo, const struct topo_
 	json_object_object_add(o, "memory_free_bytes", opt_json(&n->mem_free));
 	json_object_object_add(o, "memory_blocks",
 			       n->present ? json_object_new_uint64(n->n_memory_blocks) : NULL);
+	size_t b_on = 0, b_off = 0;
+	bool states = topo_node_get_memory_block_states(n, &b_on, &b_off) == 0;
+	json_object_object_add(o, "memory_blocks_online",
+			       states ? json_object_new_uint64(b_on) : NULL);
+	json_object_object_add(o, "memory_blocks_offline",
+			       states ? json_object_new_uint64(b_off) : NULL);
+	const char *zv[8];
+	size_t nz = topo_node_get_memory_zones(n, zv, ELEMENTSOF(zv));
+	struct json_object *zones = json_object_new_array();
+	for (size_t i = 0; i < nz && i < ELEMENTSOF(zv); i++)
+		json_object_array_add(zones, json_object_new_string(zv[i]));
+	json_object_object_add(o, "memory_zones", zones);
 
 	/* one distance per entry of the top-level nodes[], in the same order (null: unknown);
 	 * a 1024-node machine has a million of them, so plain numbers, not objects */
@@ -503,6 +515,13 @@ static struct json_object *kernel_json(const struct topo *topo)
 	json_object_object_add(k, "numa_balancing", opt_json(&topo->numa_balancing));
 	json_object_object_add(k, "promote_rate_limit_mbps", opt_json(&topo->promote_rate_limit));
 	json_object_object_add(k, "memory_block_size_bytes", opt_json(&topo->block_size));
+	json_object_object_add(k, "auto_online_blocks",
+			       topo->auto_online_blocks
+				   ? json_object_new_string(topo->auto_online_blocks)
+				   : NULL);
+	json_object_object_add(k, "memmap_on_memory",
+			       topo->memmap_on_memory ? json_object_new_string(topo->memmap_on_memory)
+						      : NULL);
 	struct json_object *wi = json_object_new_object();
 	json_object_object_add(wi, "auto", opt_bool_json(&topo->wi_auto));
 	json_object_object_add(wi, "auto_file", topo->wi_auto_file
@@ -533,6 +552,18 @@ static struct json_object *dev_json(const struct topo_dev *d)
 		json_object_object_add(o, "parent_kind", d->parent_kind
 								 ? json_object_new_string(d->parent_kind)
 								 : NULL);
+		/* as daxctl list names them: mode, online_memblocks, total_memblocks, movable */
+		const char *mode = topo_dev_get_dax_mode(d);
+		json_object_object_add(o, "mode", mode ? json_object_new_string(mode) : NULL);
+		json_object_object_add(o, "resource", opt_json(&d->resource));
+		json_object_object_add(o, "online_memblocks",
+				       d->blocks_known ? json_object_new_uint64(d->blocks_online)
+						       : NULL);
+		json_object_object_add(o, "total_memblocks",
+				       d->blocks_known ? json_object_new_uint64(d->blocks_total)
+						       : NULL);
+		json_object_object_add(o, "movable",
+				       d->movable >= 0 ? json_object_new_boolean(d->movable) : NULL);
 	} else {
 		json_object_object_add(o, d->bus == TOPO_BUS_ND ? "type" : "mode",
 				       d->mode ? json_object_new_string(d->mode) : NULL);

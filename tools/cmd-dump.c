@@ -34,6 +34,12 @@ enum {
 	COL_PREFERRED,
 	COL_FALLBACK,
 	COL_EVIDENCE,
+	COL_ZONES,
+	COL_BLK_ONLINE,
+	COL_BLK_OFFLINE,
+	COL_DAX,
+	COL_AUTO_ONLINE,
+	COL_MEMMAP,
 };
 
 static const struct column coldescs[] = {
@@ -67,6 +73,19 @@ static const struct column coldescs[] = {
     [COL_FALLBACK] = {"FALLBACK", 0, 0, "demotion.fallback",
 		      "fallback demotion targets (recommended)"},
     [COL_EVIDENCE] = {"EVIDENCE", 0, SCOLS_FL_WRAP, "evidence", "what decided the kind"},
+    /* memory hotplug: sys/devices/system/memory, the dax devices (daxctl's view) */
+    [COL_ZONES] = {"ZONES", 0, 0, "memory_zones", "zones of the node's online memory blocks"},
+    [COL_BLK_ONLINE] = {"BLK_ONLINE", 0, SCOLS_FL_RIGHT, "memory_blocks_online",
+			"memory blocks online"},
+    [COL_BLK_OFFLINE] = {"BLK_OFFLINE", 0, SCOLS_FL_RIGHT, "memory_blocks_offline",
+			 "memory blocks offline"},
+    [COL_DAX] = {"DAX", 0, 0, NULL,
+		 "dax devices targeting the node: name=mode (system-ram, devdax) and online/total "
+		 "blocks"},
+    [COL_AUTO_ONLINE] = {"AUTO_ONLINE", 0, 0, NULL,
+			 "how hot-added blocks are onlined (auto_online_blocks; machine-wide)"},
+    [COL_MEMMAP] = {"MEMMAP_ON_MEM", 0, 0, NULL,
+		    "memory_hotplug memmap_on_memory parameter (machine-wide)"},
 };
 
 static const int default_cols[] = {COL_NODE, COL_CPUS, COL_MEMORY, COL_KIND, COL_TIER,
@@ -260,6 +279,67 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 			if (topo_node_get_cache(n, i, TOPO_CACHE_SIZE, &v) == 0)
 				total += v;
 		return nc ? fmt_size(total, bytes) : NULL;
+	}
+	case COL_ZONES: {
+		const char *z[8];
+		size_t nz = topo_node_get_memory_zones(n, z, ARRAY_SIZE(z));
+		size_t len = 1;
+		for (size_t i = 0; i < nz && i < ARRAY_SIZE(z); i++)
+			len += strlen(z[i]) + 1;
+		if (!nz || !(s = calloc(1, len)))
+			return NULL;
+		for (size_t i = 0; i < nz && i < ARRAY_SIZE(z); i++) {
+			if (i)
+				strcat(s, ",");
+			strcat(s, z[i]);
+		}
+		return s;
+	}
+	case COL_BLK_ONLINE:
+	case COL_BLK_OFFLINE: {
+		size_t on, off;
+		if (topo_node_get_memory_block_states(n, &on, &off) < 0)
+			return NULL;
+		r = asprintf(&s, "%zu", col == COL_BLK_ONLINE ? on : off);
+		break;
+	}
+	case COL_DAX: {
+		size_t len = 0;
+		for (size_t i = 0; i < topo_get_dev_count(topo); i++) {
+			const struct topo_dev *d = topo_get_dev(topo, i);
+			int t;
+			if (topo_dev_get_bus(d) != TOPO_BUS_DAX || topo_dev_get_target_node(d, &t) < 0 ||
+			    t != topo_node_get_id(n))
+				continue;
+			const char *mode = topo_dev_get_dax_mode(d);
+			size_t on, total;
+			char *e = NULL;
+			if (topo_dev_get_memory_blocks(d, &on, &total) == 0)
+				r = asprintf(&e, "%s%s=%s %zu/%zu", s ? "," : "", topo_dev_get_name(d),
+					     mode ? mode : "-", on, total);
+			else
+				r = asprintf(&e, "%s%s=%s", s ? "," : "", topo_dev_get_name(d),
+					     mode ? mode : "-");
+			char *ns = r < 0 ? NULL : realloc(s, len + strlen(e) + 1);
+			if (!ns) {
+				free(e);
+				free(s);
+				return NULL;
+			}
+			s = ns;
+			memcpy(s + len, e, strlen(e) + 1);
+			len += strlen(e);
+			free(e);
+		}
+		return s;
+	}
+	case COL_AUTO_ONLINE:
+	case COL_MEMMAP: {
+		const char *pv;
+		if ((col == COL_AUTO_ONLINE ? topo_get_auto_online_blocks(topo, &pv)
+					    : topo_get_memmap_on_memory(topo, &pv)) < 0)
+			return NULL;
+		return strdup(pv);
 	}
 	case COL_FLAGS:
 		r = asprintf(&s, "%s%s%s%s", topo_node_has_cpu(n) ? "c" : "",

@@ -34,6 +34,9 @@ static void usage(FILE *out)
 	      " tiertopo [options] stat [INTERVAL [COUNT]]\n"
 	      "                                   demotion, promotion and migration counters\n"
 	      "                                   per node, since boot or per second\n"
+	      " tiertopo [options] matrix [--slit|--hmat] [--access 0|1|firmware]\n"
+	      "                                   the SLIT distances and HMAT latency and\n"
+	      "                                   bandwidth, initiator x target, as tables\n"
 	      " tiertopo [options] gather [-O FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
 	      "\n"
@@ -95,6 +98,7 @@ static const struct {
 	{"apply", cmd_apply},
 	{"watch", cmd_watch},
 	{"stat", cmd_stat},
+	{"matrix", cmd_matrix},
 };
 #endif
 

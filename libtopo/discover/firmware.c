@@ -565,8 +565,8 @@ int firmware_merge(struct topo *topo)
 			return r;
 	}
 	check_sysfs(topo, fw);
-	/* merged and checked: the SLIT (1 MB on a 1024-node machine) is not read any more; the
-	 * HMAT structures stay, the matrix is looked up in them */
-	acpi_slit_free(&fw->slit);
+	/* merged and checked: the SLIT (1 MB on a 1024-node machine) stays for
+	 * topo_get_slit_distance (tiertopo matrix), as the HMAT structures stay for the HMAT
+	 * matrix; firmware_free() frees it with the snapshot */
 	return 0;
 }

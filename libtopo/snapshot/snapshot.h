@@ -39,6 +39,13 @@ struct topo_cache {
 	struct opt_u64 size, line_size, indexing, write_policy;
 };
 
+/* a memory block linked from its node (sys/devices/system/memory/memoryN, sysfs/memory.c) */
+struct topo_mem_block {
+	unsigned long id; /* N: the block starts at N * block size */
+	signed char online; /* memoryN/state: 1 online, 0 offline, -1 unknown (no state file) */
+	char zone[16];	    /* memoryN/valid_zones of an online block: its zone; "" unknown */
+};
+
 struct topo_node {
 	int id;
 	bool present; /* nodeN/ exists */
@@ -47,6 +54,9 @@ struct topo_node {
 	size_t n_cpus;
 	struct opt_u64 mem_total, mem_free; /* bytes */
 	size_t n_memory_blocks;
+	/* the blocks themselves, ascending ids (node.c lists them, memory.c reads their state) */
+	struct topo_mem_block *blocks;
+	size_t n_blocks;
 	/* distance to every node by node *index* in topo->nodes; 0 = unknown */
 	uint8_t *distance; /* 1..255 (read_distance rejects others), 0 = unknown */
 	struct topo_perf_class access[2];
@@ -87,6 +97,13 @@ struct topo_dev {
 	int target_node, numa_node;
 	struct opt_u64 size;
 	char *mode; /* cxl region mode (ram/pmem), nd region persistence_domain */
+	/* dax: daxX.Y/resource (the first byte of its range), and its memory blocks on the
+	 * target node when bound to kmem (daxctl's total_memblocks, online_memblocks, movable:
+	 * -1 unknown, as when a block is offline) */
+	struct opt_u64 resource;
+	bool blocks_known;
+	size_t blocks_total, blocks_online;
+	int movable;
 };
 
 /* A raw firmware table as read; parsed by the pure parsers in acpi/. */
@@ -113,6 +130,9 @@ struct topo {
 	int *node_index; /* node id -> index in nodes, -1; sized max_node_id + 1 */
 
 	struct opt_u64 block_size;
+	/* sys/devices/system/memory/auto_online_blocks and
+	 * sys/module/memory_hotplug/parameters/memmap_on_memory as printed, or NULL */
+	char *auto_online_blocks, *memmap_on_memory;
 
 	struct topo_kernel_tier *tiers;
 	size_t n_tiers;

@@ -37,6 +37,7 @@ static void topo_free(struct topo *topo)
 		free(n->kernel_fallback);
 		free(n->cpus_offline);
 		free(n->gpu);
+		free(n->blocks);
 	}
 	free(topo->cpu_present);
 	free(topo->cpu_online);
@@ -65,6 +66,8 @@ static void topo_free(struct topo *topo)
 	findings_clear(&topo->findings);
 	free(topo->release);
 	free(topo->wi_auto_file);
+	free(topo->auto_online_blocks);
+	free(topo->memmap_on_memory);
 	topo_ctx_unref(topo->ctx);
 	free(topo);
 }
@@ -508,3 +511,153 @@ int topo_get_hmat_perf(const struct topo *topo, int initiator, int target,
 	return 0;
 }
 
+
+/* ---- memory hotplug, firmware tables (LIBTOPO_0.3) ------------------------------------ */
+
+int topo_get_slit_distance(const struct topo *topo, int from, int to, unsigned int *distance)
+{
+	if (!topo)
+		return -EINVAL;
+	const struct topo_fw *fw = topo->fw;
+	if (!fw || !fw->have_slit || !fw->slit.entries)
+		return -ENODATA;
+	const struct fw_node *a = fw_node_by_id(fw, from), *b = fw_node_by_id(fw, to);
+	if (!a || !b)
+		return -ENODATA;
+	uint8_t d = acpi_slit_distance(&fw->slit, a->pxm, b->pxm);
+	if (!d)
+		return -ENODATA;
+	if (distance)
+		*distance = d;
+	return 0;
+}
+
+int topo_get_acpi_table(const struct topo *topo, const char *signature, bool *used)
+{
+	if (!topo || !signature)
+		return -EINVAL;
+	for (size_t i = 0; i < topo->n_tables; i++) {
+		if (strcmp(topo->tables[i].name, signature))
+			continue;
+		const struct topo_fw *fw = topo->fw;
+		if (used)
+			*used = fw && ((!strcmp(signature, "SRAT") && fw->have_srat) ||
+				       (!strcmp(signature, "SLIT") && fw->have_slit) ||
+				       (!strcmp(signature, "HMAT") && fw->have_hmat) ||
+				       (!strcmp(signature, "CEDT") && fw->have_cedt) ||
+				       (!strcmp(signature, "NFIT") && fw->have_nfit));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int topo_node_get_memory_block_states(const struct topo_node *node, size_t *online,
+				      size_t *offline)
+{
+	if (!node)
+		return -EINVAL;
+	size_t on = 0, off = 0;
+	for (size_t i = 0; i < node->n_blocks; i++) {
+		on += node->blocks[i].online == 1;
+		off += node->blocks[i].online == 0;
+	}
+	if (!on && !off)
+		return -ENODATA;
+	if (online)
+		*online = on;
+	if (offline)
+		*offline = off;
+	return 0;
+}
+
+/* the kernel's zone order (enum zone_type), then the rest */
+static int zone_rank(const char *z)
+{
+	static const char *const order[] = {"DMA", "DMA32", "Normal", "HighMem", "Movable",
+					    "Device"};
+	for (size_t i = 0; i < ELEMENTSOF(order); i++)
+		if (!strcmp(z, order[i]))
+			return (int)i;
+	return (int)ELEMENTSOF(order);
+}
+
+size_t topo_node_get_memory_zones(const struct topo_node *node, const char **zones, size_t max)
+{
+	if (!node)
+		return 0;
+	/* every distinct zone, ranked: blocks are few kinds of zone, so a pass per rank */
+	size_t n = 0;
+	for (int rank = 0; rank <= 6; rank++) {
+		for (size_t i = 0; i < node->n_blocks; i++) {
+			const char *z = node->blocks[i].zone;
+			if (!z[0] || zone_rank(z) != rank)
+				continue;
+			bool seen = false;
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = !strcmp(node->blocks[k].zone, z);
+			if (seen)
+				continue;
+			if (zones && n < max)
+				zones[n] = z;
+			n++;
+		}
+	}
+	return n;
+}
+
+int topo_get_auto_online_blocks(const struct topo *topo, const char **policy)
+{
+	if (!topo)
+		return -EINVAL;
+	if (!topo->auto_online_blocks)
+		return -ENODATA;
+	if (policy)
+		*policy = topo->auto_online_blocks;
+	return 0;
+}
+
+int topo_get_memmap_on_memory(const struct topo *topo, const char **value)
+{
+	if (!topo)
+		return -EINVAL;
+	if (!topo->memmap_on_memory)
+		return -ENODATA;
+	if (value)
+		*value = topo->memmap_on_memory;
+	return 0;
+}
+
+const char *topo_dev_get_dax_mode(const struct topo_dev *dev)
+{
+	if (!dev || dev->bus != TOPO_BUS_DAX || !dev->driver)
+		return NULL;
+	if (!strcmp(dev->driver, "kmem"))
+		return "system-ram";
+	if (!strcmp(dev->driver, "device_dax"))
+		return "devdax";
+	return NULL;
+}
+
+int topo_dev_get_memory_blocks(const struct topo_dev *dev, size_t *online, size_t *total)
+{
+	if (!dev)
+		return -EINVAL;
+	if (dev->bus != TOPO_BUS_DAX || !dev->blocks_known)
+		return -ENODATA;
+	if (online)
+		*online = dev->blocks_online;
+	if (total)
+		*total = dev->blocks_total;
+	return 0;
+}
+
+int topo_dev_get_movable(const struct topo_dev *dev, bool *movable)
+{
+	if (!dev)
+		return -EINVAL;
+	if (dev->bus != TOPO_BUS_DAX || dev->movable < 0)
+		return -ENODATA;
+	if (movable)
+		*movable = dev->movable;
+	return 0;
+}

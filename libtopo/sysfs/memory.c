@@ -1,13 +1,54 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sys/devices/system/memory: the memory block size. Blocks per node are counted from the
- * node directories' memoryN links (node.c), which needs no file per block.
+ * sys/devices/system/memory: the memory block size, the hotplug policy (auto_online_blocks,
+ * and memory_hotplug's memmap_on_memory parameter), and the state and zone of every block
+ * the node directories link (node.c lists them): memoryN/state says online or offline, and
+ * memoryN/valid_zones of an online block names the zone it is in (Normal, Movable, DMA32 ...;
+ * "none" when it spans zones). An offline block's valid_zones lists where it could go, which
+ * says nothing about where it is, so it is not read.
  */
+#include <string.h>
+
 #include "sysfs/sysfs.h"
+
+#define MEMORY_DIR "sys/devices/system/memory"
+
+static void read_block(struct topo *topo, struct topo_mem_block *b)
+{
+	char path[128];
+	_cleanup_free_ char *state = NULL;
+
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/state", b->id);
+	if (read_trimmed(topo, path, &state) < 0)
+		return;
+	if (!strcmp(state, "offline") || !strcmp(state, "going-offline"))
+		b->online = 0;
+	else if (!strncmp(state, "online", 6))
+		b->online = 1;
+	else {
+		finding_garbled(topo, path, state, "online or offline");
+		return;
+	}
+	if (b->online != 1)
+		return;
+	_cleanup_free_ char *zones = NULL;
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/valid_zones", b->id);
+	if (read_trimmed(topo, path, &zones) < 0)
+		return;
+	/* an online block has one zone; older kernels (before 5.x) appended the zones it could
+	 * move to: the first is where it is */
+	size_t l = strcspn(zones, " ");
+	if (l == 0 || l >= sizeof(b->zone)) {
+		finding_garbled(topo, path, zones, "a zone name");
+		return;
+	}
+	memcpy(b->zone, zones, l);
+	b->zone[l] = '\0';
+}
 
 int sysfs_read_memory(struct topo *topo)
 {
-	const char *path = "sys/devices/system/memory/block_size_bytes";
+	const char *path = MEMORY_DIR "/block_size_bytes";
 	uint64_t v;
 
 	/* printed in hex without 0x, e.g. 8000000 for 128 MiB */
@@ -16,10 +57,29 @@ int sysfs_read_memory(struct topo *topo)
 			findings_add(&topo->findings, "sysfs-garbled", TOPO_SEVERITY_WARNING, path,
 				     "/%s is %#llx, not a power of two", path,
 				     (unsigned long long)v);
-			return 0;
+		} else {
+			topo->block_size.known = true;
+			topo->block_size.v = v;
 		}
-		topo->block_size.known = true;
-		topo->block_size.v = v;
 	}
+
+	/* offline, online, online_kernel, online_movable (4.7+); as printed */
+	if (read_trimmed(topo, MEMORY_DIR "/auto_online_blocks", &topo->auto_online_blocks) < 0)
+		topo->auto_online_blocks = NULL;
+	/* Y, N, or (6.6+) force; absent without CONFIG_MHP_MEMMAP_ON_MEMORY or memory_hotplug */
+	if (read_trimmed(topo, "sys/module/memory_hotplug/parameters/memmap_on_memory",
+			 &topo->memmap_on_memory) < 0)
+		topo->memmap_on_memory = NULL;
+
+	bool any = false;
+	for (size_t i = 0; i < topo->n_nodes && !any; i++)
+		any = topo->nodes[i].n_blocks > 0;
+	if (!any)
+		return 0;
+	io_hold_dir(topo->ctx, MEMORY_DIR);
+	for (size_t i = 0; i < topo->n_nodes; i++)
+		for (size_t k = 0; k < topo->nodes[i].n_blocks; k++)
+			read_block(topo, &topo->nodes[i].blocks[k]);
+	io_pop_dir(topo->ctx);
 	return 0;
 }

@@ -465,10 +465,18 @@ out:
 	io_pop_dir(topo->ctx);
 }
 
+static int cmp_block(const void *a, const void *b)
+{
+	unsigned long x = ((const struct topo_mem_block *)a)->id;
+	unsigned long y = ((const struct topo_mem_block *)b)->id;
+	return (x > y) - (x < y);
+}
+
 /* entries of nodeN/: the memory blocks counted, the files worth opening noted */
 struct node_scan {
 	struct topo_node *n;
 	unsigned int has;
+	size_t blocks_cap;
 };
 
 static int node_entry(void *data, const char *name)
@@ -480,8 +488,25 @@ static int node_entry(void *data, const char *name)
 		     {"access0", HAS_ACCESS0},	   {"access1", HAS_ACCESS1},
 		     {"memory_side_cache", HAS_CACHES}};
 	struct node_scan *s = data;
-	if (node_name_id(name, "memory") >= 0) {
-		s->n->n_memory_blocks++;
+	if (!strncmp(name, "memory", 6) && name[6] >= '0' && name[6] <= '9') {
+		/* block ids are not node ids: memory4096 is the block at 512 GiB (128 MiB blocks) */
+		unsigned long id = 0;
+		const char *p = name + 6;
+		while (*p >= '0' && *p <= '9' && id < (1ul << 40))
+			id = id * 10 + (unsigned long)(*p++ - '0');
+		if (*p || id >= (1ul << 40) || (name[6] == '0' && name[7]))
+			return 0;
+		struct topo_node *n = s->n;
+		if (n->n_blocks == s->blocks_cap) {
+			size_t cap = s->blocks_cap ? s->blocks_cap * 2 : 16;
+			struct topo_mem_block *nb = realloc(n->blocks, cap * sizeof(*nb));
+			if (!nb)
+				return -ENOMEM;
+			n->blocks = nb;
+			s->blocks_cap = cap;
+		}
+		n->blocks[n->n_blocks++] = (struct topo_mem_block){.id = id, .online = -1};
+		n->n_memory_blocks++;
 		return 0;
 	}
 	/* nodeN/cpuM: the kernel's cpu_to_node(), the only cpu list of kernels before 2.6.x */
@@ -507,17 +532,25 @@ static int node_entry(void *data, const char *name)
 static unsigned int read_node_dir(struct topo *topo, struct topo_node *n, bool keep)
 {
 	char path[PATH_MAX];
-	struct node_scan s = {n, 0};
+	struct node_scan s = {n, 0, 0};
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
 	n->n_memory_blocks = 0;
+	free(n->blocks);
+	n->blocks = NULL;
+	n->n_blocks = 0;
 	free(n->cpus);
 	n->cpus = NULL;
 	n->n_cpus = 0;
 	if (io_scan_dir(topo->ctx, path, keep, node_entry, &s) < 0) {
 		n->n_memory_blocks = 0;
+		free(n->blocks);
+		n->blocks = NULL;
+		n->n_blocks = 0;
 		return 0;
 	}
+	if (n->n_blocks > 1)
+		qsort(n->blocks, n->n_blocks, sizeof(*n->blocks), cmp_block);
 	n->present = true;
 	return s.has;
 }
@@ -777,6 +810,7 @@ static void check_node_cpus(struct topo *topo)
 			unsigned int h = read_node_dir(topo, &probe, false);
 			links = h & HAS_CPU_LINKS;
 			free(probe.cpus);
+			free(probe.blocks);
 		}
 		for (size_t i = 0; i < topo->n_nodes && links; i++) {
 			struct topo_node *n = &topo->nodes[i];

@@ -90,7 +90,8 @@ trees = sorted(p for p in glob.glob(f"{fixtures}/sysfs/*") + glob.glob(f"{fixtur
 commands = {"tiertopo -J": ["-J"], "plan --json": ["plan", "--json"],
             "plan --kernel-model 6.1 -J": ["plan", "--kernel-model", "6.1", "-J"],
             "check -J": ["check", "-J"], "apply --dry-run -J": ["apply", "--dry-run", "-J"],
-            "stat -J": ["stat", "-J"]}
+            "stat -J": ["stat", "-J"],
+            "matrix -J": ["matrix", "-J"], "matrix --access 1 -J": ["matrix", "--access", "1", "-J"]}
 with tempfile.TemporaryDirectory() as tmp:
     for name, args in commands.items():
         outs = []
@@ -167,7 +168,7 @@ else:
         except OSError:
             cmd = "?"
         sub = next((w for w in cmd.split() if w in ("plan", "check", "apply", "stat", "watch",
-                                                      "gather")), "tiertopo")
+                                                      "gather", "matrix")), "tiertopo")
         by_cmd.setdefault(sub, []).append((f"{os.path.basename(f)}: tiertopo {cmd}",
                                            open(f, errors="replace").read()))
     for sub, outs in sorted(by_cmd.items()):
