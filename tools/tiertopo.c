@@ -36,6 +36,11 @@ static void usage(FILE *out)
 	      "                                   per node, since boot or per second\n"
 	      " tiertopo [options] gather [-O FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
+	      " tiertopo [options] metrics [-O FILE]\n"
+	      "                                   OpenMetrics text for node_exporter's textfile\n"
+	      "                                   collector (drift, counters, applied state)\n"
+	      " tiertopo diff A B                 what changed between two gathered trees,\n"
+	      "                                   tarballs or state files (exit 1: different)\n"
 	      "\n"
 	      "Options:\n"
 	      " -s, --sysroot <dir>   read the machine below <dir> (holding sys/ and proc/)\n"
@@ -62,6 +67,7 @@ static const struct {
 	int (*fn)(struct global_opts *g, int argc, char **argv);
 } commands[] = {
 	{"gather", cmd_gather},
+	{"diff", cmd_diff},
 };
 #else
 static char **main_argv;
@@ -95,6 +101,8 @@ static const struct {
 	{"apply", cmd_apply},
 	{"watch", cmd_watch},
 	{"stat", cmd_stat},
+	{"metrics", cmd_metrics},
+	{"diff", cmd_gather_exec}, /* tarballs: libarchive, in the helper too */
 };
 #endif
 
