@@ -369,11 +369,20 @@ static int write_atomic(const char *path, const char *data, size_t len)
 		free(copy);
 		return -EINVAL;
 	}
-	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* root writes here: not through a directory that is a link (its parent may belong to
+	 * another user: /var/lib/prometheus is prometheus's), nor into one that others may
+	 * write without the sticky bit (they could rename our file away or replace it) */
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
-		r = -errno;
+		r = errno == ENOTDIR ? -ELOOP : -errno;
 		free(copy);
 		return r;
+	}
+	struct stat st;
+	if (fstat(dfd, &st) < 0 || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+		close(dfd);
+		free(copy);
+		return -EKEYREJECTED;
 	}
 	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == EEXIST) { /* left by a killed run of the same pid: ours */
@@ -498,7 +507,9 @@ int cmd_metrics(struct global_opts *g, int argc, char **argv)
 		k = write_atomic(o.output, text, len);
 		if (k < 0)
 			fprintf(stderr, "tiertopo: metrics: cannot write %s: %s\n", o.output,
-				strerror(-k));
+				k == -EKEYREJECTED ? "refused: its directory is writable by "
+						     "group or others (and not sticky)"
+						   : topo_strerror(k));
 		r = k < 0 ? EXIT_ERROR : EXIT_OK;
 	}
 	free(text);

@@ -39,7 +39,7 @@ static void usage(FILE *out)
 	      " tiertopo [options] metrics [-O FILE]\n"
 	      "                                   OpenMetrics text for node_exporter's textfile\n"
 	      "                                   collector (drift, counters, applied state)\n"
-	      " tiertopo diff A B                 what changed between two gathered trees,\n"
+	      " tiertopo [options] diff A B       what changed between two gathered trees,\n"
 	      "                                   tarballs or state files (exit 1: different)\n"
 	      "\n"
 	      "Options:\n"
