@@ -180,6 +180,12 @@ static bool unexplained(const char *id)
 
 static void drift(FILE *f, const struct metrics *m)
 {
+	family(f, "tiertopo_check_ran", "gauge", NULL,
+	       "1 when the findings and drift below were computed; 0 when the kernel release is "
+	       "not one the models know (see the service's log)");
+	fprintf(f, "tiertopo_check_ran %d\n", m->check != NULL);
+	if (!m->check)
+		return;
 	size_t n = topo_check_get_finding_count(m->check);
 	family(f, "tiertopo_findings", "gauge", NULL,
 	       "findings of tiertopo check, by id and severity (see tiertopo-findings(7))");
@@ -468,11 +474,15 @@ int cmd_metrics(struct global_opts *g, int argc, char **argv)
 	if (model && (!strcmp(model, "running") || !strcmp(model, "auto")))
 		model = NULL;
 	int k = topo_check_new(m.s.topo, model, topo_config_get_plan_opts(m.s.config), &m.check);
-	if (k < 0) {
+	if (k < 0 && model) {
 		fprintf(stderr, "tiertopo: metrics: %s\n", strerror(-k));
-		r = k == -EINVAL && model ? EXIT_USAGE : EXIT_ERROR;
+		r = k == -EINVAL ? EXIT_USAGE : EXIT_ERROR;
 		goto out;
 	}
+	/* the running kernel's release unreadable to the models: the rest is still worth
+	 * writing (a timer that stops writing hides everything); tiertopo_check_ran says so */
+	if (k < 0)
+		fprintf(stderr, "tiertopo: metrics: no drift: %s\n", strerror(-k));
 	k = topo_read_vmstat(m.s.ctx, &m.vmstat);
 	if (k < 0 && k != -ENOENT) /* no vmstat files: no counters, the rest stands */
 		fprintf(stderr, "tiertopo: metrics: cannot read the vmstat counters: %s\n",

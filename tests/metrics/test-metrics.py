@@ -55,7 +55,7 @@ def run(*args, **kw):
 def read(root, rel):
     try:
         with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
-            return f.read()
+            return f.read().split("\0")[0]  # hwloc pads some copies with NULs
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
 
@@ -184,6 +184,8 @@ def check_tree(name, root):
     got = [s.value for s in samples(fams, "tiertopo_numa_balancing_mode")]
     if got != ([int(nb)] if nb.isdigit() else []):
         bad.append(f"numa_balancing {got} != the file's {nb!r}")
+    if [s.value for s in samples(fams, "tiertopo_check_ran")] != [1]:
+        bad.append("check_ran is not 1")
     tap(not bad, f"{name}: parsed ({len(fams)} families), and its figures are the tree's",
         "\n".join(bad[:12]))
 
@@ -214,16 +216,19 @@ try:
     # label values are escaped: a release with a quote, a backslash and a space
     root = os.path.join(tmp, "odd")
     shutil.copytree(os.path.join(fixtures, "sysfs/vm/hmat4-6.12-sysram"), root, symlinks=True)
-    odd = 'x"y\\z 6.12'
-    with open(os.path.join(root, "proc/sys/kernel/osrelease"), "w") as f:
-        f.write(odd + "\n")
-    r = run("-s", root, "metrics")
-    try:
-        rel = [s.labels["release"] for s in samples(parse(r.stdout), "tiertopo_kernel")]
-        tap(rel == [odd], "a release with '\"', '\\' and a space is escaped and parses back",
-            f"got {rel}")
-    except ValueError as e:
-        tap(False, "a release with '\"', '\\' and a space is escaped and parses back", str(e))
+    for odd, known in (('6.12.0-a"b\\c d', True), ('x"y\\z', False)):
+        with open(os.path.join(root, "proc/sys/kernel/osrelease"), "w") as f:
+            f.write(odd + "\n")
+        r = run("-s", root, "metrics")
+        name = f"release {odd!r} is escaped and parses back; check_ran {int(known)}"
+        try:
+            fams = parse(r.stdout)
+            rel = [s.labels["release"] for s in samples(fams, "tiertopo_kernel")]
+            ran = [s.value for s in samples(fams, "tiertopo_check_ran")]
+            tap(r.returncode == 0 and rel == [odd] and ran == [int(known)] and
+                ("tiertopo_findings" in fams) == known, name, f"got {rel} {ran} {r.stderr}")
+        except ValueError as e:
+            tap(False, name, str(e) + r.stderr)
 
     # -O: atomic, the same text as stdout, world-readable, no temporary file left
     src = os.path.join(fixtures, "sysfs/stat-6.12")
