@@ -39,6 +39,11 @@ static void usage(FILE *out)
 	      "                                   bandwidth, initiator x target, as tables\n"
 	      " tiertopo [options] gather [-O FILE.tar.gz]\n"
 	      "                                   pack the files tiertopo reads, for --sysroot\n"
+	      " tiertopo [options] metrics [-O FILE]\n"
+	      "                                   OpenMetrics text for node_exporter's textfile\n"
+	      "                                   collector (drift, counters, applied state)\n"
+	      " tiertopo [options] diff A B       what changed between two gathered trees,\n"
+	      "                                   tarballs or state files (exit 1: different)\n"
 	      "\n"
 	      "Options:\n"
 	      " -s, --sysroot <dir>   read the machine below <dir> (holding sys/ and proc/)\n"
@@ -65,6 +70,7 @@ static const struct {
 	int (*fn)(struct global_opts *g, int argc, char **argv);
 } commands[] = {
 	{"gather", cmd_gather},
+	{"diff", cmd_diff},
 };
 #else
 static char **main_argv;
@@ -99,6 +105,8 @@ static const struct {
 	{"watch", cmd_watch},
 	{"stat", cmd_stat},
 	{"matrix", cmd_matrix},
+	{"metrics", cmd_metrics},
+	{"diff", cmd_gather_exec}, /* tarballs: libarchive, in the helper too */
 };
 #endif
 

@@ -139,5 +139,7 @@ int cmd_apply(struct global_opts *g, int argc, char **argv);
 int cmd_watch(struct global_opts *g, int argc, char **argv);
 int cmd_stat(struct global_opts *g, int argc, char **argv);
 int cmd_matrix(struct global_opts *g, int argc, char **argv);
+int cmd_metrics(struct global_opts *g, int argc, char **argv);
+int cmd_diff(struct global_opts *g, int argc, char **argv);
 
 #endif

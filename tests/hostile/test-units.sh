@@ -51,4 +51,33 @@ for u in tiertopo-apply.service tiertopo-watch.service; do
 done
 check "tiertopo-apply.service (oneshot) has a start timeout" \
 	grep -qE '^TimeoutStartSec=[1-9][0-9]*$' "$UNITS/tiertopo-apply.service"
+
+# tiertopo-metrics.service and its timer (issue 17): hardened, no capability, writing only
+# node_exporter's textfile directory, atomically (metrics -O), every minute
+f=$UNITS/tiertopo-metrics.service
+timer=$SRC/udev/tiertopo-metrics.timer
+out=$(systemd-analyze security --offline=yes "$f" 2>&1)
+level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+if [ -n "$level" ] && awk -v l="$level" -v m="$MAX" 'BEGIN { exit !(l <= m) }'; then
+	ok "tiertopo-metrics.service: exposure $level <= $MAX"
+else
+	not_ok "tiertopo-metrics.service: exposure ${level:-unrated} <= $MAX" "$(printf '%s\n' "$out" | grep '✗')"
+fi
+textfile=/var/lib/prometheus/node-exporter
+check "tiertopo-metrics.service: a oneshot with a start timeout" \
+	sh -c "grep -qx 'Type=oneshot' '$f' && grep -qE '^TimeoutStartSec=[1-9][0-9]*$' '$f'"
+check "tiertopo-metrics.service: runs tiertopo metrics -O $textfile/tiertopo.prom" \
+	grep -qE "^ExecStart=/[^ ]*/tiertopo metrics -O $textfile/tiertopo\.prom$" "$f"
+check "tiertopo-metrics.service: the textfile directory is its only writable path" \
+	sh -c "[ \"\$(grep '^ReadWritePaths=' '$f')\" = 'ReadWritePaths=$textfile' ] && grep -qx 'ProtectSystem=strict' '$f'"
+check "tiertopo-metrics.service: no capability" grep -qx 'CapabilityBoundingSet=' "$f"
+check "tiertopo-metrics.service: skipped where no node_exporter directory exists" \
+	grep -qx "ConditionPathIsDirectory=$textfile" "$f"
+check "tiertopo-metrics.timer: every minute, enabled by timers.target" \
+	sh -c "grep -qx 'OnUnitActiveSec=1min' '$timer' && grep -qx 'WantedBy=timers.target' '$timer'"
+if command -v systemd-analyze >/dev/null && out=$(systemd-analyze verify --man=no "$timer" "$f" 2>&1 | grep -v 'is not executable'); [ -z "$out" ]; then
+	ok "tiertopo-metrics.timer and .service: systemd-analyze verify finds nothing else"
+else
+	not_ok "tiertopo-metrics.timer and .service: systemd-analyze verify finds nothing else" "$out"
+fi
 done_testing

@@ -49,6 +49,7 @@ else
 fi
 # what an administrator gets besides the programs
 for f in rules.d/90-tiertopo.rules tiertopo-trigger tiertopo-apply.service tiertopo-watch.service \
+	tiertopo-metrics.service tiertopo-metrics.timer \
 	bash-completion/completions/tiertopo doc/tiertopo/examples/tiertopo.conf.sample \
 	doc/tiertopo/examples/hooks.d/50-log-changes share/tiertopo/tiertopo.schema.json; do
 	if find "$dest" -path "*/$f" | grep -q .; then ok "$f is installed"; else not_ok "$f is installed"; fi

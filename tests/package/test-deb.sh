@@ -65,6 +65,7 @@ expect libtopo-dev /usr/include/libtopo.h "/usr/lib/$ma/libtopo.so" "/usr/lib/$m
 expect tiertopo /usr/sbin/tiertopo /usr/libexec/tiertopo/tiertopo-gather /lib/udev/rules.d/90-tiertopo.rules \
 	/lib/udev/tiertopo-trigger /lib/systemd/system/tiertopo-apply.service \
 	/lib/systemd/system/tiertopo-watch.service /usr/share/bash-completion/completions/tiertopo \
+	/lib/systemd/system/tiertopo-metrics.service /lib/systemd/system/tiertopo-metrics.timer \
 	/usr/share/man/man8/tiertopo.8.gz /usr/share/man/man5/tiertopo.conf.5.gz \
 	/usr/share/doc/tiertopo/examples/tiertopo.conf.sample \
 	/usr/share/doc/tiertopo/examples/hooks.d/50-log-changes /usr/share/tiertopo/tiertopo.schema.json \

@@ -29,6 +29,7 @@ USES = {
     "libcriterion-dev": "dependency('criterion'",
     "python3": "find_program('python3')",
     "python3-jsonschema": "import jsonschema",
+    "python3-prometheus-client": "from prometheus_client.openmetrics.parser import",
     "bzip2": 'tar -xjf',
     "tar": 'tar -xjf',
     "acpica-tools": "find_program('iasl'",
