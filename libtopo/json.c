@@ -618,9 +618,9 @@ static void hmat_w(struct jw *w, const struct topo_fw *fw)
 
 /*
  * firmware{tables[], nodes[], hmat[], memory_side_caches[], cxl_windows[], nfit_ranges[]};
- * without @matrices (the state file), no hmat
+ * the state file has no hmat
  */
-static void firmware_w(struct jw *w, const struct topo *topo, bool matrices)
+static void firmware_w(struct jw *w, const struct topo *topo, bool state)
 {
 	const struct topo_fw *fw = topo->fw;
 	jw_object(w, "firmware");
@@ -640,9 +640,9 @@ static void firmware_w(struct jw *w, const struct topo *topo, bool matrices)
 		fw_node_w(w, &fw->nodes[i]);
 	jw_end(w);
 
-	if (fw && fw->have_matrix && matrices)
+	if (fw && fw->have_matrix && !state)
 		hmat_w(w, fw);
-	else if (matrices)
+	else if (!state)
 		jw_null(w, "hmat");
 
 	jw_array(w, "memory_side_caches");
@@ -690,7 +690,19 @@ static void firmware_w(struct jw *w, const struct topo *topo, bool matrices)
 	jw_end(w);
 }
 
-static void plan_node_w(struct jw *w, const struct topo_plan *plan, int id)
+/* the node's fallback is every node of every slower tier (the tiers[] after its own) */
+static bool fallback_is_slower_tiers(const struct topo_plan *plan, const struct plan_node *pn)
+{
+	if (pn->tier < 0 || !pn->member)
+		return false;
+	for (size_t t = 0; t < plan->n_tiers; t++)
+		if (plan->tiers[t].id == pn->tier)
+			return plan->tiers[t].lower && pn->fallback == plan->tiers[t].lower &&
+			       pn->n_fallback == plan->tiers[t].n_lower;
+	return false;
+}
+
+static void plan_node_w(struct jw *w, const struct topo_plan *plan, int id, bool state)
 {
 	const struct plan_node *pn = &plan->nodes[plan->topo->node_index[id]];
 	jw_string(w, "kind", topo_kind_to_string(pn->kind));
@@ -702,7 +714,10 @@ static void plan_node_w(struct jw *w, const struct topo_plan *plan, int id)
 	int_or_null(w, "tier", pn->tier >= 0 && pn->member, pn->tier);
 	jw_object(w, "demotion");
 	ints_w(w, "preferred", pn->preferred, pn->n_preferred);
-	ints_w(w, "fallback", pn->fallback, pn->n_fallback);
+	/* the state file leaves out the fallback that tiers[] gives (topo_plan_load() puts it
+	 * back): on a 1024-node machine the lists were 1.3 MB of the file */
+	if (!state || !fallback_is_slower_tiers(plan, pn))
+		ints_w(w, "fallback", pn->fallback, pn->n_fallback);
 	jw_end(w);
 	jw_bool(w, "excluded", pn->excluded);
 }
@@ -714,7 +729,7 @@ static void cpu_list_w(struct jw *w, const char *key, const unsigned int *cpus, 
 }
 
 static void node_w(struct jw *w, const struct topo *topo, const struct topo_node *n,
-		   const struct topo_plan *plan, bool matrices)
+		   const struct topo_plan *plan, bool state)
 {
 	jw_object(w, NULL);
 	jw_int(w, "node", n->id);
@@ -737,11 +752,11 @@ static void node_w(struct jw *w, const struct topo *topo, const struct topo_node
 
 	/* one distance per entry of the top-level nodes[], in the same order (null: unknown);
 	 * a 1024-node machine has a million of them, so plain numbers, not objects */
-	if (n->distance && matrices) {
+	if (n->distance && !state) {
 		struct num_array d = {.base = n->distance, .n = topo->n_nodes, .stride = 1,
 				      .type = NUM_U8, .zero_is_null = true};
 		jw_nums(w, "distances", &d, false);
-	} else if (matrices) {
+	} else if (!state) {
 		jw_null(w, "distances");
 	}
 	unsigned int nd;
@@ -781,7 +796,7 @@ static void node_w(struct jw *w, const struct topo *topo, const struct topo_node
 		jw_null(w, "kernel_demotion");
 	}
 	if (plan)
-		plan_node_w(w, plan, n->id);
+		plan_node_w(w, plan, n->id, state);
 	jw_end(w);
 }
 
@@ -863,9 +878,13 @@ static void plan_tiers_w(struct jw *w, const struct topo_plan *plan)
 	jw_end(w);
 }
 
-/* The snapshot, and with a plan the plan's decisions inside each node and tiers[]. */
+/*
+ * The snapshot, and with a plan the plan's decisions inside each node and tiers[]. The
+ * @state file's form (docs/json.md) leaves out the matrices (SLIT distances, HMAT: -J has
+ * them) and the fallback lists that tiers[] gives.
+ */
 static void document_w(struct jw *w, const struct topo *topo, const struct topo_plan *plan,
-		       bool matrices)
+		       bool state)
 {
 	jw_object(w, NULL);
 	jw_string(w, "schema", TOPO_JSON_SCHEMA);
@@ -881,7 +900,7 @@ static void document_w(struct jw *w, const struct topo *topo, const struct topo_
 
 	jw_array(w, "nodes");
 	for (size_t i = 0; i < topo->n_nodes; i++)
-		node_w(w, topo, &topo->nodes[i], plan, matrices);
+		node_w(w, topo, &topo->nodes[i], plan, state);
 	jw_end(w);
 
 	static const char *const bus_keys[] = {"dax", "nd_regions", "cxl_regions"};
@@ -893,7 +912,7 @@ static void document_w(struct jw *w, const struct topo *topo, const struct topo_
 		jw_end(w);
 	}
 
-	firmware_w(w, topo, matrices);
+	firmware_w(w, topo, state);
 
 	jw_array(w, "findings");
 	for (size_t i = 0; i < topo->findings.n; i++)
@@ -920,10 +939,10 @@ int json_to_string(struct json_object *root, unsigned int flags, char **out)
 }
 
 struct json_object *document_tree(const struct topo *topo, const struct topo_plan *plan,
-				  bool matrices)
+				  bool state)
 {
 	struct jw w = {0};
-	document_w(&w, topo, plan, matrices);
+	document_w(&w, topo, plan, state);
 	if (w.err) {
 		json_object_put(w.root);
 		return NULL;
@@ -943,7 +962,7 @@ static int document_print(const struct topo *topo, const struct topo_plan *plan,
 	struct jw w = {.f = f, .flags = json_c_flags(flags), .buf = malloc(JW_BUF)};
 	if (!w.buf)
 		return -ENOMEM;
-	document_w(&w, topo, plan, true);
+	document_w(&w, topo, plan, false);
 	jw_flush(&w);
 	free(w.buf);
 	return w.err;

@@ -17,11 +17,11 @@ struct json_object;
 struct json_object *finding_json(const struct topo_finding *f);
 struct topo_plan;
 /* The snapshot (with @plan, the plan's decisions too) as a json-c tree, the text that
- * topo_plan_to_json() prints without building one; without @matrices, no SLIT distances nor
- * HMAT matrix. The caller puts it. */
+ * topo_plan_to_json() prints without building one; @state: the state file's form (no SLIT
+ * distances, no HMAT matrix, no fallback list that tiers[] gives). The caller puts it. */
 struct json_object *document_tree(const struct topo *topo, const struct topo_plan *plan,
-				  bool matrices);
-/* The state file's document: the snapshot with the plan. */
+				  bool state);
+/* The state file's document: the snapshot with the plan, in the state file's form. */
 struct json_object *plan_document_json(const struct topo_plan *plan);
 /* Serialize and drop @root; *out is malloc'd. */
 int json_to_string(struct json_object *root, unsigned int flags, char **out);

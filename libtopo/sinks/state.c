@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The published state: <sysroot>/run/tiertopo/state.json, the snapshot with the plan (the
- * document `tiertopo plan --json` prints), replaced atomically and world-readable, so that
- * unprivileged tools read the plan without rediscovering; topo_plan_load() reads it back.
+ * document `tiertopo plan --json` prints, in the state file's shorter form: docs/json.md),
+ * replaced atomically and world-readable, so that unprivileged tools read the plan without
+ * rediscovering; topo_plan_load() reads it back.
  */
 #include <errno.h>
 #include <json-c/json.h>

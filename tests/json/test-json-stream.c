@@ -4,12 +4,14 @@
  * topo_to_json and topo_plan_to_json), without a json-c tree. The text must be the tree's:
  * the same description built as a json-c tree (document_tree) and printed by json-c is the
  * oracle, byte for byte, plain and pretty, for every fixture tree, the corpus trees of the
- * json suite and a generated 1024-node machine (a million distances and HMAT figures).
+ * json suite and a generated 1024-node machine (a million distances and HMAT figures),
+ * whose published state file must also load back (check_state).
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <json-c/json.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -54,13 +56,13 @@ static void check_tree(const char *what, const char *sysroot)
 		char *ours = NULL, *tree = NULL;
 		/* the snapshot alone */
 		cr_assert_eq(topo_to_json(topo, forms[f].flags, &ours), 0);
-		cr_assert_eq(json_to_string(document_tree(topo, NULL, true), forms[f].flags, &tree),
+		cr_assert_eq(json_to_string(document_tree(topo, NULL, false), forms[f].flags, &tree),
 			     0);
 		expect_same(what, forms[f].name, ours, tree);
 		free(ours);
 		free(tree);
 		/* with the plan: as a string and printed to a file */
-		cr_assert_eq(json_to_string(document_tree(topo, plan, true), forms[f].flags, &tree),
+		cr_assert_eq(json_to_string(document_tree(topo, plan, false), forms[f].flags, &tree),
 			     0);
 		cr_assert_eq(topo_plan_to_json(plan, forms[f].flags, &ours), 0);
 		expect_same(what, forms[f].name, ours, tree);
@@ -154,6 +156,78 @@ Test(json_stream, corpus_trees)
 	}
 }
 
+static int count_writes(void *data, const char *path)
+{
+	(void)path;
+	(*(int *)data)++;
+	return 0;
+}
+
+static void expect_same_list(const char *what, int id, const int *a, size_t na, const int *b,
+			     size_t nb)
+{
+	cr_expect(na == nb && (!na || !memcmp(a, b, na * sizeof(int))),
+		  "node %d: the loaded %s (%zu nodes) differ from the plan's (%zu)", id, what, na,
+		  nb);
+}
+
+/*
+ * The state file of the 1024-node machine: small (the matrices stay in -J, the fallback
+ * lists that tiers[] gives are left out), loaded back by topo_plan_load() to the plan that
+ * was published, and a second apply finds nothing to write.
+ */
+static void check_state(const char *root)
+{
+	struct topo_apply_report *rep = NULL;
+	cr_assert_eq(apply_tree_with(root, 0, NULL, NULL, &rep, NULL), 0, "%s",
+		     topo_apply_report_get_error(rep));
+	topo_apply_report_free(rep);
+	char *path;
+	struct stat st;
+	cr_assert_geq(asprintf(&path, "%s/run/tiertopo/state.json", root), 0);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_expect_leq(st.st_size, 2 * 1024 * 1024, "the state file is %jd bytes",
+		      (intmax_t)st.st_size);
+	free(path);
+
+	struct topo_ctx *ctx;
+	cr_assert_eq(topo_ctx_new(&ctx, root), 0);
+	struct topo_plan *loaded = NULL, *fresh = NULL;
+	cr_assert_eq(topo_plan_load(ctx, NULL, &loaded), 0);
+	struct topo_ctx *dctx = NULL;
+	struct topo *t = discover(root, &dctx);
+	cr_assert_eq(topo_plan_new(t, TOPO_PLAN_RECOMMENDED, NULL, NULL, &fresh), 0);
+	cr_assert_eq(topo_plan_get_tier_count(loaded), topo_plan_get_tier_count(fresh));
+	size_t with_fallback = 0;
+	for (size_t i = 0; i < topo_get_node_count(t); i++) {
+		int id = topo_node_get_id(topo_get_node_by_index(t, i));
+		cr_expect_eq(topo_plan_get_kind(loaded, id), topo_plan_get_kind(fresh, id));
+		cr_expect_eq(topo_plan_get_tier(loaded, id), topo_plan_get_tier(fresh, id));
+		const int *a, *b;
+		size_t na = topo_plan_get_preferred(loaded, id, &a);
+		size_t nb = topo_plan_get_preferred(fresh, id, &b);
+		expect_same_list("preferred targets", id, a, na, b, nb);
+		na = topo_plan_get_fallback(loaded, id, &a);
+		nb = topo_plan_get_fallback(fresh, id, &b);
+		expect_same_list("fallback targets", id, a, na, b, nb);
+		with_fallback += nb > 0;
+		cr_expect_eq(topo_plan_get_evidence_count(loaded, id),
+			     topo_plan_get_evidence_count(fresh, id));
+	}
+	cr_expect_geq(with_fallback, 512, "the machine has fallback lists to load back");
+	topo_plan_unref(loaded);
+	topo_plan_unref(fresh);
+	topo_unref(t);
+	topo_ctx_unref(dctx);
+	topo_ctx_unref(ctx);
+
+	int writes = 0;
+	cr_assert_eq(apply_tree_with(root, 0, count_writes, &writes, &rep, NULL), 0);
+	cr_expect_eq(writes, 0, "the second apply wrote %d times", writes);
+	cr_expect_eq(topo_apply_report_get_change_count(rep), 0);
+	topo_apply_report_free(rep);
+}
+
 Test(json_stream, a_1024_node_machine, .timeout = 1500)
 {
 	char tmpl[] = "/tmp/topo-test-json-XXXXXX";
@@ -164,6 +238,7 @@ Test(json_stream, a_1024_node_machine, .timeout = 1500)
 			 getenv("TOPO_SOURCE_DIR"), root),
 		     0);
 	check_tree("1024 nodes", root);
+	check_state(root);
 	free(root);
 	remove_tree(strdup(tmpl));
 }
