@@ -457,6 +457,16 @@ static void jw_nums(struct jw *w, const char *key, const struct num_array *a, bo
 	}
 }
 
+static void knob_w(struct jw *w, const char *key, const struct state_knob *k)
+{
+	if (!k->known)
+		jw_null(w, key);
+	else if (k->boolean)
+		jw_bool(w, key, k->v != 0);
+	else
+		jw_int(w, key, k->v);
+}
+
 /* ---- the documents ------------------------------------------------------------------- */
 
 static void ints_w(struct jw *w, const char *key, const int *v, size_t n)
@@ -728,9 +738,11 @@ static void cpu_list_w(struct jw *w, const char *key, const unsigned int *cpus, 
 	jw_nums(w, key, &a, true);
 }
 
-static void node_w(struct jw *w, const struct topo *topo, const struct topo_node *n,
-		   const struct topo_plan *plan, bool state)
+/* node @idx of the snapshot; @knobs: the state file's (its weight, no MemFree) */
+static void node_w(struct jw *w, const struct topo *topo, size_t idx,
+		   const struct topo_plan *plan, bool state, const struct state_knobs *knobs)
 {
+	const struct topo_node *n = &topo->nodes[idx];
 	jw_object(w, NULL);
 	jw_int(w, "node", n->id);
 	const struct fw_node *fwn = fw_node_by_id(topo->fw, n->id);
@@ -744,7 +756,9 @@ static void node_w(struct jw *w, const struct topo *topo, const struct topo_node
 	cpu_list_w(w, "cpus_offline", n->cpus_offline, n->n_cpus_offline);
 	jw_string(w, "gpu", n->gpu);
 	opt_w(w, "memory_bytes", &n->mem_total);
-	opt_w(w, "memory_free_bytes", &n->mem_free);
+	/* MemFree changes all the time: in the state file every apply would rewrite it */
+	if (!knobs)
+		opt_w(w, "memory_free_bytes", &n->mem_free);
 	if (n->present)
 		jw_uint(w, "memory_blocks", n->n_memory_blocks);
 	else
@@ -786,7 +800,10 @@ static void node_w(struct jw *w, const struct topo *topo, const struct topo_node
 	}
 	jw_end(w);
 	int_or_null(w, "kernel_tier", n->kernel_tier >= 0, n->kernel_tier);
-	opt_w(w, "interleave_weight", &n->interleave_weight);
+	if (knobs)
+		knob_w(w, "interleave_weight", &knobs->interleave_weight[idx]);
+	else
+		opt_w(w, "interleave_weight", &n->interleave_weight);
 	if (n->kernel_demotion_known) {
 		jw_object(w, "kernel_demotion");
 		ints_w(w, "preferred", n->kernel_preferred, n->n_kernel_preferred);
@@ -800,7 +817,8 @@ static void node_w(struct jw *w, const struct topo *topo, const struct topo_node
 	jw_end(w);
 }
 
-static void kernel_w(struct jw *w, const struct topo *topo)
+/* the kernel's knobs: the snapshot's, or @knobs (the state file) */
+static void kernel_w(struct jw *w, const struct topo *topo, const struct state_knobs *knobs)
 {
 	jw_object(w, "kernel");
 	jw_string(w, "release", topo->release);
@@ -812,9 +830,15 @@ static void kernel_w(struct jw *w, const struct topo *topo)
 		jw_end(w);
 	}
 	jw_end(w);
-	opt_bool_w(w, "demotion_enabled", &topo->demotion_enabled);
-	opt_w(w, "numa_balancing", &topo->numa_balancing);
-	opt_w(w, "promote_rate_limit_mbps", &topo->promote_rate_limit);
+	if (knobs) {
+		knob_w(w, "demotion_enabled", &knobs->demotion_enabled);
+		knob_w(w, "numa_balancing", &knobs->numa_balancing);
+		knob_w(w, "promote_rate_limit_mbps", &knobs->promote_rate_limit);
+	} else {
+		opt_bool_w(w, "demotion_enabled", &topo->demotion_enabled);
+		opt_w(w, "numa_balancing", &topo->numa_balancing);
+		opt_w(w, "promote_rate_limit_mbps", &topo->promote_rate_limit);
+	}
 	opt_w(w, "memory_block_size_bytes", &topo->block_size);
 	jw_object(w, "weighted_interleave");
 	opt_bool_w(w, "auto", &topo->wi_auto);
@@ -884,7 +908,7 @@ static void plan_tiers_w(struct jw *w, const struct topo_plan *plan)
  * them) and the fallback lists that tiers[] gives.
  */
 static void document_w(struct jw *w, const struct topo *topo, const struct topo_plan *plan,
-		       bool state)
+		       bool state, const struct state_knobs *knobs)
 {
 	jw_object(w, NULL);
 	jw_string(w, "schema", TOPO_JSON_SCHEMA);
@@ -896,11 +920,11 @@ static void document_w(struct jw *w, const struct topo *topo, const struct topo_
 		jw_end(w);
 		plan_tiers_w(w, plan);
 	}
-	kernel_w(w, topo);
+	kernel_w(w, topo, knobs);
 
 	jw_array(w, "nodes");
 	for (size_t i = 0; i < topo->n_nodes; i++)
-		node_w(w, topo, &topo->nodes[i], plan, state);
+		node_w(w, topo, i, plan, state, knobs);
 	jw_end(w);
 
 	static const char *const bus_keys[] = {"dax", "nd_regions", "cxl_regions"};
@@ -942,7 +966,7 @@ struct json_object *document_tree(const struct topo *topo, const struct topo_pla
 				  bool state)
 {
 	struct jw w = {0};
-	document_w(&w, topo, plan, state);
+	document_w(&w, topo, plan, state, NULL);
 	if (w.err) {
 		json_object_put(w.root);
 		return NULL;
@@ -950,22 +974,39 @@ struct json_object *document_tree(const struct topo *topo, const struct topo_pla
 	return w.root;
 }
 
-struct json_object *plan_document_json(const struct topo_plan *plan)
-{
-	return document_tree(plan->topo, plan, true);
-}
-
 /* the document printed to @f as it is made; no newline after it */
 static int document_print(const struct topo *topo, const struct topo_plan *plan,
-			  unsigned int flags, FILE *f)
+			  unsigned int flags, FILE *f, const struct state_knobs *knobs)
 {
 	struct jw w = {.f = f, .flags = json_c_flags(flags), .buf = malloc(JW_BUF)};
 	if (!w.buf)
 		return -ENOMEM;
-	document_w(&w, topo, plan, false);
+	document_w(&w, topo, plan, knobs != NULL, knobs);
 	jw_flush(&w);
 	free(w.buf);
 	return w.err;
+}
+
+int state_document(const struct topo_plan *plan, const struct state_knobs *knobs, char **out,
+		   size_t *len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (!f)
+		return -errno;
+	int r = document_print(plan->topo, plan, 0, f, knobs);
+	if (r >= 0 && fputc('\n', f) == EOF)
+		r = -ENOMEM;
+	if (fclose(f) != 0 && r >= 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(text);
+		return r;
+	}
+	*out = text;
+	*len = n;
+	return 0;
 }
 
 /* the document as one malloc'd string */
@@ -977,7 +1018,7 @@ static int document_string(const struct topo *topo, const struct topo_plan *plan
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return -errno;
-	int r = document_print(topo, plan, flags, f);
+	int r = document_print(topo, plan, flags, f, NULL);
 	if (fclose(f) != 0 && r >= 0)
 		r = -ENOMEM;
 	if (r < 0) {
@@ -1006,5 +1047,5 @@ int topo_plan_print_json(const struct topo_plan *plan, unsigned int flags, FILE 
 {
 	if (!plan || !f)
 		return -EINVAL;
-	return document_print(plan->topo, plan, flags, f);
+	return document_print(plan->topo, plan, flags, f, NULL);
 }
