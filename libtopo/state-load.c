@@ -50,7 +50,7 @@ static bool get_bool(struct json_object *o, const char *key)
 
 /*
  * The fallback the state file leaves out (json.c): every node of every tier after @pn's own
- * in tiers[], ascending; one list per tier, shared by its nodes as the planner shares it.
+ * in tiers[] (plan_tier_lower, as the planner makes it), shared by the tier's nodes.
  */
 static int slower_tiers(struct topo_plan *p, struct plan_node *pn)
 {
@@ -59,21 +59,8 @@ static int slower_tiers(struct topo_plan *p, struct plan_node *pn)
 		t++;
 	if (t == p->n_tiers)
 		return -EINVAL; /* no tier of its own to be slower than */
-	if (!p->tiers[t].lower) {
-		struct nodemask lower = {{0}};
-		for (size_t s = t + 1; s < p->n_tiers; s++)
-			for (size_t k = 0; k < p->tiers[s].n_nodes; k++)
-				nodemask_set(&lower, (unsigned int)p->tiers[s].nodes[k]);
-		int *v = malloc((nodemask_weight(&lower) + 1) * sizeof(int));
-		if (!v)
-			return -ENOMEM;
-		size_t k = 0;
-		for (unsigned int id = 0; id < TOPO_MAX_NODES; id++)
-			if (nodemask_test(&lower, id))
-				v[k++] = (int)id;
-		p->tiers[t].lower = v;
-		p->tiers[t].n_lower = k;
-	}
+	if (plan_tier_lower(p, t) < 0)
+		return -ENOMEM;
 	pn->fallback = p->tiers[t].lower;
 	pn->n_fallback = p->tiers[t].n_lower;
 	return 0;
