@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -372,6 +373,10 @@ const struct topo_finding *topo_plan_get_finding(const struct topo_plan *plan, s
 
 /* The plan as JSON: tiers[] and nodes[]{node, kind, evidence[], adistance, tier, demotion}. */
 int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **json);
+/* The same document printed to @f as it is made, without a final newline: no copy of the
+ * whole text in memory (a 1024-node machine's is 30 MB). 0, or -errno (-EIO: @f failed;
+ * part of the document may be printed). */
+int topo_plan_print_json(const struct topo_plan *plan, unsigned int flags, FILE *f);
 
 /* ---- configuration (/etc/tiertopo/tiertopo.conf) ----------------------------------- */
 

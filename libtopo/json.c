@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The snapshot as JSON through json-c, kept apart from the code that gathers the data
- * (ndctl's util/json.c habit). Keys are lower_snake_case, sizes in bytes, unknown values
- * null. The keys named in DESIGN.md are stable; others may be added.
+ * The snapshot as JSON, kept apart from the code that gathers the data (ndctl's util/json.c
+ * habit). Keys are lower_snake_case, sizes in bytes, unknown values null. The keys named in
+ * DESIGN.md are stable; others may be added.
+ *
+ * One description of each document (the *_w functions below), written to a writer (struct
+ * jw) that either prints the text as it goes (a FILE*: tiertopo -J, topo_plan_print_json(),
+ * topo_plan_to_json()) or builds the json-c tree (the state file, which is patched before it
+ * is printed, and the tests, which hold the printed text to json-c's printing of the tree).
+ * The printed text is exactly json-c's: a 1024-node machine's document is 30 MB of text, and
+ * as a tree it took 105 MB to print.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,29 +24,16 @@
 static const char *const perf_keys[] = {"read_latency_ns", "write_latency_ns",
 					"read_bandwidth_mbps", "write_bandwidth_mbps"};
 
-static struct json_object *opt_json(const struct opt_u64 *o)
-{
-	return o->known ? json_object_new_uint64(o->v) : NULL;
-}
-
-/* HMAT figures: the kernel prints 0 for a value the firmware did not give */
-static struct json_object *perf_value_json(const struct opt_u64 *o)
-{
-	return o->known && o->v ? json_object_new_uint64(o->v) : NULL;
-}
-
-static struct json_object *opt_bool_json(const struct opt_u64 *o)
-{
-	return o->known ? json_object_new_boolean(o->v != 0) : NULL;
-}
+/* ---- arrays of numbers ---------------------------------------------------------------- */
 
 /*
  * Arrays of numbers printed straight from memory. A 1024-node machine has a million
  * distances and a million HMAT figures: as json-c objects (one per number) they took 280 MB
- * and most of the time of --dump --json. Such an array is an empty json-c array whose
- * serializer prints the numbers exactly as json-c prints an array of ints and nulls (same
- * commas, spaces, newlines and indentation for every flag; tests/json/test-json-render.c holds
- * it to that). Nothing reads these arrays back: they are only printed.
+ * and most of the time of --dump --json. In a tree, such an array is an empty json-c array
+ * whose serializer prints the numbers exactly as json-c prints an array of ints and nulls
+ * (same commas, spaces, newlines and indentation for every flag; tests/json/test-json-render.c
+ * holds it to that); the stream prints them with the same function. Nothing reads these
+ * arrays back: they are only printed.
  */
 enum num_type { NUM_INT, NUM_U8, NUM_U32, NUM_HMAT };
 
@@ -56,6 +52,9 @@ struct num_array {
 	bool zero_is_null;
 };
 
+/* where printed text goes: a json-c printbuf or the stream */
+typedef void (*put_fn)(void *sink, const char *s, size_t len);
+
 static void num_array_free(struct json_object *jso, void *data)
 {
 	(void)jso;
@@ -64,21 +63,18 @@ static void num_array_free(struct json_object *jso, void *data)
 	free(a);
 }
 
-static void num_indent(struct printbuf *pb, int level, int flags)
+static void indent(put_fn put, void *sink, int level, int flags)
 {
 	if (!(flags & JSON_C_TO_STRING_PRETTY))
 		return;
-	for (int i = 0; i < level; i++) {
-		if (flags & JSON_C_TO_STRING_PRETTY_TAB)
-			printbuf_strappend(pb, "\t");
-		else
-			printbuf_strappend(pb, "  ");
-	}
+	for (int i = 0; i < level; i++)
+		put(sink, flags & JSON_C_TO_STRING_PRETTY_TAB ? "\t" : "  ",
+		    flags & JSON_C_TO_STRING_PRETTY_TAB ? 1 : 2);
 }
 
-static int num_array_print(struct json_object *jso, struct printbuf *pb, int level, int flags)
+/* the array @a as json-c prints an array of ints and nulls at @level with @flags */
+static int num_print(const struct num_array *a, int level, int flags, put_fn put, void *sink)
 {
-	const struct num_array *a = json_object_get_userdata(jso);
 	bool pretty = flags & JSON_C_TO_STRING_PRETTY;
 	bool spaced = (flags & JSON_C_TO_STRING_SPACED) && !pretty;
 
@@ -102,9 +98,9 @@ static int num_array_print(struct json_object *jso, struct printbuf *pb, int lev
 	if (nl + 2 >= sizeof(lead))
 		return -1; /* a nesting no document of ours has */
 
-	printbuf_strappend(pb, "[");
+	put(sink, "[", 1);
 	if (pretty)
-		printbuf_strappend(pb, "\n");
+		put(sink, "\n", 1);
 	for (size_t i = 0; i < a->n; i++) {
 		char buf[sizeof(lead) + 24];
 		size_t o = 0;
@@ -145,18 +141,28 @@ static int num_array_print(struct json_object *jso, struct printbuf *pb, int lev
 			memcpy(buf + o, d, dl);
 			o += dl;
 		}
-		printbuf_memappend(pb, buf, (int)o);
+		put(sink, buf, o);
 	}
 	if (pretty) {
 		if (a->n)
-			printbuf_strappend(pb, "\n");
-		num_indent(pb, level, flags);
+			put(sink, "\n", 1);
+		indent(put, sink, level, flags);
 	}
 	if (spaced)
-		printbuf_strappend(pb, " ]");
+		put(sink, " ]", 2);
 	else
-		printbuf_strappend(pb, "]");
+		put(sink, "]", 1);
 	return 0;
+}
+
+static void put_printbuf(void *sink, const char *s, size_t len)
+{
+	printbuf_memappend(sink, s, (int)len);
+}
+
+static int num_array_print(struct json_object *jso, struct printbuf *pb, int level, int flags)
+{
+	return num_print(json_object_get_userdata(jso), level, flags, put_printbuf, pb);
 }
 
 static inline void json_object_putp(struct json_object **o)
@@ -164,32 +170,30 @@ static inline void json_object_putp(struct json_object **o)
 	json_object_put(*o); /* NULL is fine */
 }
 
-/* @base must outlive the document unless @copy: then the numbers are copied (packed). */
-static struct json_object *num_array_json(const void *base, size_t n, size_t stride,
-					  enum num_type type, bool zero_is_null, bool copy)
+/* @a->base must outlive the document unless @copy: then the numbers are copied (packed). */
+static struct json_object *num_array_json(const struct num_array *src, bool copy)
 {
 	_cleanup_(json_object_putp) struct json_object *o = json_object_new_array();
 	_cleanup_free_ struct num_array *a = calloc(1, sizeof(*a));
 	if (!o || !a)
 		return NULL;
-	a->n = n;
-	a->stride = stride;
-	a->type = type;
-	a->zero_is_null = zero_is_null;
-	a->base = base;
-	if (type == NUM_HMAT) {
+	*a = *src;
+	a->owned = NULL;
+	if (a->type == NUM_HMAT) {
 		a->owned = malloc(sizeof(struct hmat_row));
 		if (!a->owned)
 			return NULL;
-		memcpy(a->owned, base, sizeof(struct hmat_row));
+		memcpy(a->owned, src->base, sizeof(struct hmat_row));
 		a->base = a->owned;
-	} else if (copy && n) {
+	} else if (copy && a->n) {
+		enum num_type type = a->type;
 		size_t w = type == NUM_U8 ? 1 : type == NUM_U32 ? sizeof(uint32_t) : sizeof(int);
-		a->owned = malloc(n * w);
+		a->owned = malloc(a->n * w);
 		if (!a->owned)
 			return NULL;
-		for (size_t i = 0; i < n; i++)
-			memcpy((char *)a->owned + i * w, (const char *)base + i * stride * w, w);
+		for (size_t i = 0; i < a->n; i++)
+			memcpy((char *)a->owned + i * w, (const char *)src->base + i * src->stride * w,
+			       w);
 		a->base = a->owned;
 		a->stride = 1;
 	}
@@ -197,25 +201,329 @@ static struct json_object *num_array_json(const void *base, size_t n, size_t str
 	return TAKE_PTR(o);
 }
 
-static struct json_object *ints_json(const int *v, size_t n)
+/* ---- the writer: a stream, or a json-c tree --------------------------------------------- */
+
+#define JW_MAX_DEPTH 16 /* our documents nest 6 deep */
+#define JW_BUF (64 * 1024)
+
+struct jw {
+	FILE *f;   /* print here; NULL: build a tree (root) */
+	int flags; /* json-c's JSON_C_TO_STRING_*: the stream prints as json-c would */
+	int depth; /* open containers */
+	int lost;  /* containers opened past JW_MAX_DEPTH (an error) */
+	struct jw_level {
+		struct json_object *o; /* tree: the container */
+		bool array, had;       /* had: a member is written */
+	} lv[JW_MAX_DEPTH];
+	struct json_object *root; /* tree: the document */
+	int err;
+	char *buf; /* stream: text not yet written */
+	size_t n;
+};
+
+static void jw_flush(struct jw *w)
 {
-	return num_array_json(v, n, 1, NUM_INT, false, true);
+	if (w->n && fwrite(w->buf, 1, w->n, w->f) != w->n && !w->err)
+		w->err = -EIO;
+	w->n = 0;
 }
 
-static struct json_object *access_json(const struct topo_perf_class *a)
+static void jw_put(void *sink, const char *s, size_t len)
 {
-	if (!a->present)
-		return NULL;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
-	json_object_object_add(o, "targets", ints_json(a->targets, a->n_targets));
+	struct jw *w = sink;
+	if (len > JW_BUF - w->n) {
+		jw_flush(w);
+		if (len > JW_BUF) {
+			if (fwrite(s, 1, len, w->f) != len && !w->err)
+				w->err = -EIO;
+			return;
+		}
+	}
+	memcpy(w->buf + w->n, s, len);
+	w->n += len;
+}
+
+static void jw_puts(struct jw *w, const char *s)
+{
+	jw_put(w, s, strlen(s));
+}
+
+/* a string as json-c escapes it with JSON_C_TO_STRING_NOSLASHESCAPE */
+static void jw_quote(struct jw *w, const char *s)
+{
+	const char *run = s, *p;
+	jw_put(w, "\"", 1);
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		char u[8];
+		const char *e;
+		switch (c) {
+		case '\b':
+			e = "\\b";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\f':
+			e = "\\f";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		default:
+			if (c >= 0x20)
+				continue;
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			e = u;
+			break;
+		}
+		jw_put(w, run, (size_t)(p - run));
+		jw_puts(w, e);
+		run = p + 1;
+	}
+	jw_put(w, run, (size_t)(p - run));
+	jw_put(w, "\"", 1);
+}
+
+/* stream: what goes before a member of the open container (separator, indentation, key) */
+static void jw_lead(struct jw *w, const char *key)
+{
+	if (!w->depth)
+		return;
+	struct jw_level *l = &w->lv[w->depth - 1];
+	bool pretty = w->flags & JSON_C_TO_STRING_PRETTY;
+	if (l->had)
+		jw_put(w, ",\n", pretty ? 2 : 1);
+	if ((w->flags & JSON_C_TO_STRING_SPACED) && !pretty)
+		jw_put(w, " ", 1);
+	l->had = true;
+	indent(jw_put, w, w->depth, w->flags);
+	if (!l->array) {
+		jw_quote(w, key);
+		if (w->flags & JSON_C_TO_STRING_SPACED)
+			jw_put(w, ": ", 2);
+		else
+			jw_put(w, ":", 1);
+	}
+}
+
+/* tree: @o becomes the member @key of the open container (or the document) */
+static void jw_add(struct jw *w, const char *key, struct json_object *o)
+{
+	if (!w->depth) {
+		w->root = o;
+		return;
+	}
+	struct jw_level *l = &w->lv[w->depth - 1];
+	l->had = true;
+	if (!l->o)
+		json_object_put(o);
+	else if (l->array)
+		json_object_array_add(l->o, o);
+	else
+		json_object_object_add(l->o, key, o);
+}
+
+static void jw_open(struct jw *w, const char *key, bool array)
+{
+	if (w->lost || w->depth == JW_MAX_DEPTH) {
+		w->lost++;
+		w->err = -E2BIG;
+		return;
+	}
+	struct json_object *o = NULL;
+	if (w->f) {
+		jw_lead(w, key);
+		jw_put(w, array ? "[" : "{", 1);
+		if (w->flags & JSON_C_TO_STRING_PRETTY)
+			jw_put(w, "\n", 1);
+	} else {
+		o = array ? json_object_new_array() : json_object_new_object();
+		if (!o)
+			w->err = -ENOMEM;
+		jw_add(w, key, o);
+	}
+	w->lv[w->depth++] = (struct jw_level){.o = o, .array = array};
+}
+
+static void jw_object(struct jw *w, const char *key)
+{
+	jw_open(w, key, false);
+}
+
+static void jw_array(struct jw *w, const char *key)
+{
+	jw_open(w, key, true);
+}
+
+static void jw_end(struct jw *w)
+{
+	if (w->lost) {
+		w->lost--;
+		return;
+	}
+	const struct jw_level *l = &w->lv[--w->depth];
+	if (!w->f)
+		return;
+	bool pretty = w->flags & JSON_C_TO_STRING_PRETTY;
+	if (pretty) {
+		if (l->had)
+			jw_put(w, "\n", 1);
+		indent(jw_put, w, w->depth, w->flags);
+	}
+	if ((w->flags & JSON_C_TO_STRING_SPACED) && !pretty)
+		jw_puts(w, l->array ? " ]" : " }");
+	else
+		jw_put(w, l->array ? "]" : "}", 1);
+}
+
+/* a scalar: @text printed, or @o added to the tree (NULL: null) */
+static void jw_scalar(struct jw *w, const char *key, const char *text, struct json_object *o)
+{
+	if (w->lost)
+		return;
+	if (w->f) {
+		jw_lead(w, key);
+		jw_puts(w, text);
+	} else {
+		jw_add(w, key, o);
+	}
+}
+
+static void jw_null(struct jw *w, const char *key)
+{
+	jw_scalar(w, key, "null", NULL);
+}
+
+static void jw_bool(struct jw *w, const char *key, bool v)
+{
+	jw_scalar(w, key, v ? "true" : "false", w->f ? NULL : json_object_new_boolean(v));
+}
+
+static void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	char s[24];
+	if (w->f)
+		snprintf(s, sizeof(s), "%" PRId64, v);
+	jw_scalar(w, key, s, w->f ? NULL : json_object_new_int64(v));
+}
+
+static void jw_uint(struct jw *w, const char *key, uint64_t v)
+{
+	char s[24];
+	if (w->f)
+		snprintf(s, sizeof(s), "%" PRIu64, v);
+	jw_scalar(w, key, s, w->f ? NULL : json_object_new_uint64(v));
+}
+
+/* a string, or null for NULL */
+static void jw_string(struct jw *w, const char *key, const char *v)
+{
+	if (!v) {
+		jw_null(w, key);
+	} else if (w->lost) {
+		return;
+	} else if (w->f) {
+		jw_lead(w, key);
+		jw_quote(w, v);
+	} else {
+		jw_add(w, key, json_object_new_string(v));
+	}
+}
+
+/* an array of numbers (see num_array_json for @copy) */
+static void jw_nums(struct jw *w, const char *key, const struct num_array *a, bool copy)
+{
+	if (w->lost)
+		return;
+	if (w->f) {
+		jw_lead(w, key);
+		if (num_print(a, w->depth, w->flags, jw_put, w) < 0)
+			w->err = -E2BIG;
+	} else {
+		struct json_object *o = num_array_json(a, copy);
+		if (!o)
+			w->err = -ENOMEM;
+		jw_add(w, key, o);
+	}
+}
+
+static void knob_w(struct jw *w, const char *key, const struct state_knob *k)
+{
+	if (!k->known)
+		jw_null(w, key);
+	else if (k->boolean)
+		jw_bool(w, key, k->v != 0);
+	else
+		jw_int(w, key, k->v);
+}
+
+/* ---- the documents ------------------------------------------------------------------- */
+
+static void ints_w(struct jw *w, const char *key, const int *v, size_t n)
+{
+	struct num_array a = {.base = v, .n = n, .stride = 1, .type = NUM_INT};
+	jw_nums(w, key, &a, true);
+}
+
+static void opt_w(struct jw *w, const char *key, const struct opt_u64 *o)
+{
+	if (o->known)
+		jw_uint(w, key, o->v);
+	else
+		jw_null(w, key);
+}
+
+/* HMAT figures: the kernel prints 0 for a value the firmware did not give */
+static void perf_value_w(struct jw *w, const char *key, const struct opt_u64 *o)
+{
+	if (o->known && o->v)
+		jw_uint(w, key, o->v);
+	else
+		jw_null(w, key);
+}
+
+static void opt_bool_w(struct jw *w, const char *key, const struct opt_u64 *o)
+{
+	if (o->known)
+		jw_bool(w, key, o->v != 0);
+	else
+		jw_null(w, key);
+}
+
+static void int_or_null(struct jw *w, const char *key, bool known, int64_t v)
+{
+	if (known)
+		jw_int(w, key, v);
+	else
+		jw_null(w, key);
+}
+
+static void access_w(struct jw *w, const char *key, const struct topo_perf_class *a)
+{
+	if (!a->present) {
+		jw_null(w, key);
+		return;
+	}
+	jw_object(w, key);
+	ints_w(w, "initiators", a->initiators, a->n_initiators);
+	ints_w(w, "targets", a->targets, a->n_targets);
 	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-		json_object_object_add(o, perf_keys[k], perf_value_json(&a->attr[k]));
-	return o;
+		perf_value_w(w, perf_keys[k], &a->attr[k]);
+	jw_end(w);
 }
 
 /* perf: access1 (CPU initiators) when the kernel reports it, else access0 */
-static struct json_object *perf_json(const struct topo_node *n)
+static void perf_w(struct jw *w, const char *key, const struct topo_node *n)
 {
 	for (int c = 1; c >= 0; c--) {
 		const struct topo_perf_class *a = &n->access[c];
@@ -224,59 +532,57 @@ static struct json_object *perf_json(const struct topo_node *n)
 			any |= a->attr[k].known && a->attr[k].v;
 		if (!any)
 			continue;
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "access_class", json_object_new_int(c));
-		json_object_object_add(o, "initiator",
-				       a->n_initiators ? json_object_new_int(a->initiators[0])
-						       : NULL);
-		json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
+		jw_object(w, key);
+		jw_int(w, "access_class", c);
+		int_or_null(w, "initiator", a->n_initiators, a->n_initiators ? a->initiators[0] : 0);
+		ints_w(w, "initiators", a->initiators, a->n_initiators);
 		for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-			json_object_object_add(o, perf_keys[k], perf_value_json(&a->attr[k]));
-		return o;
+			perf_value_w(w, perf_keys[k], &a->attr[k]);
+		jw_end(w);
+		return;
 	}
-	return NULL;
+	jw_null(w, key);
 }
 
-static struct json_object *fw_access_json(const struct fw_access *a)
+static void fw_access_w(struct jw *w, const char *key, const struct fw_access *a)
 {
-	if (!a->valid)
-		return NULL;
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
+	if (!a->valid) {
+		jw_null(w, key);
+		return;
+	}
+	jw_object(w, key);
+	ints_w(w, "initiators", a->initiators, a->n_initiators);
 	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-		json_object_object_add(o, perf_keys[k],
-				       a->v[k] ? json_object_new_int64(a->v[k]) : NULL);
-	return o;
+		int_or_null(w, perf_keys[k], a->v[k], a->v[k]);
+	jw_end(w);
 }
 
-static struct json_object *fw_node_json(const struct fw_node *f)
+static void fw_node_w(struct jw *w, const struct fw_node *f)
 {
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "node", json_object_new_int(f->node));
-	json_object_object_add(o, "pxm", json_object_new_int64(f->pxm));
+	jw_object(w, NULL);
+	jw_int(w, "node", f->node);
+	jw_int(w, "pxm", f->pxm);
 	/* has_cpu as in nodes[]: "cpus" is a list of CPU ids there */
-	json_object_object_add(o, "has_cpu", json_object_new_boolean(f->cpu));
-	json_object_object_add(o, "generic_initiator",
-			       json_object_new_boolean(f->generic_initiator));
-	struct json_object *ranges = json_object_new_array();
+	jw_bool(w, "has_cpu", f->cpu);
+	jw_bool(w, "generic_initiator", f->generic_initiator);
+	jw_array(w, "memory_ranges");
 	for (size_t k = 0; k < f->n_ranges; k++) {
 		const struct fw_range *r = &f->ranges[k];
-		struct json_object *ro = json_object_new_object();
-		json_object_object_add(ro, "base", json_object_new_uint64(r->base));
-		json_object_object_add(ro, "length", json_object_new_uint64(r->length));
-		json_object_object_add(ro, "hot_pluggable", json_object_new_boolean(r->hotplug));
-		json_object_object_add(ro, "non_volatile", json_object_new_boolean(r->nonvolatile));
-		json_object_object_add(ro, "specific_purpose",
-				       json_object_new_boolean(r->specific_purpose));
-		json_object_array_add(ranges, ro);
+		jw_object(w, NULL);
+		jw_uint(w, "base", r->base);
+		jw_uint(w, "length", r->length);
+		jw_bool(w, "hot_pluggable", r->hotplug);
+		jw_bool(w, "non_volatile", r->nonvolatile);
+		jw_bool(w, "specific_purpose", r->specific_purpose);
+		jw_end(w);
 	}
-	json_object_object_add(o, "memory_ranges", ranges);
-	json_object_object_add(o, "nfit_persistent", json_object_new_boolean(f->nfit_pmem));
-	json_object_object_add(o, "cxl_window", json_object_new_boolean(f->cxl_window));
-	json_object_object_add(o, "cfmws_node", json_object_new_boolean(f->cfmws_fake));
-	json_object_object_add(o, "hmat_access0", fw_access_json(&f->access[0]));
-	json_object_object_add(o, "hmat_access1", fw_access_json(&f->access[1]));
-	return o;
+	jw_end(w);
+	jw_bool(w, "nfit_persistent", f->nfit_pmem);
+	jw_bool(w, "cxl_window", f->cxl_window);
+	jw_bool(w, "cfmws_node", f->cfmws_fake);
+	fw_access_w(w, "hmat_access0", &f->access[0]);
+	fw_access_w(w, "hmat_access1", &f->access[1]);
+	jw_end(w);
 }
 
 static bool table_used(const struct topo_fw *fw, const char *name)
@@ -288,395 +594,491 @@ static bool table_used(const struct topo_fw *fw, const char *name)
 		      (!strcmp(name, "NFIT") && fw->have_nfit));
 }
 
-static struct json_object *node_or_null(int node)
+static void node_or_null(struct jw *w, const char *key, int node)
 {
-	return node >= 0 ? json_object_new_int(node) : NULL;
+	int_or_null(w, key, node >= 0, node);
 }
 
-/* firmware{tables[], nodes[], hmat[], memory_side_caches[], cxl_windows[], nfit_ranges[]} */
-static struct json_object *firmware_json(const struct topo *topo)
+/* the HMAT matrix, compact: a 1024-node machine has 256 x 1024 pairs */
+static void hmat_w(struct jw *w, const struct topo_fw *fw)
+{
+	jw_object(w, "hmat");
+	int *rows = malloc((fw->n_inits + 1) * sizeof(int));
+	int *cols = malloc((fw->n_nodes + 1) * sizeof(int));
+	for (size_t k = 0; rows && k < fw->n_inits; k++)
+		rows[k] = fw_pxm_to_node(fw, fw->init_pxm[k]);
+	for (size_t t = 0; cols && t < fw->n_nodes; t++)
+		cols[t] = (int)t;
+	ints_w(w, "initiators", rows, rows ? fw->n_inits : 0);
+	ints_w(w, "targets", cols, cols ? fw->n_nodes : 0);
+	free(rows);
+	free(cols);
+	for (size_t a = 0; a < ELEMENTSOF(perf_keys); a++) {
+		jw_array(w, perf_keys[a]);
+		for (size_t k = 0; k < fw->n_inits; k++) {
+			struct hmat_row h = {fw, k, (int)a};
+			struct num_array row = {.base = &h, .n = fw->n_nodes, .stride = 1,
+						.type = NUM_HMAT, .zero_is_null = true};
+			jw_nums(w, NULL, &row, true);
+		}
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+/*
+ * firmware{tables[], nodes[], hmat[], memory_side_caches[], cxl_windows[], nfit_ranges[]};
+ * the state file has no hmat
+ */
+static void firmware_w(struct jw *w, const struct topo *topo, bool state)
 {
 	const struct topo_fw *fw = topo->fw;
-	struct json_object *o = json_object_new_object();
-	struct json_object *tables = json_object_new_array();
+	jw_object(w, "firmware");
+	jw_array(w, "tables");
 	for (size_t i = 0; i < topo->n_tables; i++) {
 		const struct topo_acpi_blob *b = &topo->tables[i];
-		struct json_object *t = json_object_new_object();
-		json_object_object_add(t, "signature", json_object_new_string(b->name));
-		json_object_object_add(t, "length", json_object_new_uint64(b->len));
-		json_object_object_add(t, "used", json_object_new_boolean(table_used(fw, b->name)));
-		json_object_array_add(tables, t);
+		jw_object(w, NULL);
+		jw_string(w, "signature", b->name);
+		jw_uint(w, "length", b->len);
+		jw_bool(w, "used", table_used(fw, b->name));
+		jw_end(w);
 	}
-	json_object_object_add(o, "tables", tables);
+	jw_end(w);
 
-	struct json_object *nodes = json_object_new_array();
+	jw_array(w, "nodes");
 	for (size_t i = 0; fw && i < fw->n_nodes; i++)
-		json_object_array_add(nodes, fw_node_json(&fw->nodes[i]));
-	json_object_object_add(o, "nodes", nodes);
+		fw_node_w(w, &fw->nodes[i]);
+	jw_end(w);
 
-	/* the HMAT matrix, compact: a 1024-node machine has 256 x 1024 pairs */
-	struct json_object *hmat = NULL;
-	if (fw && fw->have_matrix) {
-		hmat = json_object_new_object();
-		int *rows = malloc((fw->n_inits + 1) * sizeof(int));
-		int *cols = malloc((fw->n_nodes + 1) * sizeof(int));
-		for (size_t k = 0; rows && k < fw->n_inits; k++)
-			rows[k] = fw_pxm_to_node(fw, fw->init_pxm[k]);
-		for (size_t t = 0; cols && t < fw->n_nodes; t++)
-			cols[t] = (int)t;
-		json_object_object_add(hmat, "initiators", ints_json(rows, rows ? fw->n_inits : 0));
-		json_object_object_add(hmat, "targets", ints_json(cols, cols ? fw->n_nodes : 0));
-		free(rows);
-		free(cols);
-		for (size_t a = 0; a < ELEMENTSOF(perf_keys); a++) {
-			struct json_object *m = json_object_new_array_ext((int)fw->n_inits);
-			for (size_t k = 0; k < fw->n_inits; k++) {
-				struct hmat_row h = {fw, k, (int)a};
-				json_object_array_add(
-				    m, num_array_json(&h, fw->n_nodes, 1, NUM_HMAT, true, true));
-			}
-			json_object_object_add(hmat, perf_keys[a], m);
-		}
-	}
-	json_object_object_add(o, "hmat", hmat);
+	if (fw && fw->have_matrix && !state)
+		hmat_w(w, fw);
+	else if (!state)
+		jw_null(w, "hmat");
 
-	struct json_object *caches = json_object_new_array();
+	jw_array(w, "memory_side_caches");
 	for (size_t i = 0; fw && fw->have_hmat && i < fw->hmat.n_caches; i++) {
 		const struct acpi_hmat_cache *c = &fw->hmat.caches[i];
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "node", node_or_null(fw_pxm_to_node(fw, c->memory_pd)));
-		json_object_object_add(e, "pxm", json_object_new_int64(c->memory_pd));
-		json_object_object_add(e, "level", json_object_new_int(c->level));
-		json_object_object_add(e, "size_bytes", json_object_new_uint64(c->size));
-		json_object_object_add(e, "line_size_bytes", json_object_new_int(c->line_size));
-		json_object_object_add(e, "associativity", json_object_new_int(c->associativity));
-		json_object_object_add(e, "write_policy", json_object_new_int(c->write_policy));
-		json_object_array_add(caches, e);
+		jw_object(w, NULL);
+		node_or_null(w, "node", fw_pxm_to_node(fw, c->memory_pd));
+		jw_int(w, "pxm", c->memory_pd);
+		jw_int(w, "level", c->level);
+		jw_uint(w, "size_bytes", c->size);
+		jw_int(w, "line_size_bytes", c->line_size);
+		jw_int(w, "associativity", c->associativity);
+		jw_int(w, "write_policy", c->write_policy);
+		jw_end(w);
 	}
-	json_object_object_add(o, "memory_side_caches", caches);
+	jw_end(w);
 
-	struct json_object *windows = json_object_new_array();
+	jw_array(w, "cxl_windows");
 	for (size_t i = 0; fw && fw->have_cedt && i < fw->cedt.n_cfmws; i++) {
 		const struct acpi_cedt_cfmws *c = &fw->cedt.cfmws[i];
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "base", json_object_new_uint64(c->base));
-		json_object_object_add(e, "size", json_object_new_uint64(c->size));
-		json_object_object_add(e, "interleave_ways", json_object_new_int64(c->ways));
-		json_object_object_add(e, "granularity", json_object_new_uint64(c->granularity));
-		json_object_object_add(e, "restrictions", json_object_new_int(c->restrictions));
-		json_object_object_add(e, "usable", json_object_new_boolean(c->usable));
-		json_object_array_add(windows, e);
+		jw_object(w, NULL);
+		jw_uint(w, "base", c->base);
+		jw_uint(w, "size", c->size);
+		jw_int(w, "interleave_ways", c->ways);
+		jw_uint(w, "granularity", c->granularity);
+		jw_int(w, "restrictions", c->restrictions);
+		jw_bool(w, "usable", c->usable);
+		jw_end(w);
 	}
-	json_object_object_add(o, "cxl_windows", windows);
+	jw_end(w);
 
-	struct json_object *spa = json_object_new_array();
+	jw_array(w, "nfit_ranges");
 	for (size_t i = 0; fw && fw->have_nfit && i < fw->nfit.n_spa; i++) {
 		const struct acpi_nfit_spa *r = &fw->nfit.spa[i];
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "index", json_object_new_int(r->range_index));
-		json_object_object_add(
-			e, "type", json_object_new_string(acpi_nfit_range_type_name(r->range_type)));
-		json_object_object_add(e, "pxm",
-				       r->proximity_valid ? json_object_new_int64(r->pxm) : NULL);
-		json_object_object_add(
-			e, "node", node_or_null(r->proximity_valid ? fw_pxm_to_node(fw, r->pxm) : -1));
-		json_object_object_add(e, "base", json_object_new_uint64(r->base));
-		json_object_object_add(e, "length", json_object_new_uint64(r->length));
-		json_object_array_add(spa, e);
+		jw_object(w, NULL);
+		jw_int(w, "index", r->range_index);
+		jw_string(w, "type", acpi_nfit_range_type_name(r->range_type));
+		int_or_null(w, "pxm", r->proximity_valid, r->pxm);
+		node_or_null(w, "node", r->proximity_valid ? fw_pxm_to_node(fw, r->pxm) : -1);
+		jw_uint(w, "base", r->base);
+		jw_uint(w, "length", r->length);
+		jw_end(w);
 	}
-	json_object_object_add(o, "nfit_ranges", spa);
-	return o;
+	jw_end(w);
+	jw_end(w);
 }
 
-static void plan_node_json(struct json_object *o, const struct topo_plan *plan, int id)
+/* the node's fallback is every node of every slower tier (the tiers[] after its own) */
+static bool fallback_is_slower_tiers(const struct topo_plan *plan, const struct plan_node *pn)
+{
+	if (pn->tier < 0 || !pn->member)
+		return false;
+	for (size_t t = 0; t < plan->n_tiers; t++)
+		if (plan->tiers[t].id == pn->tier)
+			return plan->tiers[t].lower && pn->fallback == plan->tiers[t].lower &&
+			       pn->n_fallback == plan->tiers[t].n_lower;
+	return false;
+}
+
+static void plan_node_w(struct jw *w, const struct topo_plan *plan, int id, bool state)
 {
 	const struct plan_node *pn = &plan->nodes[plan->topo->node_index[id]];
-	json_object_object_add(o, "kind", json_object_new_string(topo_kind_to_string(pn->kind)));
-	struct json_object *ev = json_object_new_array();
+	jw_string(w, "kind", topo_kind_to_string(pn->kind));
+	jw_array(w, "evidence");
 	for (size_t i = 0; i < pn->n_evidence; i++)
-		json_object_array_add(ev, json_object_new_string(pn->evidence[i]));
-	json_object_object_add(o, "evidence", ev);
-	json_object_object_add(o, "adistance",
-			       pn->has_adist && pn->member ? json_object_new_int64(pn->adist) : NULL);
-	json_object_object_add(o, "tier",
-			       pn->tier >= 0 && pn->member ? json_object_new_int(pn->tier) : NULL);
-	struct json_object *d = json_object_new_object();
-	json_object_object_add(d, "preferred", ints_json(pn->preferred, pn->n_preferred));
-	json_object_object_add(d, "fallback", ints_json(pn->fallback, pn->n_fallback));
-	json_object_object_add(o, "demotion", d);
-	json_object_object_add(o, "excluded", json_object_new_boolean(pn->excluded));
+		jw_string(w, NULL, pn->evidence[i]);
+	jw_end(w);
+	int_or_null(w, "adistance", pn->has_adist && pn->member, pn->adist);
+	int_or_null(w, "tier", pn->tier >= 0 && pn->member, pn->tier);
+	jw_object(w, "demotion");
+	ints_w(w, "preferred", pn->preferred, pn->n_preferred);
+	/* the state file leaves out the fallback that tiers[] gives (topo_plan_load() puts it
+	 * back): on a 1024-node machine the lists were 1.3 MB of the file */
+	if (!state || !fallback_is_slower_tiers(plan, pn))
+		ints_w(w, "fallback", pn->fallback, pn->n_fallback);
+	jw_end(w);
+	jw_bool(w, "excluded", pn->excluded);
 }
 
-static struct json_object *node_json(const struct topo *topo, const struct topo_node *n,
-				     const struct topo_plan *plan)
+static void cpu_list_w(struct jw *w, const char *key, const unsigned int *cpus, size_t n)
 {
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "node", json_object_new_int(n->id));
-	const struct fw_node *fwn = fw_node_by_id(topo->fw, n->id);
-	json_object_object_add(o, "pxm", fwn ? json_object_new_int64(fwn->pxm) : NULL);
-	json_object_object_add(o, "online", json_object_new_boolean(n->online));
-	json_object_object_add(o, "has_cpu", json_object_new_boolean(n->has_cpu));
-	json_object_object_add(o, "has_memory", json_object_new_boolean(n->has_memory));
-	json_object_object_add(o, "has_normal_memory",
-			       json_object_new_boolean(n->has_normal_memory));
-	json_object_object_add(o, "generic_initiator",
-			       json_object_new_boolean(n->generic_initiator));
+	struct num_array a = {.base = cpus, .n = n, .stride = 1, .type = NUM_U32};
+	jw_nums(w, key, &a, true);
+}
 
-	struct json_object *cpus = json_object_new_array_ext((int)n->n_cpus);
-	for (size_t i = 0; i < n->n_cpus; i++)
-		json_object_array_add(cpus, json_object_new_int64(n->cpus[i]));
-	json_object_object_add(o, "cpus", cpus); /* the online ones */
-	struct json_object *off = json_object_new_array_ext((int)n->n_cpus_offline);
-	for (size_t i = 0; i < n->n_cpus_offline; i++)
-		json_object_array_add(off, json_object_new_int64(n->cpus_offline[i]));
-	json_object_object_add(o, "cpus_offline", off);
-	json_object_object_add(o, "gpu", n->gpu ? json_object_new_string(n->gpu) : NULL);
-	json_object_object_add(o, "memory_bytes", opt_json(&n->mem_total));
-	json_object_object_add(o, "memory_free_bytes", opt_json(&n->mem_free));
-	json_object_object_add(o, "memory_blocks",
-			       n->present ? json_object_new_uint64(n->n_memory_blocks) : NULL);
+/* node @idx of the snapshot; @knobs: the state file's (its weight, no MemFree) */
+static void node_w(struct jw *w, const struct topo *topo, size_t idx,
+		   const struct topo_plan *plan, bool state, const struct state_knobs *knobs)
+{
+	const struct topo_node *n = &topo->nodes[idx];
+	jw_object(w, NULL);
+	jw_int(w, "node", n->id);
+	const struct fw_node *fwn = fw_node_by_id(topo->fw, n->id);
+	int_or_null(w, "pxm", fwn, fwn ? fwn->pxm : 0);
+	jw_bool(w, "online", n->online);
+	jw_bool(w, "has_cpu", n->has_cpu);
+	jw_bool(w, "has_memory", n->has_memory);
+	jw_bool(w, "has_normal_memory", n->has_normal_memory);
+	jw_bool(w, "generic_initiator", n->generic_initiator);
+	cpu_list_w(w, "cpus", n->cpus, n->n_cpus); /* the online ones */
+	cpu_list_w(w, "cpus_offline", n->cpus_offline, n->n_cpus_offline);
+	jw_string(w, "gpu", n->gpu);
+	opt_w(w, "memory_bytes", &n->mem_total);
+	/* MemFree changes all the time: in the state file every apply would rewrite it */
+	if (!knobs)
+		opt_w(w, "memory_free_bytes", &n->mem_free);
+	if (n->present)
+		jw_uint(w, "memory_blocks", n->n_memory_blocks);
+	else
+		jw_null(w, "memory_blocks");
 	size_t b_on = 0, b_off = 0;
-	bool states = topo_node_get_memory_block_states(n, &b_on, &b_off) == 0;
-	json_object_object_add(o, "memory_blocks_online",
-			       states ? json_object_new_uint64(b_on) : NULL);
-	json_object_object_add(o, "memory_blocks_offline",
-			       states ? json_object_new_uint64(b_off) : NULL);
+	if (topo_node_get_memory_block_states(n, &b_on, &b_off) == 0) {
+		jw_uint(w, "memory_blocks_online", b_on);
+		jw_uint(w, "memory_blocks_offline", b_off);
+	} else {
+		jw_null(w, "memory_blocks_online");
+		jw_null(w, "memory_blocks_offline");
+	}
 	const char *zv[8];
 	size_t nz = topo_node_get_memory_zones(n, zv, ELEMENTSOF(zv));
-	struct json_object *zones = json_object_new_array();
+	jw_array(w, "memory_zones");
 	for (size_t i = 0; i < nz && i < ELEMENTSOF(zv); i++)
-		json_object_array_add(zones, json_object_new_string(zv[i]));
-	json_object_object_add(o, "memory_zones", zones);
+		jw_string(w, NULL, zv[i]);
+	jw_end(w);
 
 	/* one distance per entry of the top-level nodes[], in the same order (null: unknown);
 	 * a 1024-node machine has a million of them, so plain numbers, not objects */
-	struct json_object *dist = NULL;
-	if (n->distance)
-		dist = num_array_json(n->distance, topo->n_nodes, 1, NUM_U8, true, false);
-	json_object_object_add(o, "distances", dist);
+	if (n->distance && !state) {
+		struct num_array d = {.base = n->distance, .n = topo->n_nodes, .stride = 1,
+				      .type = NUM_U8, .zero_is_null = true};
+		jw_nums(w, "distances", &d, false);
+	} else if (!state) {
+		jw_null(w, "distances");
+	}
 	unsigned int nd;
 	int cpu_node;
 	if (topo_get_nearest_cpu_distance(topo, n->id, &nd, &cpu_node) == 0) {
-		json_object_object_add(o, "nearest_cpu_node", json_object_new_int(cpu_node));
-		json_object_object_add(o, "nearest_cpu_distance", json_object_new_int((int)nd));
+		jw_int(w, "nearest_cpu_node", cpu_node);
+		jw_int(w, "nearest_cpu_distance", nd);
 	} else {
-		json_object_object_add(o, "nearest_cpu_node", NULL);
-		json_object_object_add(o, "nearest_cpu_distance", NULL);
+		jw_null(w, "nearest_cpu_node");
+		jw_null(w, "nearest_cpu_distance");
 	}
 
-	json_object_object_add(o, "perf", perf_json(n));
-	json_object_object_add(o, "access0", access_json(&n->access[0]));
-	json_object_object_add(o, "access1", access_json(&n->access[1]));
+	perf_w(w, "perf", n);
+	access_w(w, "access0", &n->access[0]);
+	access_w(w, "access1", &n->access[1]);
 
-	struct json_object *caches = json_object_new_array();
+	jw_array(w, "memory_side_caches");
 	for (size_t i = 0; i < n->n_caches; i++) {
 		const struct topo_cache *c = &n->caches[i];
-		struct json_object *co = json_object_new_object();
-		json_object_object_add(co, "level", json_object_new_int((int)c->level));
-		json_object_object_add(co, "size_bytes", opt_json(&c->size));
-		json_object_object_add(co, "line_size_bytes", opt_json(&c->line_size));
-		json_object_object_add(co, "indexing", opt_json(&c->indexing));
-		json_object_object_add(co, "write_policy", opt_json(&c->write_policy));
-		json_object_array_add(caches, co);
+		jw_object(w, NULL);
+		jw_int(w, "level", c->level);
+		opt_w(w, "size_bytes", &c->size);
+		opt_w(w, "line_size_bytes", &c->line_size);
+		opt_w(w, "indexing", &c->indexing);
+		opt_w(w, "write_policy", &c->write_policy);
+		jw_end(w);
 	}
-	json_object_object_add(o, "memory_side_caches", caches);
-	json_object_object_add(o, "kernel_tier",
-			       n->kernel_tier >= 0 ? json_object_new_int(n->kernel_tier) : NULL);
-	json_object_object_add(o, "interleave_weight", opt_json(&n->interleave_weight));
-	struct json_object *kd = NULL;
+	jw_end(w);
+	int_or_null(w, "kernel_tier", n->kernel_tier >= 0, n->kernel_tier);
+	if (knobs)
+		knob_w(w, "interleave_weight", &knobs->interleave_weight[idx]);
+	else
+		opt_w(w, "interleave_weight", &n->interleave_weight);
 	if (n->kernel_demotion_known) {
-		kd = json_object_new_object();
-		json_object_object_add(kd, "preferred",
-				       ints_json(n->kernel_preferred, n->n_kernel_preferred));
-		json_object_object_add(kd, "fallback",
-				       ints_json(n->kernel_fallback, n->n_kernel_fallback));
-	}
-	json_object_object_add(o, "kernel_demotion", kd);
-	if (plan)
-		plan_node_json(o, plan, n->id);
-	return o;
-}
-
-static struct json_object *kernel_json(const struct topo *topo)
-{
-	struct json_object *k = json_object_new_object();
-	json_object_object_add(k, "release",
-			       topo->release ? json_object_new_string(topo->release) : NULL);
-	struct json_object *tiers = json_object_new_array();
-	for (size_t i = 0; i < topo->n_tiers; i++) {
-		struct json_object *t = json_object_new_object();
-		json_object_object_add(t, "id", json_object_new_int(topo->tiers[i].id));
-		json_object_object_add(t, "nodes",
-				       ints_json(topo->tiers[i].nodes, topo->tiers[i].n_nodes));
-		json_object_array_add(tiers, t);
-	}
-	json_object_object_add(k, "tiers", tiers);
-	json_object_object_add(k, "demotion_enabled", opt_bool_json(&topo->demotion_enabled));
-	json_object_object_add(k, "numa_balancing", opt_json(&topo->numa_balancing));
-	json_object_object_add(k, "promote_rate_limit_mbps", opt_json(&topo->promote_rate_limit));
-	json_object_object_add(k, "memory_block_size_bytes", opt_json(&topo->block_size));
-	json_object_object_add(k, "auto_online_blocks",
-			       topo->auto_online_blocks
-				   ? json_object_new_string(topo->auto_online_blocks)
-				   : NULL);
-	json_object_object_add(k, "memmap_on_memory",
-			       topo->memmap_on_memory ? json_object_new_string(topo->memmap_on_memory)
-						      : NULL);
-	struct json_object *wi = json_object_new_object();
-	json_object_object_add(wi, "auto", opt_bool_json(&topo->wi_auto));
-	json_object_object_add(wi, "auto_file", topo->wi_auto_file
-							? json_object_new_string(topo->wi_auto_file)
-							: NULL);
-	json_object_object_add(k, "weighted_interleave", wi);
-	return k;
-}
-
-static struct json_object *dev_json(const struct topo_dev *d)
-{
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "device", json_object_new_string(d->name));
-	json_object_object_add(o, "devpath", json_object_new_string(d->devpath));
-	json_object_object_add(o, "driver", d->driver ? json_object_new_string(d->driver) : NULL);
-	if (d->bus != TOPO_BUS_CXL) {
-		json_object_object_add(o, "target_node", d->has_target_node
-								 ? json_object_new_int(d->target_node)
-								 : NULL);
-		json_object_object_add(o, "numa_node", d->has_numa_node
-							       ? json_object_new_int(d->numa_node)
-							       : NULL);
-	}
-	json_object_object_add(o, "size", opt_json(&d->size));
-	if (d->bus == TOPO_BUS_DAX) {
-		json_object_object_add(o, "parent",
-				       d->parent ? json_object_new_string(d->parent) : NULL);
-		json_object_object_add(o, "parent_kind", d->parent_kind
-								 ? json_object_new_string(d->parent_kind)
-								 : NULL);
-		/* as daxctl list names them: mode, online_memblocks, total_memblocks, movable */
-		const char *mode = topo_dev_get_dax_mode(d);
-		json_object_object_add(o, "mode", mode ? json_object_new_string(mode) : NULL);
-		json_object_object_add(o, "resource", opt_json(&d->resource));
-		json_object_object_add(o, "online_memblocks",
-				       d->blocks_known ? json_object_new_uint64(d->blocks_online)
-						       : NULL);
-		json_object_object_add(o, "total_memblocks",
-				       d->blocks_known ? json_object_new_uint64(d->blocks_total)
-						       : NULL);
-		json_object_object_add(o, "movable",
-				       d->movable >= 0 ? json_object_new_boolean(d->movable) : NULL);
+		jw_object(w, "kernel_demotion");
+		ints_w(w, "preferred", n->kernel_preferred, n->n_kernel_preferred);
+		ints_w(w, "fallback", n->kernel_fallback, n->n_kernel_fallback);
+		jw_end(w);
 	} else {
-		json_object_object_add(o, d->bus == TOPO_BUS_ND ? "type" : "mode",
-				       d->mode ? json_object_new_string(d->mode) : NULL);
+		jw_null(w, "kernel_demotion");
 	}
-	return o;
+	if (plan)
+		plan_node_w(w, plan, n->id, state);
+	jw_end(w);
+}
+
+/* the kernel's knobs: the snapshot's, or @knobs (the state file) */
+static void kernel_w(struct jw *w, const struct topo *topo, const struct state_knobs *knobs)
+{
+	jw_object(w, "kernel");
+	jw_string(w, "release", topo->release);
+	jw_array(w, "tiers");
+	for (size_t i = 0; i < topo->n_tiers; i++) {
+		jw_object(w, NULL);
+		jw_int(w, "id", topo->tiers[i].id);
+		ints_w(w, "nodes", topo->tiers[i].nodes, topo->tiers[i].n_nodes);
+		jw_end(w);
+	}
+	jw_end(w);
+	if (knobs) {
+		knob_w(w, "demotion_enabled", &knobs->demotion_enabled);
+		knob_w(w, "numa_balancing", &knobs->numa_balancing);
+		knob_w(w, "promote_rate_limit_mbps", &knobs->promote_rate_limit);
+	} else {
+		opt_bool_w(w, "demotion_enabled", &topo->demotion_enabled);
+		opt_w(w, "numa_balancing", &topo->numa_balancing);
+		opt_w(w, "promote_rate_limit_mbps", &topo->promote_rate_limit);
+	}
+	opt_w(w, "memory_block_size_bytes", &topo->block_size);
+	jw_string(w, "auto_online_blocks", topo->auto_online_blocks);
+	jw_string(w, "memmap_on_memory", topo->memmap_on_memory);
+	jw_object(w, "weighted_interleave");
+	opt_bool_w(w, "auto", &topo->wi_auto);
+	jw_string(w, "auto_file", topo->wi_auto_file);
+	jw_end(w);
+	jw_end(w);
+}
+
+static void dev_w(struct jw *w, const struct topo_dev *d)
+{
+	jw_object(w, NULL);
+	jw_string(w, "device", d->name);
+	jw_string(w, "devpath", d->devpath);
+	jw_string(w, "driver", d->driver);
+	if (d->bus != TOPO_BUS_CXL) {
+		int_or_null(w, "target_node", d->has_target_node, d->target_node);
+		int_or_null(w, "numa_node", d->has_numa_node, d->numa_node);
+	}
+	opt_w(w, "size", &d->size);
+	if (d->bus == TOPO_BUS_DAX) {
+		jw_string(w, "parent", d->parent);
+		jw_string(w, "parent_kind", d->parent_kind);
+		/* as daxctl list names them: mode, online_memblocks, total_memblocks, movable */
+		jw_string(w, "mode", topo_dev_get_dax_mode(d));
+		opt_w(w, "resource", &d->resource);
+		if (d->blocks_known) {
+			jw_uint(w, "online_memblocks", d->blocks_online);
+			jw_uint(w, "total_memblocks", d->blocks_total);
+		} else {
+			jw_null(w, "online_memblocks");
+			jw_null(w, "total_memblocks");
+		}
+		if (d->movable >= 0)
+			jw_bool(w, "movable", d->movable);
+		else
+			jw_null(w, "movable");
+	} else {
+		jw_string(w, d->bus == TOPO_BUS_ND ? "type" : "mode", d->mode);
+	}
+	jw_end(w);
+}
+
+static void finding_w(struct jw *w, const struct topo_finding *f)
+{
+	jw_object(w, NULL);
+	jw_string(w, "id", f->id);
+	jw_string(w, "severity", topo_severity_to_string(f->severity));
+	jw_string(w, "message", f->message);
+	jw_string(w, "path", f->path);
+	if (f->suppressed) /* only a check's findings are ever marked */
+		jw_bool(w, "suppressed", true);
+	jw_end(w);
 }
 
 struct json_object *finding_json(const struct topo_finding *f)
 {
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_string(f->id));
-	json_object_object_add(o, "severity",
-			       json_object_new_string(topo_severity_to_string(f->severity)));
-	json_object_object_add(o, "message", json_object_new_string(f->message));
-	json_object_object_add(o, "path", f->path ? json_object_new_string(f->path) : NULL);
-	if (f->suppressed) /* only a check's findings are ever marked */
-		json_object_object_add(o, "suppressed", json_object_new_boolean(true));
-	return o;
+	struct jw w = {0};
+	finding_w(&w, f);
+	if (w.err) {
+		json_object_put(w.root);
+		return NULL;
+	}
+	return w.root;
 }
 
-static struct json_object *plan_tiers_json(const struct topo_plan *plan)
+static void plan_tiers_w(struct jw *w, const struct topo_plan *plan)
 {
-	struct json_object *tiers = json_object_new_array();
+	jw_array(w, "tiers");
 	for (size_t i = 0; i < plan->n_tiers; i++) {
 		const struct plan_tier *t = &plan->tiers[i];
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_int(t->id));
-		json_object_object_add(o, "adistance_start",
-				       json_object_new_int64(t->adistance_start));
-		json_object_object_add(o, "nodes", ints_json(t->nodes, t->n_nodes));
-		json_object_array_add(tiers, o);
+		jw_object(w, NULL);
+		jw_int(w, "id", t->id);
+		jw_int(w, "adistance_start", t->adistance_start);
+		ints_w(w, "nodes", t->nodes, t->n_nodes);
+		jw_end(w);
 	}
-	return tiers;
+	jw_end(w);
+}
+
+/*
+ * The snapshot, and with a plan the plan's decisions inside each node and tiers[]. The
+ * @state file's form (docs/json.md) leaves out the matrices (SLIT distances, HMAT: -J has
+ * them) and the fallback lists that tiers[] gives.
+ */
+static void document_w(struct jw *w, const struct topo *topo, const struct topo_plan *plan,
+		       bool state, const struct state_knobs *knobs)
+{
+	jw_object(w, NULL);
+	jw_string(w, "schema", TOPO_JSON_SCHEMA);
+	if (plan) {
+		jw_object(w, "plan");
+		jw_string(w, "model", plan->model == TOPO_PLAN_KERNEL ? "kernel" : "recommended");
+		jw_string(w, "kernel_release", plan->release);
+		jw_string(w, "kernel_model", plan->kmodel ? plan->kmodel->name : NULL);
+		jw_bool(w, "has_demotion", topo_plan_has_demotion(plan));
+		jw_end(w);
+		plan_tiers_w(w, plan);
+	}
+	kernel_w(w, topo, knobs);
+
+	jw_array(w, "nodes");
+	for (size_t i = 0; i < topo->n_nodes; i++)
+		node_w(w, topo, i, plan, state, knobs);
+	jw_end(w);
+
+	static const char *const bus_keys[] = {"dax", "nd_regions", "cxl_regions"};
+	for (size_t b = 0; b < ELEMENTSOF(bus_keys); b++) {
+		jw_array(w, bus_keys[b]);
+		for (size_t i = 0; i < topo->n_devs; i++)
+			if ((size_t)topo->devs[i].bus == b)
+				dev_w(w, &topo->devs[i]);
+		jw_end(w);
+	}
+
+	firmware_w(w, topo, state);
+
+	jw_array(w, "findings");
+	for (size_t i = 0; i < topo->findings.n; i++)
+		finding_w(w, &topo->findings.v[i]);
+	for (size_t i = 0; plan && i < plan->findings.n; i++)
+		finding_w(w, &plan->findings.v[i]);
+	jw_end(w);
+	jw_end(w);
+}
+
+static int json_c_flags(unsigned int flags)
+{
+	return JSON_C_TO_STRING_NOSLASHESCAPE |
+	       ((flags & TOPO_JSON_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+					   : JSON_C_TO_STRING_PLAIN);
 }
 
 int json_to_string(struct json_object *root, unsigned int flags, char **out)
 {
-	int jflags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		     ((flags & TOPO_JSON_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-						 : JSON_C_TO_STRING_PLAIN);
-	const char *s = json_object_to_json_string_ext(root, jflags);
+	const char *s = json_object_to_json_string_ext(root, json_c_flags(flags));
 	*out = s ? strdup(s) : NULL;
 	json_object_put(root);
 	return *out ? 0 : -ENOMEM;
 }
 
-/* The snapshot, and with a plan the plan's decisions inside each node and tiers[]. */
-static struct json_object *document_json(const struct topo *topo, const struct topo_plan *plan)
+struct json_object *document_tree(const struct topo *topo, const struct topo_plan *plan,
+				  bool state)
 {
-	struct json_object *root = json_object_new_object();
-	if (!root)
+	struct jw w = {0};
+	document_w(&w, topo, plan, state, NULL);
+	if (w.err) {
+		json_object_put(w.root);
 		return NULL;
-	json_object_object_add(root, "schema", json_object_new_string(TOPO_JSON_SCHEMA));
-	if (plan) {
-		struct json_object *p = json_object_new_object();
-		json_object_object_add(p, "model",
-				       json_object_new_string(plan->model == TOPO_PLAN_KERNEL
-								      ? "kernel"
-								      : "recommended"));
-		json_object_object_add(p, "kernel_release",
-				       plan->release ? json_object_new_string(plan->release) : NULL);
-		json_object_object_add(p, "kernel_model",
-				       plan->kmodel ? json_object_new_string(plan->kmodel->name)
-						    : NULL);
-		json_object_object_add(p, "has_demotion",
-				       json_object_new_boolean(topo_plan_has_demotion(plan)));
-		json_object_object_add(root, "plan", p);
-		json_object_object_add(root, "tiers", plan_tiers_json(plan));
 	}
-	json_object_object_add(root, "kernel", kernel_json(topo));
+	return w.root;
+}
 
-	struct json_object *nodes = json_object_new_array_ext((int)topo->n_nodes);
-	for (size_t i = 0; i < topo->n_nodes; i++)
-		json_object_array_add(nodes, node_json(topo, &topo->nodes[i], plan));
-	json_object_object_add(root, "nodes", nodes);
+/* the document printed to @f as it is made; no newline after it */
+static int document_print(const struct topo *topo, const struct topo_plan *plan,
+			  unsigned int flags, FILE *f, const struct state_knobs *knobs)
+{
+	struct jw w = {.f = f, .flags = json_c_flags(flags), .buf = malloc(JW_BUF)};
+	if (!w.buf)
+		return -ENOMEM;
+	document_w(&w, topo, plan, knobs != NULL, knobs);
+	jw_flush(&w);
+	free(w.buf);
+	return w.err;
+}
 
-	static const char *const bus_keys[] = {"dax", "nd_regions", "cxl_regions"};
-	for (size_t b = 0; b < ELEMENTSOF(bus_keys); b++) {
-		struct json_object *a = json_object_new_array();
-		for (size_t i = 0; i < topo->n_devs; i++)
-			if ((size_t)topo->devs[i].bus == b)
-				json_object_array_add(a, dev_json(&topo->devs[i]));
-		json_object_object_add(root, bus_keys[b], a);
+int state_document(const struct topo_plan *plan, const struct state_knobs *knobs, char **out,
+		   size_t *len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (!f)
+		return -errno;
+	int r = document_print(plan->topo, plan, 0, f, knobs);
+	if (r >= 0 && fputc('\n', f) == EOF)
+		r = -ENOMEM;
+	if (fclose(f) != 0 && r >= 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(text);
+		return r;
 	}
+	*out = text;
+	*len = n;
+	return 0;
+}
 
-	json_object_object_add(root, "firmware", firmware_json(topo));
-
-	struct json_object *findings = json_object_new_array();
-	for (size_t i = 0; i < topo->findings.n; i++)
-		json_object_array_add(findings, finding_json(&topo->findings.v[i]));
-	for (size_t i = 0; plan && i < plan->findings.n; i++)
-		json_object_array_add(findings, finding_json(&plan->findings.v[i]));
-	json_object_object_add(root, "findings", findings);
-	return root;
+/* the document as one malloc'd string */
+static int document_string(const struct topo *topo, const struct topo_plan *plan,
+			   unsigned int flags, char **out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return -errno;
+	int r = document_print(topo, plan, flags, f, NULL);
+	if (fclose(f) != 0 && r >= 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(text);
+		return r;
+	}
+	*out = text;
+	return 0;
 }
 
 int topo_to_json(const struct topo *topo, unsigned int flags, char **out)
 {
 	if (!topo || !out)
 		return -EINVAL;
-	struct json_object *root = document_json(topo, NULL);
-	return root ? json_to_string(root, flags, out) : -ENOMEM;
-}
-
-struct json_object *plan_document_json(const struct topo_plan *plan)
-{
-	return document_json(plan->topo, plan);
+	return document_string(topo, NULL, flags, out);
 }
 
 int topo_plan_to_json(const struct topo_plan *plan, unsigned int flags, char **out)
 {
 	if (!plan || !out)
 		return -EINVAL;
-	struct json_object *root = document_json(plan->topo, plan);
-	return root ? json_to_string(root, flags, out) : -ENOMEM;
+	return document_string(plan->topo, plan, flags, out);
+}
+
+int topo_plan_print_json(const struct topo_plan *plan, unsigned int flags, FILE *f)
+{
+	if (!plan || !f)
+		return -EINVAL;
+	return document_print(plan->topo, plan, flags, f, NULL);
 }

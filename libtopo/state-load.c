@@ -48,6 +48,24 @@ static bool get_bool(struct json_object *o, const char *key)
 	return v && json_object_get_boolean(v);
 }
 
+/*
+ * The fallback the state file leaves out (json.c): every node of every tier after @pn's own
+ * in tiers[] (plan_tier_lower, as the planner makes it), shared by the tier's nodes.
+ */
+static int slower_tiers(struct topo_plan *p, struct plan_node *pn)
+{
+	size_t t = 0;
+	while (t < p->n_tiers && (pn->tier < 0 || p->tiers[t].id != pn->tier))
+		t++;
+	if (t == p->n_tiers)
+		return -EINVAL; /* no tier of its own to be slower than */
+	if (plan_tier_lower(p, t) < 0)
+		return -ENOMEM;
+	pn->fallback = p->tiers[t].lower;
+	pn->n_fallback = p->tiers[t].n_lower;
+	return 0;
+}
+
 static int build(struct topo_ctx *ctx, struct json_object *root, struct topo_plan **ret)
 {
 	struct json_object *nodes = get(root, "nodes", json_type_array);
@@ -139,7 +157,10 @@ static int build(struct topo_ctx *ctx, struct json_object *root, struct topo_pla
 		if (r >= 0)
 			r = ints(get(d, "preferred", json_type_array), &pn->preferred,
 				 &pn->n_preferred);
-		if (r >= 0)
+		/* no fallback: every node of every slower tier (set once tiers[] is read) */
+		if (d && !json_object_object_get_ex(d, "fallback", NULL))
+			pn->fallback_shared = true;
+		else if (r >= 0)
 			r = ints(get(d, "fallback", json_type_array), &pn->fallback, &pn->n_fallback);
 	}
 	if (r >= 0) {
@@ -170,6 +191,9 @@ static int build(struct topo_ctx *ctx, struct json_object *root, struct topo_pla
 		pt->adistance_start = (unsigned int)json_object_get_int64(start);
 		r = ints(get(o, "nodes", json_type_array), &pt->nodes, &pt->n_nodes);
 	}
+	for (size_t i = 0; r >= 0 && i < p->n_nodes; i++)
+		if (p->nodes[i].fallback_shared)
+			r = slower_tiers(p, &p->nodes[i]);
 	/* a published plan must keep the invariants, and name only its own nodes */
 	char *why = NULL;
 	if (r >= 0 && plan_verify(p, &why) < 0) {

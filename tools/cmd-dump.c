@@ -378,13 +378,12 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 		goto out;
 
 	if (g->json) {
-		char *json = NULL;
-		r = topo_plan_to_json(s.plan, TOPO_JSON_PRETTY, &json);
-		if (r < 0)
-			fprintf(stderr, "tiertopo: cannot build JSON: %s\n", strerror(-r));
+		/* printed as it is made: a 1024-node machine's document is 30 MB */
+		r = topo_plan_print_json(s.plan, TOPO_JSON_PRETTY, stdout);
+		if (r >= 0)
+			putchar('\n');
 		else
-			puts(json);
-		free(json);
+			fprintf(stderr, "tiertopo: cannot print JSON: %s\n", strerror(-r));
 		r = r < 0 ? EXIT_ERROR : EXIT_OK;
 		goto out;
 	}

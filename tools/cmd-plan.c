@@ -183,11 +183,11 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	if (g->json) {
-		char *json = NULL;
-		r = topo_plan_to_json(s.plan, TOPO_JSON_PRETTY, &json);
-		if (r == 0)
-			puts(json);
-		free(json);
+		r = topo_plan_print_json(s.plan, TOPO_JSON_PRETTY, stdout);
+		if (r >= 0)
+			putchar('\n');
+		else
+			fprintf(stderr, "tiertopo: cannot print JSON: %s\n", strerror(-r));
 		r = r < 0 ? EXIT_ERROR : EXIT_OK;
 	} else {
 		r = print_tables(s.topo, s.plan, &m);

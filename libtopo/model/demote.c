@@ -165,21 +165,8 @@ int establish_demotion_targets(struct topo_plan *plan)
 
 		/* fallback: every node of every slower tier (the tier's lower_tier_mask), one
 		 * list per tier that its nodes share (768 nodes x 768 on a 1024-node machine) */
-		if (!plan->tiers[t].lower) {
-			struct nodemask lower = {{0}};
-			for (size_t s = t + 1; s < plan->n_tiers; s++)
-				for (size_t k = 0; k < plan->tiers[s].n_nodes; k++)
-					nodemask_set(&lower, (unsigned int)plan->tiers[s].nodes[k]);
-			size_t n = nodemask_weight(&lower), k = 0;
-			int *v = malloc((n + 1) * sizeof(int));
-			if (!v)
-				return -ENOMEM;
-			for (unsigned int id = 0; id < TOPO_MAX_NODES; id++)
-				if (nodemask_test(&lower, id))
-					v[k++] = (int)id;
-			plan->tiers[t].lower = v;
-			plan->tiers[t].n_lower = k;
-		}
+		if (plan_tier_lower(plan, t) < 0)
+			return -ENOMEM;
 		if (!pn->fallback_shared)
 			free(pn->fallback);
 		pn->fallback = plan->tiers[t].lower;

@@ -103,6 +103,8 @@ struct topo_plan *plan_new(struct topo *topo, enum topo_plan_model model);
 void plan_free(struct topo_plan *plan);
 struct plan_node *plan_node(struct topo_plan *plan, int id);
 int plan_add_evidence(struct plan_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* tiers[t].lower, made once: every node of every tier after t, ascending (a fallback). */
+int plan_tier_lower(struct topo_plan *plan, size_t t);
 
 /* ---- classify.c --------------------------------------------------------------------------- */
 

@@ -294,3 +294,23 @@ const struct topo_finding *topo_plan_get_finding(const struct topo_plan *plan, s
 {
 	return plan && index < plan->findings.n ? &plan->findings.v[index] : NULL;
 }
+
+int plan_tier_lower(struct topo_plan *plan, size_t t)
+{
+	if (plan->tiers[t].lower)
+		return 0;
+	struct nodemask lower = {{0}};
+	for (size_t s = t + 1; s < plan->n_tiers; s++)
+		for (size_t k = 0; k < plan->tiers[s].n_nodes; k++)
+			nodemask_set(&lower, (unsigned int)plan->tiers[s].nodes[k]);
+	int *v = malloc((nodemask_weight(&lower) + 1) * sizeof(int));
+	if (!v)
+		return -ENOMEM;
+	size_t k = 0;
+	for (unsigned int id = 0; id < TOPO_MAX_NODES; id++)
+		if (nodemask_test(&lower, id))
+			v[k++] = (int)id;
+	plan->tiers[t].lower = v;
+	plan->tiers[t].n_lower = k;
+	return 0;
+}

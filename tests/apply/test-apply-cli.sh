@@ -42,6 +42,13 @@ if [ -d "$tmp/h" ]; then
 	if python3 - "$tmp/h/run/tiertopo/state.json" "$tmp/plan.json" <<'PY'
 import json, sys
 state, plan = (json.load(open(p)) for p in sys.argv[1:3])
+# the state file leaves out a fallback that is every node of the slower tiers[] (docs/json.md)
+ids = [t["id"] for t in state["tiers"]]
+for n in state["nodes"]:
+    if "fallback" not in n["demotion"]:
+        slower = state["tiers"][ids.index(n["tier"]) + 1:]
+        n["demotion"]["fallback"] = sorted(x for t in slower for x in t["nodes"])
+assert any("fallback" not in n["demotion"] for n in json.load(open(sys.argv[1]))["nodes"])
 key = lambda d: (d["tiers"], [(n["node"], n["kind"], n["adistance"], n["tier"], n["demotion"], n["evidence"]) for n in d["nodes"]])
 assert key(state) == key(plan), "state.json and plan --json differ"
 n3 = [n for n in state["nodes"] if n["node"] == 3][0]

@@ -521,7 +521,7 @@ Test(config, a_bad_file_names_its_line_and_reason)
 			 "key = value or a comment");
 	cr_expect_str_eq(config_error("[tiers]\nx = 1\n"),
 			 "-22 tiertopo.conf:1: unknown section [tiers]; sections are [sinks], [plan], "
-			 "[node N], [hooks] and [watch]");
+			 "[node N], [hooks], [watch] and [check]");
 	cr_expect_str_eq(config_error("[hooks]\ntimeout = soon\n"),
 			 "-22 tiertopo.conf:2: timeout = 'soon' is not a number of seconds");
 	cr_expect_str_eq(config_error("[sinks]\ndemotion = no\n[node 3]\ntier = 22\n"), "0 (none)");
