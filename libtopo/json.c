@@ -730,6 +730,12 @@ static void plan_node_w(struct jw *w, const struct topo_plan *plan, int id, bool
 		ints_w(w, "fallback", pn->fallback, pn->n_fallback);
 	jw_end(w);
 	jw_bool(w, "excluded", pn->excluded);
+	/* node_is_toptier() of the plan: NUMA balancing's tiering mode never promotes from it */
+	int top = topo_plan_is_toptier(plan, id);
+	if (top >= 0)
+		jw_bool(w, "promotion_top_tier", top);
+	else
+		jw_null(w, "promotion_top_tier");
 }
 
 static void cpu_list_w(struct jw *w, const char *key, const unsigned int *cpus, size_t n)

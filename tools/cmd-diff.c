@@ -269,6 +269,13 @@ static struct json_object *load(const struct global_opts *g, const char *operand
 	return doc;
 }
 
+static int cmp_ints(const void *a, const void *b)
+{
+	int x = json_object_get_int(*(struct json_object *const *)a);
+	int y = json_object_get_int(*(struct json_object *const *)b);
+	return (x > y) - (x < y);
+}
+
 static struct json_object *get(struct json_object *o, const char *key)
 {
 	struct json_object *v = NULL;
@@ -375,8 +382,48 @@ static size_t node_ids(struct json_object *a, struct json_object *b, int **ids)
 	return n;
 }
 
+/* A state file leaves a node's demotion.fallback out when it is every node of the tiers[]
+ * after the node's own (docs/json.md, "The state file"): put it back, as topo_plan_load()
+ * does, so that a state file and a tree compare alike. */
+static void restore_fallbacks(struct json_object *doc)
+{
+	struct json_object *tiers = get(doc, "tiers"), *nodes = get(doc, "nodes");
+	for (size_t i = 0; tiers && nodes && i < json_object_array_length(nodes); i++) {
+		struct json_object *n = json_object_array_get_idx(nodes, i);
+		struct json_object *dem = get(n, "demotion"), *tier = get(n, "tier");
+		if (!dem || get(dem, "fallback") || !tier || !json_object_is_type(tier, json_type_int))
+			continue;
+		struct json_object *fb = json_object_new_array();
+		bool below = false;
+		for (size_t t = 0; t < json_object_array_length(tiers); t++) {
+			struct json_object *x = json_object_array_get_idx(tiers, t);
+			struct json_object *tn = get(x, "nodes");
+			if (below)
+				for (size_t k = 0; tn && k < json_object_array_length(tn); k++)
+					json_object_array_add(fb, json_object_get(json_object_array_get_idx(tn, k)));
+			below |= json_object_get_int(get(x, "id")) == json_object_get_int(tier);
+		}
+		/* ascending ids, as the plan keeps them */
+		json_object_array_sort(fb, cmp_ints);
+		json_object_object_add(dem, "fallback", fb);
+	}
+}
+
+/* a node key is compared only when both documents have it: a state file leaves the matrices
+ * (distances) out, and the key is then unknown on that side, not changed */
+static void compare_node_key(struct differ *d, int node, const char *key, struct json_object *a,
+			     struct json_object *b)
+{
+	struct json_object *va, *vb;
+	bool ha = json_object_object_get_ex(a, key, &va), hb = json_object_object_get_ex(b, key, &vb);
+	if (ha && hb)
+		compare(d, node, key, va, vb);
+}
+
 static void diff_documents(struct differ *d, struct json_object *a, struct json_object *b)
 {
+	restore_fallbacks(a);
+	restore_fallbacks(b);
 	struct json_object *ka = get(a, "kernel"), *kb = get(b, "kernel");
 	for (size_t i = 0; i < ARRAY_SIZE(kernel_keys); i++) {
 		char key[64];
@@ -399,8 +446,7 @@ static void diff_documents(struct differ *d, struct json_object *a, struct json_
 			continue;
 		}
 		for (size_t k = 0; k < ARRAY_SIZE(node_keys); k++)
-			compare(d, ids[i], node_keys[k], get(xa, node_keys[k]),
-				get(xb, node_keys[k]));
+			compare_node_key(d, ids[i], node_keys[k], xa, xb);
 	}
 	free(ids);
 	struct json_object *fna = get(fa, "nodes"), *fnb = get(fb, "nodes");
