@@ -312,10 +312,21 @@ def storm(work, out):
                f"{applies} applies (one at start, one for the storm), peak RSS {ru.ru_maxrss / 1024:.1f} MiB.")
 
 
+class Report(list):
+    """the report's lines, printed as they come: a run cut short still shows what it had"""
+
+    def append(self, line):
+        print(line, flush=True)
+
+    def extend(self, lines):
+        for line in lines:
+            self.append(line)
+
+
 def main():
     work = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
     work = tempfile.mkdtemp(prefix="tiertopo-bench-", dir=work)
-    out = []
+    out = Report()
     cpuinfo = open("/proc/cpuinfo").read()
     model = re.search(r"model name\s*:\s*(.*)", cpuinfo)
     with open(FLOOR, "rb") as f:  # a dynamic executable names its loader near the start
@@ -337,7 +348,6 @@ def main():
         storm(work, out)
     finally:
         shutil.rmtree(work)
-    print("\n".join(out))
 
 
 if __name__ == "__main__":
