@@ -18,7 +18,12 @@
  * `udevadm monitor --property` or the kernel's uevent files print them) instead of the
  * monitor; a line "!overflow" in it stands for a lost-events overflow. That is how the tests
  * replay storms, and how a recording from a bug report is replayed.
+ *
+ * libudev is loaded with dlopen() when the monitor is opened, not linked: every other command
+ * (and watch --events) then starts without loading it and its dependencies (systemd's pattern
+ * for optional libraries). libudev.h gives the types; the functions are reached through `lu`.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libudev.h>
@@ -68,26 +73,77 @@ static bool relevant(const char *subsystem)
 	return false;
 }
 
+/* the libudev functions watch uses, resolved from libudev.so.1 on first use */
+static struct {
+	void *dl;
+	struct udev *(*udev_new)(void);
+	struct udev *(*udev_unref)(struct udev *);
+	struct udev_monitor *(*udev_monitor_new_from_netlink)(struct udev *, const char *);
+	int (*udev_monitor_filter_add_match_subsystem_devtype)(struct udev_monitor *, const char *,
+							       const char *);
+	int (*udev_monitor_set_receive_buffer_size)(struct udev_monitor *, int);
+	int (*udev_monitor_enable_receiving)(struct udev_monitor *);
+	int (*udev_monitor_get_fd)(struct udev_monitor *);
+	struct udev_device *(*udev_monitor_receive_device)(struct udev_monitor *);
+	struct udev_monitor *(*udev_monitor_unref)(struct udev_monitor *);
+	const char *(*udev_device_get_subsystem)(struct udev_device *);
+	struct udev_device *(*udev_device_unref)(struct udev_device *);
+} lu;
+
+static int libudev_load(void)
+{
+	if (lu.dl)
+		return 0;
+	void *dl = dlopen("libudev.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	if (!dl) {
+		fprintf(stderr, "tiertopo: watch: cannot load libudev: %s\n", dlerror());
+		return -ELIBACC;
+	}
+#define LU(f)                                                                                      \
+	if (!(*(void **)&lu.f = dlsym(dl, #f))) {                                                  \
+		fprintf(stderr, "tiertopo: watch: libudev.so.1 lacks %s\n", #f);                  \
+		dlclose(dl);                                                                       \
+		return -ELIBBAD;                                                                   \
+	}
+	LU(udev_new)
+	LU(udev_unref)
+	LU(udev_monitor_new_from_netlink)
+	LU(udev_monitor_filter_add_match_subsystem_devtype)
+	LU(udev_monitor_set_receive_buffer_size)
+	LU(udev_monitor_enable_receiving)
+	LU(udev_monitor_get_fd)
+	LU(udev_monitor_receive_device)
+	LU(udev_monitor_unref)
+	LU(udev_device_get_subsystem)
+	LU(udev_device_unref)
+#undef LU
+	lu.dl = dl;
+	return 0;
+}
+
 static int source_open_udev(struct source *s, const char *name)
 {
 	s->fd = -1;
-	s->udev = udev_new();
+	int r = libudev_load();
+	if (r < 0)
+		return r;
+	s->udev = lu.udev_new();
 	if (!s->udev)
 		return -ENOMEM;
-	s->mon = udev_monitor_new_from_netlink(s->udev, name);
+	s->mon = lu.udev_monitor_new_from_netlink(s->udev, name);
 	if (!s->mon)
 		return -errno ? -errno : -EINVAL;
 	for (size_t i = 0; i < sizeof(subsystems) / sizeof(subsystems[0]); i++)
-		udev_monitor_filter_add_match_subsystem_devtype(s->mon, subsystems[i], NULL);
+		lu.udev_monitor_filter_add_match_subsystem_devtype(s->mon, subsystems[i], NULL);
 	/* a storm is ~25k events: a large buffer makes an overflow unlikely (not impossible) */
-	udev_monitor_set_receive_buffer_size(s->mon, 128 * 1024 * 1024);
-	int r = udev_monitor_enable_receiving(s->mon);
+	lu.udev_monitor_set_receive_buffer_size(s->mon, 128 * 1024 * 1024);
+	r = lu.udev_monitor_enable_receiving(s->mon);
 	return r < 0 ? r : 0;
 }
 
 static int source_fd(const struct source *s)
 {
-	return s->mon ? udev_monitor_get_fd(s->mon) : s->fd;
+	return s->mon ? lu.udev_monitor_get_fd(s->mon) : s->fd;
 }
 
 /* one KEY=VALUE block of a recording; blank lines and "===" / "KERNEL[" headers end it */
@@ -159,18 +215,20 @@ static enum next source_next(struct source *s)
 {
 	if (!s->mon)
 		return replay_next(s);
-	struct udev_device *d = udev_monitor_receive_device(s->mon);
+	struct udev_device *d = lu.udev_monitor_receive_device(s->mon);
 	if (!d)
 		return errno == ENOBUFS ? NEXT_OVERFLOW : NEXT_NONE;
-	bool rel = relevant(udev_device_get_subsystem(d));
-	udev_device_unref(d);
+	bool rel = relevant(lu.udev_device_get_subsystem(d));
+	lu.udev_device_unref(d);
 	return rel ? NEXT_EVENT : NEXT_NONE;
 }
 
 static void source_close(struct source *s)
 {
-	udev_monitor_unref(s->mon);
-	udev_unref(s->udev);
+	if (lu.dl) {
+		lu.udev_monitor_unref(s->mon);
+		lu.udev_unref(s->udev);
+	}
 	if (s->fd > 0)
 		close(s->fd);
 	free(s->buf);

@@ -871,6 +871,47 @@ static void check_node_cpus(struct topo *topo)
  * a node with cpus and no row, an asymmetric matrix, and one where a detour through a third
  * node is shorter than the direct distance.
  */
+/* whether some i -> k -> j is shorter than i -> j (i, j, k distinct, every distance
+ * present): the loop below's condition, with k outside and j inside, so that the inner loop
+ * runs along two rows without a branch instead of down a column */
+static bool any_detour(const struct topo *topo)
+{
+	size_t nn = topo->n_nodes;
+	/* per row, the smallest and the largest distance to another node: i -> k -> j can
+	 * only be shorter than i -> j if di[k] + lo[k] < hi[i], which on real SLITs (remote
+	 * distances within a factor of two) is never, so most rows are skipped whole */
+	unsigned lo[128], hi[128];
+	if (nn > 128)
+		return false;
+	for (size_t i = 0; i < nn; i++) {
+		const uint8_t *di = topo->nodes[i].distance;
+		lo[i] = UINT_MAX;
+		hi[i] = 0;
+		for (size_t j = 0; di && j < nn; j++) {
+			if (j == i || !di[j])
+				continue;
+			lo[i] = di[j] < lo[i] ? di[j] : lo[i];
+			hi[i] = di[j] > hi[i] ? di[j] : hi[i];
+		}
+	}
+	for (size_t i = 0; i < nn; i++) {
+		const uint8_t *di = topo->nodes[i].distance;
+		for (size_t k = 0; di && k < nn; k++) {
+			const uint8_t *dk = topo->nodes[k].distance;
+			if (k == i || !dk || !di[k] || di[k] + lo[k] >= hi[i])
+				continue;
+			unsigned a = di[k];
+			bool bad = false;
+			for (size_t j = 0; j < nn; j++)
+				bad |= (j != i) & (j != k) & (di[j] != 0) & (dk[j] != 0) &
+				       (a + dk[j] < di[j]);
+			if (bad)
+				return true;
+		}
+	}
+	return false;
+}
+
 static void check_distances(struct topo *topo)
 {
 	size_t nn = topo->n_nodes;
@@ -903,8 +944,10 @@ static void check_distances(struct topo *topo)
 				break;
 			}
 		}
-	/* O(n^3): machines of up to 128 nodes */
-	for (size_t i = 0; i < nn && nn <= 128 && !tri[0]; i++) {
+	/* O(n^3): machines of up to 128 nodes; the search in report order runs only when the
+	 * row-wise pass finds a detour (the usual answer is that there is none) */
+	bool detour = nn <= 128 && any_detour(topo);
+	for (size_t i = 0; i < nn && detour && !tri[0]; i++) {
 		const uint8_t *di = topo->nodes[i].distance;
 		for (size_t j = 0; di && j < nn && !tri[0]; j++)
 			for (size_t k = 0; j != i && di[j] && k < nn; k++) {

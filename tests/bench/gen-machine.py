@@ -9,7 +9,10 @@ Layout for N nodes (N >= 2): the first quarter (at least one) are sockets with c
 DRAM; the rest are CPU-less, alternately slow DRAM (CXL-like) and PMEM, dealt round-robin to
 the sockets, so that distances tie within a socket.
 
-usage: gen-machine.py N DEST [--blocks K]   (K memory blocks per node, default 4)"""
+With --vmstat, also proc/vmstat and every nodeN/vmstat, with the counters of the kernel 6.12
+fixture (fixtures/sysfs/stat-6.12) and values that differ per node (for `tiertopo stat`).
+
+usage: gen-machine.py N DEST [--blocks K] [--vmstat]   (K memory blocks per node, default 4)"""
 import os
 import struct
 import sys
@@ -198,6 +201,18 @@ def machine(n, root, blocks):
             f.write(data)
 
 
+def vmstat(n, root):
+    fix = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../fixtures/sysfs/stat-6.12")
+    for rel, dest in [("proc/vmstat", "proc/vmstat")] + [
+            ("sys/devices/system/node/node0/vmstat", f"sys/devices/system/node/node{i}/vmstat")
+            for i in range(n)]:
+        with open(os.path.join(fix, rel)) as f:
+            keys = [line.split()[0] for line in f if line.strip()]
+        seed = 0 if dest.startswith("proc") else int(dest.split("/node")[-1].split("/")[0]) + 1
+        write(root, dest, "".join(f"{k} {(seed * 7919 + j * 104729) % 10000019}\n"
+                                  for j, k in enumerate(keys)))
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -206,3 +221,5 @@ if __name__ == "__main__":
     if n < 2 or n > 1024:
         sys.exit("N is 2 to 1024")
     machine(n, sys.argv[2], blocks)
+    if "--vmstat" in sys.argv:
+        vmstat(n, sys.argv[2])
