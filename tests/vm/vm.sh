@@ -383,7 +383,7 @@ run() {
 		rootimg=$(build_rootfs)
 		# snapshot=on: the guest writes to a temporary overlay, the cached image stays as built
 		disk=(-drive "file=$rootimg,if=virtio,format=raw,snapshot=on")
-		kargs="$kargs vm.sysroot"
+		kargs="$kargs vm.sysroot systemd.show_status=false"
 		echo "$rootimg" >"$dir/rootfs.txt"
 	fi
 	if [ -n "$debdir" ]; then # the packages under test, not the -dev or debug ones
