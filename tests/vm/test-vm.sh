@@ -88,7 +88,8 @@ build_debs() {
 }
 if want sysguest; then
 	rm -f "$WORK/rootfs.rc"
-	("$HERE/vm.sh" rootfs >"$WORK/rootfs.txt" 2>"$WORK/rootfs.log"; echo $? >"$WORK/rootfs.rc") &
+	(t=$(date +%s); "$HERE/vm.sh" rootfs >"$WORK/rootfs.txt" 2>"$WORK/rootfs.log"
+	 echo "$? $(($(date +%s) - t))" >"$WORK/rootfs.rc.tmp"; mv "$WORK/rootfs.rc.tmp" "$WORK/rootfs.rc") &
 	if [ -z "${TOPO_VM_DEBS:-}" ]; then build_debs & fi
 fi
 
@@ -126,7 +127,7 @@ run_one() { # KIND CONFIG KVER
 		"$HERE/vm.sh" run -k "$kv" -b "$BUILD" -o "$RUNS/main/$c-$k" "$c" "$HERE/scenarios/main.sh" "${extra[@]}"
 	elif [ "$kind" = sysguest ]; then
 		while [ ! -f "$WORK/rootfs.rc" ] || { [ -z "${TOPO_VM_DEBS:-}" ] && [ ! -f "$WORK/deb/rc" ]; }; do sleep 2; done
-		if [ "$(cat "$WORK/rootfs.rc")" != 0 ]; then
+		if [ "$(cut -d' ' -f1 "$WORK/rootfs.rc")" != 0 ]; then
 			echo "vm: no root image:"; cat "$WORK/rootfs.log"
 		elif [ -z "${TOPO_VM_DEBS:-}" ] && [ "$(cat "$WORK/deb/rc")" != 0 ]; then
 			echo "vm: dpkg-buildpackage failed:"; tail -30 "$WORK/deb/build.log"
@@ -159,12 +160,12 @@ for j in "${jobs_list[@]}"; do
 	echo "# $1 $2 $3: $(tail -1 "$RUNS/$1-$2-$(kseries "$3").log")"
 done
 [ -n "${TOPO_VM_RESULTS:-}" ] && cp "$RUNS/results.json" "$TOPO_VM_RESULTS"
-echo "# kernels: $KERNELS -> $RELEASES"
+echo "# kernels: $ALL_KERNELS -> ${RELEASE_OF[*]}"
 echo "# what each kernel did and what the model predicted: $RUNS/results.txt, $RUNS/results.json"
 [ -n "${extra[*]}" ] || echo "# scenario d (tiertopo apply): pending, this build has no 'tiertopo apply'"
 [ $have_rules = 1 ] || echo "# scenario c (udev): pending, $SRC/udev has no rules"
 if want sysguest; then
-	echo "# systemd guest: root image $(cat "$WORK/rootfs.txt" 2>/dev/null) ($(grep -ho 'mmdebstrap.*' "$WORK/rootfs.log" | head -1))"
+	echo "# systemd guest: root image $(cat "$WORK/rootfs.txt" 2>/dev/null) in $(cut -d' ' -f2 "$WORK/rootfs.rc" 2>/dev/null) s ($(grep -qs mmdebstrap "$WORK/rootfs.log" && echo mmdebstrap || echo cached))"
 	[ -f "$WORK/deb/build.log" ] && echo "# $(tail -1 "$WORK/deb/build.log")"
 fi
 echo "# VM suite: $(($(date +%s) - T0)) s (prepare ${T_PREP} s, ${#jobs_list[@]} boots ${T_RUNS} s) with $JOBS VM(s) at a time"
