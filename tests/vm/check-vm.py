@@ -728,7 +728,8 @@ def hotplug_timing(tag, d, monitor, unit_exit_us=None):
         expect(False, f"{tag} hotplug-timing: the reaction time is measured",
                f"timing.txt: {tm}; {len(evs)} uevents in {monitor}")
         return
-    burst = [e for e in evs if start <= e[0] <= written + 0.001]
+    # by time: udevadm monitor's stamps are when it read each event, not always in file order
+    burst = sorted(e for e in evs if start <= e[0] <= written + 0.001)
     mem = [e for e in evs if e[0] >= start and e[3] == "memory"]
     added = [e[0] for e in mem if e[1] == "add"]
     online = [e[0] for e in mem if e[1] == "online"]
