@@ -46,6 +46,18 @@ USES = {
     "build-essential": "dpkg-buildpackage",
     "debhelper": "debhelper-compat",
     "lintian": "lintian",
+    # the vm group (tests/vm)
+    "qemu-system-x86": "qemu-system-x86_64",
+    "busybox-static": "/bin/busybox --list",
+    "ndctl": "ndctl create-namespace",
+    "daxctl": "daxctl reconfigure-device",
+    "udev": "udevadm monitor",
+    "cpio": "cpio -o",
+    "kmod": "depmod -b",
+    "xz-utils": "xz -dc",
+    "zstd": "zstd -dqc",
+    "mmdebstrap": "mmdebstrap --mode=root",
+    "e2fsprogs": "mke2fs -q -t ext4",
 }
 # meson dependency() / find_library() name -> its Debian package
 DEV = {"json-c": "libjson-c-dev", "smartcols": "libsmartcols-dev", "libarchive": "libarchive-dev",
@@ -59,7 +71,7 @@ for name, body in re.findall(r'^(\w+)="([^"]*)"', text, re.M):
 tap("build" in groups and "tests" in groups, "install-deps has a build and a tests group",
     f"groups: {sorted(groups)}")
 build = groups.get("build", [])
-pkgs = build + groups.get("tests", []) + groups.get("package", [])
+pkgs = build + groups.get("tests", []) + groups.get("package", []) + groups.get("vm", [])
 
 corpus = []
 for root, dirs, files in os.walk(src):

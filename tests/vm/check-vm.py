@@ -21,6 +21,21 @@ and every captured state (boot, devdax, sysram) in it:
 
 Scenario c (udev) and d (apply) add their own checks when their guest output exists.
 
+  f  the systemd guest (RUNS_DIR/sysguest/CONFIG-KERNEL, scenarios/sysguest.sh): the project's
+     .debs install with dpkg; `daxctl reconfigure-device --mode=system-ram` alone makes the
+     packaged udev rule start the packaged tiertopo-apply.service, which succeeds (Result,
+     ExecMainStatus), enables demotion and writes a state.json that lists the new node; the
+     units' journal shows nothing the sandbox refused; the running systemd rates both units'
+     exposure <= 2.5 (`systemd-analyze security`, tables saved beside); the watch daemon runs,
+     reloads and stops cleanly under its sandbox; the metrics textfile parses when the package
+     has tiertopo-metrics.service; daxctl and ndctl's JSON (saved for the hotplug columns) say
+     the device is system-ram and online.
+
+For c and f, the hotplug timing (issue 18) goes to the log: from the last kernel uevent of the
+daxctl burst (udevadm monitor's KERNEL[...] stamps) to state.json written (and, under systemd,
+to the unit's exit), and the kernel's onlining of the device's memory blocks (first block
+added to last block online).
+
 Besides the TAP, what each kernel did against what the model predicted, per topology x kernel x
 state, goes to DIR/results.json (machine-readable) and DIR/results.txt (a log) with --results:
 the kernel's memory_tierN lists (and the adistance range each tier id stands for), its last
@@ -29,7 +44,8 @@ that block implies, the CXL regions' figures, and `plan --kernel-model running`'
 adistances and demotion targets, with the differences.
 
 usage: check-vm.py TIERTOPO RUNS_DIR [--save-fixtures DIR] [--results DIR]
-  RUNS_DIR/main/CONFIG-KERNEL: runs of scenarios/main.sh; RUNS_DIR/udev/CONFIG-KERNEL: of udev.sh
+  RUNS_DIR/main/CONFIG-KERNEL: runs of scenarios/main.sh; RUNS_DIR/udev/CONFIG-KERNEL: of udev.sh;
+  RUNS_DIR/sysguest/CONFIG-KERNEL: of sysguest.sh
   --save-fixtures DIR   unpack every gathered tarball into DIR/CONFIG-KERNEL-STATE/
   --results DIR         write DIR/results.json and DIR/results.txt"""
 import fnmatch
@@ -632,6 +648,17 @@ def scenario_d(tag, out):
 
 # ---- scenario c (udev rules / tiertopo watch), when the run has it ----
 
+def new_node_in_state(state, node):
+    """node is PMEM in a tier slower than the CPU nodes' and some node demotes to it"""
+    sn = {x["node"]: x for x in state.get("nodes", [])}
+    x = sn.get(node, {})
+    dram_tier = min((x2.get("tier") for x2 in sn.values() if x2.get("has_cpu")), default=None)
+    ok = (x.get("kind") == "PMEM" and x.get("tier") is not None and dram_tier is not None
+          and x["tier"] > dram_tier
+          and any(node in (y.get("demotion") or {}).get("fallback", []) for y in sn.values()))
+    return ok, x
+
+
 def scenario_c(tag, out):
     d = f"{out}/udev"
     if not os.path.isdir(d):
@@ -645,14 +672,219 @@ def scenario_c(tag, out):
     expect(res.get("demotion_enabled") == "true",
         f"c udev-demotion {tag}: demotion_enabled is true {res.get('waited_ms', '?')} ms after "
         f"daxctl, with no other command", str(res))
-    sn = {x["node"]: x for x in state.get("nodes", [])}
-    x = sn.get(node, {})
-    dram_tier = min((x2.get("tier") for x2 in sn.values() if x2.get("has_cpu")), default=None)
-    ok = (x.get("kind") == "PMEM" and x.get("tier") is not None and dram_tier is not None
-          and x["tier"] > dram_tier
-          and any(node in (y.get("demotion") or {}).get("fallback", []) for y in sn.values()))
+    ok, x = new_node_in_state(state, node)
     expect(ok, f"c udev-state {tag}: /run/tiertopo/state.json lists node {node} as PMEM in a slower "
         f"tier, as a demotion target", state.get("__error__", json.dumps(x)[:800]))
+    hotplug_timing(f"c {tag}", d, f"{out}/udevadm-monitor.log")
+
+
+# ---- issue 18: the hotplug reaction and the kernel's onlining, from the guest's clocks ----
+
+_KERNEL_EV = re.compile(r"^KERNEL\[(\d+\.\d+)\]\s+(\S+)\s+(\S+)\s+\((\S+)\)")
+_STAT_Y = re.compile(r"^(\d+) \S+ \d\d:\d\d:\d\d(\.\d+)?")
+TIMINGS = []  # (tag, reaction ms, unit exit ms or None, onlining ms, blocks)
+
+
+def kernel_events(path):
+    """(t seconds CLOCK_MONOTONIC, action, devpath, subsystem) of udevadm monitor's KERNEL lines"""
+    evs = []
+    try:
+        for line in open(path, errors="replace"):
+            m = _KERNEL_EV.match(line)
+            if m:
+                evs.append((float(m.group(1)), m.group(2), m.group(3), m.group(4)))
+    except OSError:
+        pass
+    return evs
+
+
+def stat_time(v):
+    """`stat -c '%Y %y'` -> seconds since the epoch with the fraction"""
+    m = _STAT_Y.match(v.strip())
+    return int(m.group(1)) + float(m.group(2) or 0) if m else None
+
+
+def hotplug_timing(tag, d, monitor, unit_exit_us=None):
+    """Reaction: the last kernel uevent of the daxctl burst (from daxctl's start up to the
+    state file's write) to state.json's mtime, on CLOCK_MONOTONIC (the realtime offset from a
+    file the guest touched between two monotonic readings); with systemd, to the unit's exit
+    too. Onlining: the device's first memory block added to its last one online."""
+    tm = {}
+    try:
+        for line in open(f"{d}/timing.txt"):
+            k, _, v = line.rstrip("\n").partition("=")
+            tm[k] = v
+    except OSError:
+        pass
+    evs = kernel_events(monitor)
+    try:
+        start = int(tm["daxctl_start"]) / 1e9
+        mono = (int(tm["clock_mono_before"]) + int(tm["clock_mono_after"])) / 2e9
+        err = (int(tm["clock_mono_after"]) - int(tm["clock_mono_before"])) / 2e9
+        real = stat_time(tm["clock_real"])
+        state_real = stat_time(tm["mtime /run/tiertopo/state.json"])
+        written = state_real - real + mono
+    except (KeyError, ValueError, TypeError):
+        expect(False, f"{tag} hotplug-timing: the reaction time is measured",
+               f"timing.txt: {tm}; {len(evs)} uevents in {monitor}")
+        return
+    # by time: udevadm monitor's stamps are when it read each event, not always in file order
+    burst = sorted(e for e in evs if start <= e[0] <= written + 0.001)
+    mem = [e for e in evs if e[0] >= start and e[3] == "memory"]
+    added = [e[0] for e in mem if e[1] == "add"]
+    online = [e[0] for e in mem if e[1] == "online"]
+    ok = bool(burst) and written > start
+    reaction = (written - burst[-1][0]) * 1000 if burst else float("nan")
+    onlining = (max(online) - min(added)) * 1000 if added and online else float("nan")
+    unit_ms = None
+    if unit_exit_us and burst:
+        unit_ms = (unit_exit_us / 1e6 - burst[-1][0]) * 1000
+    TIMINGS.append((tag, reaction, unit_ms, onlining, len(added)))
+    expect(ok, f"{tag} hotplug-timing: the reaction time is measured (last of {len(burst)} "
+           f"uevents -> state.json)", f"timing.txt: {tm}; {len(evs)} uevents")
+    note(f"{tag} hotplug reaction: {reaction:.0f} ms from the last uevent of the daxctl burst "
+         f"({burst[-1][1] + ' ' + burst[-1][2] if burst else '-'}) to state.json written "
+         f"(clock offset +-{err * 1000:.1f} ms, file times a jiffy)"
+         + (f"; {unit_ms:.0f} ms to tiertopo's journal line of the apply" if unit_ms is not None else ""))
+    note(f"{tag} memory onlining: {len(added)} blocks added, {len(online)} onlined in "
+         f"{onlining:.0f} ms (first add -> last online)")
+
+
+def kv_file(path):
+    out = {}
+    try:
+        for line in open(path):
+            k, _, v = line.rstrip("\n").partition("=")
+            out[k] = v
+    except OSError:
+        pass
+    return out
+
+
+def text(path):
+    try:
+        return open(path, errors="replace").read()
+    except OSError as e:
+        return f"({e})"
+
+
+# what a sandbox in the way looks like in the journal: EPERM/EACCES, a read-only file system
+# (ProtectSystem=), seccomp, SELinux/AppArmor/audit denials
+DENIAL = re.compile(r"Permission denied|Operation not permitted|Read-only file system|"
+                    r"EACCES|EPERM|EROFS|seccomp|SECCOMP|denied|audit", re.I)
+
+
+def scenario_f(tag, out):
+    d = f"{out}/sysguest"
+    if not os.path.isdir(d):
+        expect(False, f"f sysguest {tag}: the scenario ran", text(f"{out}/script.out"))
+        return
+    dq = text(f"{d}/dpkg-query.txt")
+    expect(text(f"{d}/dpkg.rc").strip() == "0" and dq.count("install ok installed") == 2,
+        f"f dpkg {tag}: dpkg -i installs the suite's libtopo0 and tiertopo .debs ({text(f'{d}/debs.txt').split()})",
+        text(f"{d}/dpkg.log") + dq)
+    before, after = kv_file(f"{d}/apply-before.txt"), kv_file(f"{d}/apply-after.txt")
+    res = kv_file(f"{d}/result.txt")
+    # systemd's structured records of the unit (journalctl -o json): it started, its process
+    # exited (EXIT_STATUS, when not 0), its result (UNIT_RESULT, when not success), and
+    # tiertopo's own lines. systemd collects the inactive oneshot, so `systemctl show` holds its
+    # Result/ExecMainStatus only while something keeps it loaded: either witness counts.
+    recs = []
+    for line in text(f"{d}/journal-apply.json").splitlines():
+        try:
+            recs.append(json.loads(line))
+        except ValueError:
+            pass
+    started = [r for r in recs if r.get("MESSAGE_ID") == "7d4958e842da4a758f6c1cdc7b36dcc5"
+               or "Starting tiertopo-apply" in str(r.get("MESSAGE"))]
+    success = [r for r in recs if r.get("MESSAGE_ID") == "7ad2d189f7e94e70a38c781354912448"]
+    failed = [r for r in recs if r.get("UNIT_RESULT") or (r.get("EXIT_STATUS") not in (None, "0"))
+              or r.get("JOB_RESULT") not in (None, "done")]
+    applied = [r for r in recs if r.get("SYSLOG_IDENTIFIER") == "tiertopo"
+               and "apply #" in str(r.get("MESSAGE"))]
+    shown = (after.get("ExecMainStartTimestampMonotonic") not in ("", "0", None)
+             and after.get("ExecMainStartTimestampMonotonic") != before.get("ExecMainStartTimestampMonotonic"))
+    ran = bool(started) or shown
+    expect(ran, f"f udev-starts-unit {tag}: daxctl alone makes the packaged udev rule start "
+        f"tiertopo-apply.service ({res.get('waited_ms', '?')} ms to its end)",
+        f"before: {before}\nafter: {after}\n" + text(f"{d}/journal-apply.txt"))
+    ok_show = shown and after.get("Result") == "success" and after.get("ExecMainStatus") == "0"
+    ok_journal = bool(started) and bool(success) and not failed
+    expect(ran and (ok_show or ok_journal) and (not shown or ok_show),
+        f"f unit-success {tag}: the hardened unit succeeded (systemctl show: Result="
+        f"{after.get('Result')}, ExecMainStatus={after.get('ExecMainStatus')}"
+        f"{'' if shown else ' of the collected unit'}; journal: {len(success)} success, "
+        f"{len(failed)} failure records)", text(f"{d}/journal-apply.txt"))
+    expect(res.get("demotion_enabled") == "true" and res.get("demotion_enabled_before") == "false",
+        f"f demotion {tag}: demotion_enabled went from false to true", str(res))
+    node = int(res.get("new_node", "-1") or -1)
+    state = load_json(f"{d}/state.json")
+    ok, x = new_node_in_state(state, node)
+    expect(ok, f"f state {tag}: /run/tiertopo/state.json lists node {node} as PMEM in a slower "
+        f"tier, as a demotion target", state.get("__error__", json.dumps(x)[:800]))
+    for u in ("apply", "watch"):
+        j = text(f"{d}/journal-{u}.txt")
+        bad = [line for line in j.splitlines() if DENIAL.search(line)]
+        expect(not bad and "No such file" not in j,
+            f"f sandbox-journal-{u} {tag}: tiertopo-{u}.service's journal shows no denial "
+            f"({len(j.splitlines())} lines)", "\n".join(bad) or j)
+    for u in ("apply", "watch"):
+        sec = text(f"{d}/security-{u}.txt")
+        m = re.search(r"Overall exposure level for tiertopo-" + u + r"\.service: ([\d.]+) (\S+)", sec)
+        level = float(m.group(1)) if m else None
+        expect(level is not None and level <= 2.5,
+            f"f security-{u} {tag}: the running systemd rates tiertopo-{u}.service "
+            f"{m.group(1) + ' ' + m.group(2) if m else '?'} (<= 2.5; table in {d}/security-{u}.txt)", sec)
+    wr, ws = kv_file(f"{d}/watch-running.txt"), kv_file(f"{d}/watch-stopped.txt")
+    jw = text(f"{d}/journal-watch.txt")
+    expect(wr.get("ActiveState") == "active" and wr.get("SubState") == "running"
+        and wr.get("NRestarts") == "0" and ws.get("Result") == "success"
+        and "Reload failed" not in jw and "Failed at step" not in jw,
+        f"f watch {tag}: tiertopo-watch.service runs, reloads and stops under its sandbox "
+        f"(enabled by the package: {kv_file(f'{d}/enabled.txt').get('tiertopo-watch.service')})",
+        f"running: {wr}\nstopped: {ws}\n" + text(f"{d}/journal-watch.txt"))
+    if os.path.exists(f"{d}/metrics-unsupported"):
+        tap.skip(f"f metrics {tag}", text(f"{d}/metrics-unsupported").strip())
+    else:
+        mu = kv_file(f"{d}/metrics-unit.txt")
+        prom = text(f"{d}/tiertopo.prom")
+        families, why = [], ""
+        try:
+            from prometheus_client.parser import text_string_to_metric_families
+            families = list(text_string_to_metric_families(prom))
+        except ImportError:
+            why = "python3-prometheus-client is not installed"
+        except Exception as e:  # the parser's own errors: the textfile does not parse
+            why = f"{type(e).__name__}: {e}"
+        expect(mu.get("Result") == "success" and os.path.exists(f"{d}/tiertopo.prom") and families,
+            f"f metrics {tag}: tiertopo-metrics.service wrote node_exporter's textfile, and it "
+            f"parses ({len(families)} metric families)",
+            f"{why}\n{mu}\n" + text(f"{d}/metrics-unit.txt") + text(f"{d}/journal-metrics.txt"))
+    # the views saved for the hotplug-context columns: daxctl (libdaxctl) and ndctl (libndctl)
+    dax = load_json(f"{d}/daxctl-list.json")
+    devs = []
+
+    def walk(v):  # daxctl nests the devices in their regions with -R
+        if isinstance(v, list):
+            for y in v:
+                walk(y)
+        elif isinstance(v, dict):
+            if "chardev" in v:
+                devs.append(v)
+            for y in v.values():
+                walk(y)
+    walk(dax)
+    sysram = [x for x in devs if x.get("mode") == "system-ram" and x.get("online_memblocks")]
+    expect(bool(sysram), f"f daxctl {tag}: `daxctl list -M -D -R` shows the device in system-ram "
+        "mode with its memory blocks online", text(f"{d}/daxctl-list.json")[:1500] + text(f"{d}/daxctl-list.err"))
+    nd = load_json(f"{d}/ndctl-list.json")
+    dump = load_json(f"{d}/dump.json")
+    expect("__error__" not in nd and "__error__" not in dump and text(f"{d}/dump.rc").strip() == "0",
+        f"f views {tag}: ndctl list -NRD and tiertopo --dump -J saved as JSON",
+        (nd.get("__error__", "") if isinstance(nd, dict) else "") + text(f"{d}/dump.err"))
+    # knobs written: tiertopo's "apply #N" journal line (its monotonic stamp, in us)
+    hotplug_timing(f"f {tag}", d, f"{d}/monitor.log",
+                   int(applied[-1]["__MONOTONIC_TIMESTAMP"]) if applied else None)
 
 
 def main():
@@ -696,6 +928,19 @@ def main():
             expect(False, f"c boot {config} {kshort}", f"the guest script did not finish; see {run}/console.log")
             continue
         scenario_c(f"{config} {kshort}", out)
+    for run in sorted(glob.glob(f"{runs}/sysguest/*-*")):
+        config, _, kshort = os.path.basename(run).rpartition("-")
+        out = f"{run}/share/out"
+        if not os.path.exists(f"{out}/script.rc"):
+            expect(False, f"f boot {config} {kshort}: the systemd guest ran the scenario",
+                   f"see {run}/console.log:\n" + text(f"{run}/console.log")[-3000:])
+            continue
+        scenario_f(f"{config} {kshort}", out)
+    if TIMINGS:
+        note("hotplug timing (issue 18): scenario, reaction ms (last uevent -> state.json), "
+             "to the apply's journal line ms, onlining ms, blocks")
+        for t, r, u, o, n in TIMINGS:
+            note(f"  {t}: {r:.0f}  {'-' if u is None else f'{u:.0f}'}  {o:.0f}  {n}")
     if results:
         write_results(results)
     return tap.done(need_some=True)

@@ -9,6 +9,9 @@
 #                       with ARGs; results in DIR/out (default $TOPO_VM_WORK/runs/CONFIG-K)
 #        tests/vm/vm.sh kver SERIES                     the exact Debian kernel release used
 #        tests/vm/vm.sh shell [-k K] [-b BUILD] CONFIG  interactive guest on this terminal
+#        tests/vm/vm.sh rootfs                          the systemd guest's root image (cached)
+#        tests/vm/vm.sh run -r [-d DEBDIR] ...          boot that image (systemd as PID 1) and
+#                       install DEBDIR's libtopo0 and tiertopo .debs in it (scenarios/sysguest.sh)
 #
 # Env: TOPO_VM_CACHE (default ~/.cache/tiertopo-vm, outside any build dir, kept across runs):
 #      the .debs, the unpacked kernels, the newer suites' apt lists, the initramfs images
@@ -27,10 +30,24 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 WORK=${TOPO_VM_WORK:-/tmp/tiertopo-vm}
 CACHE=${TOPO_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tiertopo-vm}
-PKGS="qemu-system-x86 busybox-static ndctl daxctl udev cpio kmod xz-utils zstd acpica-tools"
+PKGS="qemu-system-x86 busybox-static ndctl daxctl udev cpio kmod xz-utils zstd acpica-tools mmdebstrap e2fsprogs"
 MODS="virtio_pci 9pnet_virtio 9p nfit nd_pmem nd_btt nd_e820 dax_pmem device_dax kmem dax_hmem"
 # the CXL stack (configs cxl1, cxl1-gp); 6.1 has no dax_cxl, so missing ones are skipped
 MODS="$MODS cxl_acpi cxl_pci cxl_mem cxl_pmem cxl_port dax_cxl"
+# the systemd guest's root disk (vm.sysroot): virtio-blk, ext4 (and the checksum it mounts with)
+MODS="$MODS virtio_blk ext4 crc32c_generic"
+
+# The systemd guest (issues 14, 17): a Debian 12 root file system with systemd as PID 1, udev,
+# ndctl/daxctl and their libraries, and what the project's .debs depend on (their shlibs), so
+# that `dpkg -i` of the packages built by the suite needs nothing from the network. Made with
+# mmdebstrap into a directory and turned into an ext4 image by `mke2fs -d` (nothing mounted),
+# cached as $CACHE/rootfs/bookworm-KEY.ext4, KEY a hash of this list, the suite, and the
+# function that builds it. The guest boots it read-write on a QEMU snapshot (the image itself
+# never changes); the initramfs loads virtio_blk/ext4, gives it the kernel's modules and the
+# harness unit (guest/sysguest.service) and switches to /lib/systemd/systemd.
+SYS_SUITE=bookworm
+SYS_PKGS="systemd systemd-sysv udev dbus kmod ndctl daxctl libndctl6 libdaxctl1
+libjson-c5 libsmartcols1 libarchive13 libiniparser1 libudev1"
 
 log() { echo "vm: $*" >&2; }
 die() { echo "vm: error: $*" >&2; exit 1; }
@@ -226,12 +243,50 @@ build_initramfs() {
 	install -m 755 "$HERE/guest/init" "$root/init"
 	install -m 755 "$HERE/guest/uevent-log" "$root/bin/uevent-log"
 	install -m 644 "$HERE/guest/lib.sh" "$root/lib/vm-lib.sh"
+	mkdir -p "$root/lib/vm-sysguest"
+	install -m 755 "$HERE/guest/sysguest-run" "$root/lib/vm-sysguest/sysguest-run"
+	install -m 644 "$HERE/guest/sysguest.service" "$root/lib/vm-sysguest/sysguest.service"
 	mkdir -p "$CACHE/initramfs"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$root"
 	# keep only the newest image per kernel
 	ls -t "$CACHE/initramfs/$k"-*.cpio.gz | tail -n +2 | xargs -r rm -f
+	echo "$out"
+}
+
+rootfs_key() {
+	{ echo "$SYS_SUITE"; echo $SYS_PKGS; declare -f build_rootfs; } | sha256sum | cut -c1-16
+}
+
+build_rootfs() { # -> the image's path
+	local key out dir mirror
+	key=$(rootfs_key)
+	out=$CACHE/rootfs/$SYS_SUITE-$key.ext4
+	if [ -f "$out" ]; then echo "$out"; return; fi
+	command -v mmdebstrap >/dev/null || die "no mmdebstrap (apt-get install mmdebstrap)"
+	[ "$(id -u)" -eq 0 ] || die "need root for mmdebstrap --mode=root"
+	mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	dir=$CACHE/build/rootfs-$key
+	rm -rf "$dir" "$out.tmp"
+	mkdir -p "$CACHE/rootfs" "$CACHE/build"
+	log "mmdebstrap $SYS_SUITE ($key): $(echo $SYS_PKGS)"
+	# a fixed machine-id: no first-boot setup (preset-all) in every run; the guest's console
+	# on ttyS0 is the kernel's log, no getty there; no timers in a 1-minute life
+	mmdebstrap --mode=root --variant=essential --include="$(echo $SYS_PKGS | tr ' ' ,)" \
+		--customize-hook='echo 5d3c8a31c1b44e2a9e0f6a7b8c9d0e1f >"$1/etc/machine-id"' \
+		--customize-hook='echo tiertopo-vm >"$1/etc/hostname"' \
+		--customize-hook='echo "/dev/vda / ext4 rw,noatime 0 1" >"$1/etc/fstab"' \
+		--customize-hook='ln -sf /dev/null "$1/etc/systemd/system/serial-getty@ttyS0.service"' \
+		--customize-hook='rm -f "$1"/etc/systemd/system/timers.target.wants/* "$1"/etc/systemd/system/getty.target.wants/*' \
+		--customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb' \
+		"$SYS_SUITE" "$dir" "$mirror" >&2 || die "mmdebstrap failed"
+	# 1 GiB (sparse): ~250 MB of system, the .debs, the journal
+	mke2fs -q -t ext4 -L tiertopo-vm -d "$dir" "$out.tmp" 1G || die "mke2fs -d $dir"
+	rm -rf "$dir"
+	mv "$out.tmp" "$out"
+	ls -t "$CACHE/rootfs/$SYS_SUITE"-*.ext4 | tail -n +2 | xargs -r rm -f
 	echo "$out"
 }
 
@@ -293,11 +348,12 @@ ship_project() { # BUILD DEST
 }
 
 run() {
-	local k=6.1 build="" kargs="" dir="" tmo=600 o
+	local k=6.1 build="" kargs="" dir="" tmo=600 o rootimg="" debdir=""
 	OPTIND=1
-	while getopts "k:b:a:o:t:" o; do
+	while getopts "k:b:a:o:t:rd:" o; do
 		case $o in
 		k) k=$OPTARG ;; b) build=$OPTARG ;; a) kargs=$OPTARG ;; o) dir=$OPTARG ;; t) tmo=$OPTARG ;;
+		r) rootimg=1 ;; d) debdir=$OPTARG ;;
 		*) exit 2 ;;
 		esac
 	done
@@ -322,6 +378,19 @@ run() {
 	} >"$dir/share/cmd.sh"
 	cp -a "$HERE/scenarios" "$dir/share/"
 	[ -n "$build" ] && ship_project "$build" "$dir/share/in"
+	local disk=()
+	if [ -n "$rootimg" ]; then
+		rootimg=$(build_rootfs)
+		# snapshot=on: the guest writes to a temporary overlay, the cached image stays as built
+		disk=(-drive "file=$rootimg,if=virtio,format=raw,snapshot=on")
+		kargs="$kargs vm.sysroot systemd.show_status=false"
+		echo "$rootimg" >"$dir/rootfs.txt"
+	fi
+	if [ -n "$debdir" ]; then # the packages under test, not the -dev or debug ones
+		mkdir -p "$dir/share/in/debs"
+		cp "$debdir"/libtopo0_*.deb "$debdir"/tiertopo_*.deb "$dir/share/in/debs/" ||
+			die "no libtopo0/tiertopo .deb in $debdir"
+	fi
 	local NVDIMMS="" QEMU_ARGS=() KARGS=$kargs nv
 	# shellcheck source=/dev/null
 	source "$cfg"
@@ -332,7 +401,7 @@ run() {
 		-kernel "$vmlinuz" -initrd "$initrd"
 		-append "console=ttyS0 panic=-1 loglevel=4 $kargs"
 		-virtfs "local,path=$dir/share,mount_tag=host,security_model=none,id=host"
-		"${QEMU_ARGS[@]}")
+		"${disk[@]}" "${QEMU_ARGS[@]}")
 	if [ "${VM_INTERACTIVE:-0}" = 1 ]; then
 		cmd=("${cmd[@]/console=ttyS0 /console=ttyS0 vm.shell }")
 		exec "${cmd[@]}" -serial mon:stdio
@@ -365,5 +434,6 @@ prepare) [ $# -gt 0 ] || set -- 6.1 6.12; prepare "$@" ;;
 kver) kver "${1:?6.1 or 6.12}" ;;
 run) run "$@" ;;
 shell) VM_INTERACTIVE=1 run "$@" /dev/null ;;
+rootfs) ensure_packages; build_rootfs ;;
 *) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2 ;;
 esac

@@ -76,3 +76,24 @@ cxl_region() {
 	done
 	ls /sys/bus/nd/devices | grep '^region' | head -1
 }
+
+# Hotplug timing (issue 18): the clock of `udevadm monitor`'s KERNEL[...] stamps is
+# CLOCK_MONOTONIC; /proc/timer_list's "now at" line reads it in ns (no coreutils needed).
+mono_ns() { awk '/^now at/{print $3; exit}' /proc/timer_list; }
+# timing_record OUTFILE PATH...: appends the realtime<->monotonic offset (a file's mtime set by
+# the shell itself, between two monotonic readings) and each PATH's mtime, so that check-vm.py
+# puts the uevents and the files (state.json) on one clock. Files' times are the kernel's coarse
+# clock (a jiffy, 4 ms at HZ=250): that is the resolution of the result.
+timing_record() {
+	o=$1
+	shift
+	m1=$(mono_ns)
+	: >/tmp/.clock
+	m2=$(mono_ns)
+	{
+		echo "clock_mono_before=$m1"
+		echo "clock_mono_after=$m2"
+		echo "clock_real=$(stat -c '%Y %y' /tmp/.clock)"
+		for f in "$@"; do [ -e "$f" ] && echo "mtime $f=$(stat -c '%Y %y' "$f")"; done
+	} >>"$o"
+}

@@ -1,7 +1,8 @@
 # Scenario c (boot with vm.udev: systemd-udevd runs): the project's udev rules and the
 # trigger they RUN react to an NVDIMM going online as system-ram. Nothing but daxctl is run after the hotplug: within
 # 2 s demotion_enabled must be true and /run/tiertopo/state.json must list the new node.
-# Host checks: check-vm.py scenario_c.
+# Host checks: check-vm.py scenario_c; the reaction time and the memory blocks' onlining time
+# (issue 18) go to the suite's log.
 d=$OUT/udev
 mkdir -p $d
 rules=$(ls /host/in/udev/*.rules 2>/dev/null)
@@ -25,8 +26,9 @@ sleep 1
 to_devdax >/dev/null && udevadm settle -t 30
 echo "demotion_enabled before: $(cat /sys/kernel/mm/numa/demotion_enabled)"
 before=$(cat /sys/devices/system/node/has_memory)
-t0=$(date +%s%N 2>/dev/null || echo 0)
+echo "daxctl_start=$(mono_ns)" >$d/timing.txt
 to_sysram >$d/daxctl.out 2>&1
+echo "daxctl_end=$(mono_ns)" >>$d/timing.txt
 i=0
 while [ $i -lt 20 ]; do
 	[ "$(cat /sys/kernel/mm/numa/demotion_enabled)" = true ] && [ -f /run/tiertopo/state.json ] &&
@@ -40,6 +42,9 @@ done
 	echo "has_memory_before=$before"
 	echo "has_memory_after=$(cat /sys/devices/system/node/has_memory)"
 } >$d/result.txt
+# the hotplug reaction (issue 18): from the burst's last uevent (the monitor log below) to
+# state.json written; check-vm.py computes it and the memory blocks' onlining time
+timing_record $d/timing.txt /run/tiertopo/state.json
 cp /run/tiertopo/state.json $d/state.json 2>/dev/null
 cp /run/tiertopo/watch.log $d/watch.log 2>/dev/null
 udevadm settle -t 10
