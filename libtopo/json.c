@@ -20,10 +20,13 @@ static struct json_object *opt_json(const struct opt_u64 *o)
 	return o->known ? json_object_new_uint64(o->v) : NULL;
 }
 
-/* HMAT figures: the kernel prints 0 for a value the firmware did not give */
-static struct json_object *perf_value_json(const struct opt_u64 *o)
+/* HMAT figures: the kernel prints 0 for a value the firmware did not give, and for a 0 it
+ * gave (zero_figures) */
+static struct json_object *perf_value_json(const struct topo_perf_class *a, size_t k)
 {
-	return o->known && o->v ? json_object_new_uint64(o->v) : NULL;
+	const struct opt_u64 *o = &a->attr[k];
+	return o->known && (o->v || (a->zero_figures >> k & 1)) ? json_object_new_uint64(o->v)
+								 : NULL;
 }
 
 static struct json_object *opt_bool_json(const struct opt_u64 *o)
@@ -210,7 +213,7 @@ static struct json_object *access_json(const struct topo_perf_class *a)
 	json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
 	json_object_object_add(o, "targets", ints_json(a->targets, a->n_targets));
 	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-		json_object_object_add(o, perf_keys[k], perf_value_json(&a->attr[k]));
+		json_object_object_add(o, perf_keys[k], perf_value_json(a, k));
 	return o;
 }
 
@@ -231,7 +234,7 @@ static struct json_object *perf_json(const struct topo_node *n)
 						       : NULL);
 		json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
 		for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-			json_object_object_add(o, perf_keys[k], perf_value_json(&a->attr[k]));
+			json_object_object_add(o, perf_keys[k], perf_value_json(a, k));
 		return o;
 	}
 	return NULL;
@@ -245,7 +248,8 @@ static struct json_object *fw_access_json(const struct fw_access *a)
 	json_object_object_add(o, "initiators", ints_json(a->initiators, a->n_initiators));
 	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
 		json_object_object_add(o, perf_keys[k],
-				       a->v[k] ? json_object_new_int64(a->v[k]) : NULL);
+				       a->v[k] || (a->given >> k & 1) ? json_object_new_int64(a->v[k])
+								     : NULL);
 	return o;
 }
 

@@ -28,6 +28,9 @@ struct opt_u64 {
 struct topo_perf_class {
 	bool present; /* accessC/ exists */
 	struct opt_u64 attr[4]; /* indexed by enum topo_perf_attr */
+	/* bit per attr: the file reads 0 and that 0 is a figure (the firmware gives that kind
+	 * of figure, for this node or, without tables, for another), not "none given" */
+	uint8_t zero_figures;
 	int *initiators; /* accessC/initiators/nodeX: the best initiators of this target */
 	size_t n_initiators;
 	int *targets; /* accessC/targets/nodeY: the targets this node is best initiator of */
@@ -47,6 +50,10 @@ struct topo_node {
 	size_t n_cpus;
 	struct opt_u64 mem_total, mem_free; /* bytes */
 	size_t n_memory_blocks;
+	/* the ids of those blocks (nodeN/memoryM: M), in listing order: which node a physical
+	 * address range such as a CXL region's landed on */
+	uint32_t *memory_block_ids;
+	size_t n_memory_block_ids;
 	/* distance to every node by node *index* in topo->nodes; 0 = unknown */
 	uint8_t *distance; /* 1..255 (read_distance rejects others), 0 = unknown */
 	struct topo_perf_class access[2];
@@ -87,6 +94,12 @@ struct topo_dev {
 	int target_node, numa_node;
 	struct opt_u64 size;
 	char *mode; /* cxl region mode (ram/pmem), nd region persistence_domain */
+	/* cxl regions: the start of the host physical range (regionN/resource) and the region's
+	 * own performance figures (regionN/access0|1/, 6.9+: CDAT, Generic Port, link), by
+	 * enum topo_perf_attr; figures_present[c]: the accessC directory exists */
+	struct opt_u64 resource;
+	bool figures_present[2];
+	struct opt_u64 figures[2][4];
 };
 
 /* A raw firmware table as read; parsed by the pure parsers in acpi/. */
@@ -162,6 +175,7 @@ struct fw_range {
 struct fw_access {
 	bool valid;
 	uint32_t v[4]; /* enum topo_perf_attr; 0 = none */
+	uint8_t given;	 /* bit per attr: the HMAT has a structure of that kind (0 is a figure) */
 	int *initiators; /* node ids, ascending */
 	size_t n_initiators;
 };
@@ -179,6 +193,9 @@ struct fw_node {
 	bool hmat_target; /* SRAT memory the HMAT may describe */
 	uint32_t processor_pxm; /* HMAT type 0 attached initiator, or UINT32_MAX */
 	struct fw_access access[2]; /* as hmat_update_target_attrs() derives them */
+	/* a node with no distance file (possible, offline): its SLIT row by node id, kept
+	 * when the SLIT is freed (build_zonelists lists every possible node); NULL otherwise */
+	uint8_t *slit_row;
 };
 
 /* one initiator x target pair of the HMAT memory hierarchy, normalised to ns and MB/s */

@@ -471,6 +471,20 @@ struct node_scan {
 	unsigned int has;
 };
 
+/* memoryM: M (block ids go far beyond node ids: 12 TiB of 128 MiB blocks is 98304) */
+static long long memory_block_id(const char *name)
+{
+	if (strncmp(name, "memory", 6) || !name[6] || (name[6] == '0' && name[7]))
+		return -1;
+	long long v = 0;
+	for (const char *p = name + 6; *p; p++) {
+		if (*p < '0' || *p > '9' || v > UINT32_MAX / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v <= UINT32_MAX ? v : -1;
+}
+
 static int node_entry(void *data, const char *name)
 {
 	static const struct {
@@ -480,8 +494,15 @@ static int node_entry(void *data, const char *name)
 		     {"access0", HAS_ACCESS0},	   {"access1", HAS_ACCESS1},
 		     {"memory_side_cache", HAS_CACHES}};
 	struct node_scan *s = data;
-	if (node_name_id(name, "memory") >= 0) {
-		s->n->n_memory_blocks++;
+	long long block = memory_block_id(name);
+	if (block >= 0) {
+		struct topo_node *n = s->n;
+		n->n_memory_blocks++;
+		uint32_t *v = realloc(n->memory_block_ids, (n->n_memory_block_ids + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v[n->n_memory_block_ids++] = (uint32_t)block;
+		n->memory_block_ids = v;
 		return 0;
 	}
 	/* nodeN/cpuM: the kernel's cpu_to_node(), the only cpu list of kernels before 2.6.x */
@@ -511,6 +532,9 @@ static unsigned int read_node_dir(struct topo *topo, struct topo_node *n, bool k
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%d", n->id);
 	n->n_memory_blocks = 0;
+	free(n->memory_block_ids);
+	n->memory_block_ids = NULL;
+	n->n_memory_block_ids = 0;
 	free(n->cpus);
 	n->cpus = NULL;
 	n->n_cpus = 0;
