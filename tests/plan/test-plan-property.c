@@ -207,8 +207,56 @@ static void ref_tiers(const struct topo *t, bool hmat, struct ref *r)
 	}
 }
 
-static void ref_targets(const struct topo *t, struct ref *r)
+/*
+ * node_load[] of the last zonelist build (mm/page_alloc.c), the machine having no kernel log
+ * to read it from: every node's build_zonelists() in id order, +1 to the first node of each
+ * distance; the local node first (6.7+: only with memory), then the memory node of least
+ * (distance + below-local + cpu penalty) * MAX_NUMNODES + node_load; cpu penalties only
+ * when kmem onlined memory after boot (a hotplug rebuild; the x86 boot build has none).
+ */
+static void ref_node_load(const struct topo *t, bool local_needs_memory, int *load)
 {
+	size_t n = t->n_nodes;
+	bool penalty = false;
+	for (size_t i = 0; i < n; i++)
+		penalty |= is_kmem(t, t->nodes[i].id);
+	memset(load, 0, 64 * sizeof(int));
+	for (size_t i = 0; i < n; i++) {
+		bool used[64] = {false};
+		size_t prev = i;
+		for (;;) {
+			long best = -1, min = 0;
+			const struct topo_node *li = &t->nodes[i];
+			if (!used[i] && (!local_needs_memory || (li->online && li->has_memory))) {
+				best = (long)i;
+			} else {
+				for (size_t j = 0; j < n; j++) {
+					const struct topo_node *x = &t->nodes[j];
+					if (used[j] || !x->online || !x->has_memory)
+						continue;
+					long v = (long)dist(t, i, j) + (x->id < li->id) +
+						 (penalty && x->online && x->has_cpu);
+					v = v * 1024 + load[j];
+					if (best < 0 || v < min) {
+						best = (long)j;
+						min = v;
+					}
+				}
+			}
+			if (best < 0)
+				break;
+			used[best] = true;
+			if (dist(t, i, (size_t)best) != dist(t, i, prev))
+				load[best]++;
+			prev = (size_t)best;
+		}
+	}
+}
+
+static void ref_targets(const struct topo *t, bool local_needs_memory, struct ref *r)
+{
+	int load[64];
+	ref_node_load(t, local_needs_memory, load);
 	size_t n = t->n_nodes;
 	for (size_t i = 0; i < n; i++) {
 		r->npref[i] = r->nfb[i] = 0;
@@ -226,8 +274,8 @@ static void ref_targets(const struct topo *t, struct ref *r)
 		long val[64];
 		for (size_t j = 0; j < n; j++)
 			if (r->tier[j] == next) {
-				val[j] = (long)dist(t, i, j) + (t->nodes[j].id < t->nodes[i].id) +
-					 (t->nodes[j].has_cpu ? 1 : 0);
+				val[j] = ((long)dist(t, i, j) + (t->nodes[j].id < t->nodes[i].id) +
+					  (t->nodes[j].has_cpu ? 1 : 0)) * 1024 + load[j];
 				cand[nc++] = j;
 			}
 		for (size_t a = 1; a < nc; a++)
@@ -355,7 +403,7 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			if (!strcmp(models[m], "6.1") || !strcmp(models[m], "6.12")) {
 				struct ref r;
 				ref_tiers(t, !strcmp(models[m], "6.12"), &r);
-				ref_targets(t, &r);
+				ref_targets(t, !strcmp(models[m], "6.12"), &r);
 				for (size_t i = 0; i < t->n_nodes; i++) {
 					int id = t->nodes[i].id;
 					int tier = topo_plan_get_tier(p, id);
