@@ -74,7 +74,8 @@ bool memory_hotplugged(const struct topo *topo, const char **dev)
  * the x86 boot build (numa_add_cpu runs after it), yes at hotplug rebuilds. N_MEMORY is
  * the snapshot's nodes with memory. @orders (may be NULL) gets a malloc'd zonelist per
  * entry of topo->nodes (NULL for a node not built), @n_orders their lengths.
- * Returns node_load[] by node id (TOPO_MAX_NODES entries, malloc'd), NULL without memory.
+ * Returns node_load[] by node id (TOPO_MAX_NODES entries, malloc'd), NULL without memory or
+ * on a machine too large to simulate in reasonable time.
  */
 int *node_load_simulate(const struct topo *topo, int kmajor, int kminor, bool cpu_penalty,
 			int **orders, size_t *n_orders)
@@ -101,6 +102,14 @@ int *node_load_simulate(const struct topo *topo, int kmajor, int kminor, bool cp
 									     (unsigned int)n->id)
 							     : true)))
 			nodemask_set(&build, (unsigned int)n->id);
+	}
+	/* builds x picks x candidates: a 1024-node machine would take 1e9 steps; past 5e7 the
+	 * simulation is not worth its time (ties are then broken by id, node_load taken as 0) */
+	if ((uint64_t)nodemask_weight(&build) * nodemask_weight(&memory) * topo->n_nodes >
+	    50000000u) {
+		free(load);
+		free(order);
+		return NULL;
 	}
 	if (orders)
 		memset(orders, 0, topo->n_nodes * sizeof(*orders));
