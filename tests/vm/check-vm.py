@@ -59,9 +59,6 @@ tap = Tap()
 # making every apply rewrite it, are fixed in libtopo.)
 _MODEL = ("model-tiers", "model-demotion", "check-explains")  # the b checks of one state
 KNOWN = {  # fnmatch pattern on "SCENARIO-CHECK CONFIG KERNEL STATE" -> why
-    **{f"a {c} zeroref * *": "libtopo (issue 16, zero-figure reference): a 0 HMAT figure "
-       "(latency 0 in the table and in the kernel's access files) reads as null (no figure)"
-       for c in ("sysfs-access", "hmat-vs-kernel")},
 }
 
 
