@@ -801,6 +801,7 @@ static void check_node_cpus(struct topo *topo)
 			unsigned int h = read_node_dir(topo, &probe, false);
 			links = h & HAS_CPU_LINKS;
 			free(probe.cpus);
+			free(probe.memory_block_ids);
 		}
 		for (size_t i = 0; i < topo->n_nodes && links; i++) {
 			struct topo_node *n = &topo->nodes[i];
