@@ -123,7 +123,8 @@ enum topo_perf_attr {
 };
 /*
  * @access_class is 0 (any initiator) or 1 (CPU initiators). -ENODATA when not reported,
- * including the 0 the kernel prints for a figure the firmware did not give.
+ * including the 0 the kernel prints for a figure the firmware did not give; a 0 the
+ * firmware gave (its HMAT has figures of that kind) is returned as 0.
  */
 int topo_node_get_perf(const struct topo_node *node, unsigned int access_class,
 		       enum topo_perf_attr attr, uint32_t *value);

@@ -483,10 +483,12 @@ static void opt_w(struct jw *w, const char *key, const struct opt_u64 *o)
 		jw_null(w, key);
 }
 
-/* HMAT figures: the kernel prints 0 for a value the firmware did not give */
-static void perf_value_w(struct jw *w, const char *key, const struct opt_u64 *o)
+/* HMAT figures: the kernel prints 0 for a value the firmware did not give, and for a 0 it
+ * gave (zero_figures) */
+static void perf_value_w(struct jw *w, const char *key, const struct topo_perf_class *a, size_t k)
 {
-	if (o->known && o->v)
+	const struct opt_u64 *o = &a->attr[k];
+	if (o->known && (o->v || (a->zero_figures >> k & 1)))
 		jw_uint(w, key, o->v);
 	else
 		jw_null(w, key);
@@ -518,7 +520,7 @@ static void access_w(struct jw *w, const char *key, const struct topo_perf_class
 	ints_w(w, "initiators", a->initiators, a->n_initiators);
 	ints_w(w, "targets", a->targets, a->n_targets);
 	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-		perf_value_w(w, perf_keys[k], &a->attr[k]);
+		perf_value_w(w, perf_keys[k], a, k);
 	jw_end(w);
 }
 
@@ -537,7 +539,7 @@ static void perf_w(struct jw *w, const char *key, const struct topo_node *n)
 		int_or_null(w, "initiator", a->n_initiators, a->n_initiators ? a->initiators[0] : 0);
 		ints_w(w, "initiators", a->initiators, a->n_initiators);
 		for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-			perf_value_w(w, perf_keys[k], &a->attr[k]);
+			perf_value_w(w, perf_keys[k], a, k);
 		jw_end(w);
 		return;
 	}
@@ -553,7 +555,7 @@ static void fw_access_w(struct jw *w, const char *key, const struct fw_access *a
 	jw_object(w, key);
 	ints_w(w, "initiators", a->initiators, a->n_initiators);
 	for (size_t k = 0; k < ELEMENTSOF(perf_keys); k++)
-		int_or_null(w, perf_keys[k], a->v[k], a->v[k]);
+		int_or_null(w, perf_keys[k], a->v[k] || (a->given >> k & 1), a->v[k]);
 	jw_end(w);
 }
 

@@ -55,6 +55,35 @@ static int fw_task_finish(struct fw_task *t, struct topo *topo, bool run)
 	return t->r < 0 ? t->r : r;
 }
 
+/*
+ * The kernel prints 0 both for a figure the firmware did not give and for a 0 it gave: a 0
+ * is a figure when the HMAT has figures of that kind (its derived access class says so), or,
+ * without readable tables, when another node's same file holds a figure of that kind.
+ */
+static void mark_zero_figures(struct topo *topo)
+{
+	uint8_t seen[2] = {0, 0};
+	for (size_t i = 0; i < topo->n_nodes; i++)
+		for (int c = 0; c < 2; c++)
+			for (int k = 0; k < 4; k++)
+				if (topo->nodes[i].access[c].attr[k].known &&
+				    topo->nodes[i].access[c].attr[k].v)
+					seen[c] |= (uint8_t)(1u << k);
+	bool hmat = topo->fw && topo->fw->have_hmat;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		struct topo_node *n = &topo->nodes[i];
+		const struct fw_node *f = hmat ? fw_node_by_id(topo->fw, n->id) : NULL;
+		for (int c = 0; c < 2; c++) {
+			struct topo_perf_class *a = &n->access[c];
+			uint8_t given = hmat ? (f && f->access[c].valid ? f->access[c].given : 0)
+					     : seen[c];
+			for (int k = 0; k < 4; k++)
+				if (a->attr[k].known && !a->attr[k].v && (given >> k & 1))
+					a->zero_figures |= (uint8_t)(1u << k);
+		}
+	}
+}
+
 int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 {
 	if (!ctx || !ret)
@@ -107,6 +136,7 @@ int topo_discover(struct topo_ctx *ctx, struct topo **ret)
 	}
 	if (r < 0)
 		return r;
+	mark_zero_figures(topo);
 
 	/* the findings are the caller's to show (topo_get_finding): a debug echo only, so
 	 * that a caller logging at info priority does not see each of them twice */

@@ -455,6 +455,18 @@ static int derive_hmat(struct topo *topo, struct topo_fw *fw)
 		if (a->n_initiators > 1)
 			qsort(a->initiators, a->n_initiators, sizeof(int), cmp_int);
 	}
+	/* which figures the tables give at all: those print 0 as a figure, the others as none */
+	uint8_t given = 0;
+	static const int attr_of[N_TYPES] = {
+	    [WRITE_LATENCY] = TOPO_PERF_WRITE_LATENCY, [READ_LATENCY] = TOPO_PERF_READ_LATENCY,
+	    [WRITE_BANDWIDTH] = TOPO_PERF_WRITE_BANDWIDTH, [READ_BANDWIDTH] = TOPO_PERF_READ_BANDWIDTH};
+	for (int ty = 0; ty < N_TYPES; ty++)
+		if (types[ty])
+			given |= (uint8_t)(1u << attr_of[ty]);
+	for (size_t i = 0; i < fw->n_nodes; i++)
+		for (int c = 0; c < 2; c++)
+			if (fw->nodes[i].access[c].valid)
+				fw->nodes[i].access[c].given = given;
 	fw->have_matrix = true;
 	return r;
 }
@@ -539,6 +551,26 @@ static void check_sysfs(struct topo *topo, struct topo_fw *fw)
 	free(pxm_of);
 }
 
+/* the SLIT rows of the nodes sysfs gives no distances for (offline possible nodes) */
+static void keep_offline_slit_rows(struct topo *topo, struct topo_fw *fw)
+{
+	if (!fw->have_slit || !fw->slit.entries)
+		return;
+	for (size_t i = 0; i < fw->n_nodes; i++) {
+		struct fw_node *f = &fw->nodes[i];
+		const struct topo_node *n = topo_node_by_id(topo, f->node);
+		if ((n && n->distance) || f->cfmws_fake || f->pxm >= fw->slit.localities)
+			continue;
+		f->slit_row = calloc(fw->n_nodes + 1, 1);
+		if (!f->slit_row)
+			return;
+		const uint8_t *srow = &fw->slit.entries[(size_t)f->pxm * fw->slit.localities];
+		for (size_t j = 0; j < fw->n_nodes; j++)
+			if (fw->nodes[j].pxm < fw->slit.localities && !fw->nodes[j].cfmws_fake)
+				f->slit_row[j] = srow[fw->nodes[j].pxm];
+	}
+}
+
 int firmware_merge(struct topo *topo)
 {
 	if (!topo->n_tables)
@@ -565,6 +597,7 @@ int firmware_merge(struct topo *topo)
 			return r;
 	}
 	check_sysfs(topo, fw);
+	keep_offline_slit_rows(topo, fw);
 	/* merged and checked: the SLIT (1 MB on a 1024-node machine) stays for
 	 * topo_get_slit_distance (tiertopo matrix), as the HMAT structures stay for the HMAT
 	 * matrix; firmware_free() frees it with the snapshot */

@@ -28,6 +28,148 @@ unsigned int node_distance(const struct topo *topo, int from, int to)
 }
 
 /*
+ * node_distance() as build_zonelists() sees it for any possible node: the node's distance
+ * file when it is online, else the firmware's SLIT (sysfs has no row for an offline node),
+ * else LOCAL_DISTANCE / REMOTE_DISTANCE (a CXL window's node has no SLIT row).
+ */
+unsigned int zonelist_distance(const struct topo *topo, int from, int to)
+{
+	unsigned int d;
+	if (topo_get_distance(topo, from, to, &d) == 0)
+		return d;
+	const struct fw_node *a = fw_node_by_id(topo->fw, from);
+	if (a && a->slit_row && to >= 0 && (size_t)to < topo->fw->n_nodes && a->slit_row[to])
+		return a->slit_row[to];
+	return from == to ? LOCAL_DISTANCE : REMOTE_DISTANCE;
+}
+
+/*
+ * Memory onlined since boot: a dax device bound to kmem. Its first block onlined into an
+ * unpopulated zone rebuilt every zonelist (online_pages -> build_all_zonelists), with CPU
+ * penalties for the nodes with cpus, which the boot build on x86 does not have.
+ */
+bool memory_hotplugged(const struct topo *topo, const char **dev)
+{
+	for (size_t i = 0; i < topo->n_devs; i++) {
+		const struct topo_dev *d = &topo->devs[i];
+		if (d->bus == TOPO_BUS_DAX && d->driver && !strcmp(d->driver, "kmem")) {
+			if (dev)
+				*dev = d->name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * mm/page_alloc.c __build_all_zonelists() simulated: node_load[] zeroed, then each node's
+ * build_zonelists() in ascending id order over the possible nodes (5.18+, for_each_node;
+ * online nodes before), each reading the load the earlier ones left:
+ *   find_next_best_node(): the local node first (6.7+: only if it has memory), then the
+ *     N_MEMORY node of least (distance + (n < local) + cpu penalty) * MAX_NUMNODES +
+ *     node_load[n], the lowest id winning an exact tie;
+ *   5.17+: node_load[n] += 1 for each node listed at a new distance; before: = load, the
+ *     count of nodes still to list (nr_online_nodes - k).
+ * @cpu_penalty: whether nodes with cpus are penalised (cpumask_of_node non-empty): not at
+ * the x86 boot build (numa_add_cpu runs after it), yes at hotplug rebuilds. N_MEMORY is
+ * the snapshot's nodes with memory. @orders (may be NULL) gets a malloc'd zonelist per
+ * entry of topo->nodes (NULL for a node not built), @n_orders their lengths.
+ * Returns node_load[] by node id (TOPO_MAX_NODES entries, malloc'd), NULL without memory or
+ * on a machine too large to simulate in reasonable time.
+ */
+int *node_load_simulate(const struct topo *topo, int kmajor, int kminor, bool cpu_penalty,
+			int **orders, size_t *n_orders)
+{
+#define AT_LEAST(maj, min) (kmajor > (maj) || (kmajor == (maj) && kminor >= (min)))
+	int *load = calloc(TOPO_MAX_NODES, sizeof(int));
+	int *order = malloc(TOPO_MAX_NODES * sizeof(int));
+	if (!load || !order) {
+		free(load);
+		free(order);
+		return NULL;
+	}
+	struct nodemask memory = {{0}}, penalty = {{0}}, build = {{0}};
+	size_t n_online = 0;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		if (n->online && n->has_memory)
+			nodemask_set(&memory, (unsigned int)n->id);
+		if (cpu_penalty && n->online && n->has_cpu)
+			nodemask_set(&penalty, (unsigned int)n->id);
+		n_online += n->online;
+		if (n->online || (AT_LEAST(5, 18) && (topo->has_possible_file
+							     ? nodemask_test(&topo->possible,
+									     (unsigned int)n->id)
+							     : true)))
+			nodemask_set(&build, (unsigned int)n->id);
+	}
+	/* builds x picks x candidates: a 1024-node machine would take 1e9 steps; past 5e7 the
+	 * simulation is not worth its time (ties are then broken by id, node_load taken as 0) */
+	if ((uint64_t)nodemask_weight(&build) * nodemask_weight(&memory) * topo->n_nodes >
+	    50000000u) {
+		free(load);
+		free(order);
+		return NULL;
+	}
+	if (orders)
+		memset(orders, 0, topo->n_nodes * sizeof(*orders));
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		int local = topo->nodes[i].id;
+		if (!nodemask_test(&build, (unsigned int)local))
+			continue;
+		struct nodemask used = {{0}};
+		size_t k = 0;
+		int prev = local;
+		int nload = (int)n_online;
+		for (;;) {
+			int best = -1;
+			if (!nodemask_test(&used, (unsigned int)local) &&
+			    (!AT_LEAST(6, 7) || nodemask_test(&memory, (unsigned int)local))) {
+				best = local;
+			} else {
+				long min_val = LONG_MAX;
+				for (size_t j = 0; j < topo->n_nodes; j++) {
+					int n = topo->nodes[j].id;
+					if (!nodemask_test(&memory, (unsigned int)n) ||
+					    nodemask_test(&used, (unsigned int)n))
+						continue;
+					long val = zonelist_distance(topo, local, n);
+					val += n < local;
+					if (nodemask_test(&penalty, (unsigned int)n))
+						val += PENALTY_FOR_NODE_WITH_CPUS;
+					val = val * TOPO_MAX_NODES + load[n];
+					if (val < min_val) {
+						min_val = val;
+						best = n;
+					}
+				}
+			}
+			if (best < 0)
+				break;
+			nodemask_set(&used, (unsigned int)best);
+			if (zonelist_distance(topo, local, best) != zonelist_distance(topo, local, prev)) {
+				if (AT_LEAST(5, 17))
+					load[best] += 1;
+				else
+					load[best] = nload;
+			}
+			order[k++] = best;
+			prev = best;
+			nload--;
+		}
+		if (orders) {
+			orders[i] = malloc((k + 1) * sizeof(int));
+			if (orders[i])
+				memcpy(orders[i], order, k * sizeof(int));
+			n_orders[i] = orders[i] ? k : 0;
+		}
+	}
+	free(order);
+	return load;
+#undef AT_LEAST
+}
+
+/*
  * node_load[] as the kernel's last full zonelist rebuild left it (mm/page_alloc.c
  * build_zonelists): for each node's logged fallback order, +1 to every node whose distance
  * from the local node differs from the previous one's (the first of each distance group).
@@ -51,7 +193,8 @@ int *node_load_from_log(const struct topo *topo)
 			int to = n->fallback_order[k];
 			if (to < 0 || to >= TOPO_MAX_NODES)
 				continue;
-			if (node_distance(topo, n->id, to) != node_distance(topo, n->id, prev))
+			if (zonelist_distance(topo, n->id, to) !=
+			    zonelist_distance(topo, n->id, prev))
 				load[to]++;
 			prev = to;
 		}

@@ -31,12 +31,18 @@ const struct kernel_model kernel_models[] = {
 	 "HMAT abstract distance for dax/kmem nodes; the DRAM reference is every boot memory "
 	 "node, CPU-less ones too: one more than 10% off, or with a zero figure, turns HMAT "
 	 "distances off"},
+	{"6.9", 6, 9,
+	 "a dax/kmem node of a CXL region the HMAT does not describe takes the region's own "
+	 "figures (regionN/access0|1: CDAT, Generic Port, link) for its abstract distance"},
 	{"6.10", 6, 10,
 	 "CPU-less boot memory nodes get their HMAT abstract distance too (late init); the "
 	 "DRAM reference is the nodes with CPUs only"},
 	{"6.11", 6, 11,
 	 "every boot memory node gets its HMAT abstract distance, CPU nodes included: socket "
 	 "DRAM a few percent off the reference gets a tier of its own"},
+	{"6.17", 6, 17,
+	 "abstract distance in 64-bit arithmetic (MEMTIER_ADISTANCE_DRAM a long): figures "
+	 "that wrapped in 32 bits now give a very slow tier"},
 };
 const size_t n_kernel_models = sizeof(kernel_models) / sizeof(kernel_models[0]);
 

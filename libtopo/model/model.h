@@ -124,6 +124,8 @@ int mt_perf_to_adistance_u32(const struct perf4 *perf, const struct perf4 *dram,
 			     bool *overflow);
 /* 6.1+ and the recommended plan: every member's adistance, tier, and the tier list */
 int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts);
+/* The node a CXL region's memory was onlined into, -1 when none. */
+int cxl_region_node(const struct topo *topo, const struct topo_dev *region);
 /* The tier list from the nodes' tiers, fastest first. */
 int plan_build_tiers(struct topo_plan *plan);
 
@@ -132,6 +134,17 @@ int plan_build_tiers(struct topo_plan *plan);
 /* node_distance() as the kernel sees it: the SLIT, or 10/20 where it is unknown */
 unsigned int node_distance(const struct topo *topo, int from, int to);
 int *node_load_from_log(const struct topo *topo);
+/* node_distance() for any possible node (offline ones from the SLIT) */
+unsigned int zonelist_distance(const struct topo *topo, int from, int to);
+/* a kmem dax device (memory onlined after boot; *dev its name), i.e. a zonelist rebuild */
+bool memory_hotplugged(const struct topo *topo, const char **dev);
+/*
+ * build_all_zonelists() simulated for release @kmajor.@kminor, with (@cpu_penalty: a
+ * hotplug rebuild) or without (the x86 boot build) the penalty of nodes with cpus: node_load[]
+ * by node id, and optionally each node's zonelist (@orders/@n_orders by topo->nodes index).
+ */
+int *node_load_simulate(const struct topo *topo, int kmajor, int kminor, bool cpu_penalty,
+			int **orders, size_t *n_orders);
 int find_next_best_node(const struct topo *topo, const struct nodemask *memory, int node,
 			struct nodemask *used, const int *node_load);
 int establish_demotion_targets(struct topo_plan *plan);

@@ -169,11 +169,31 @@ int topo_plan_new(const struct topo *ctopo, enum topo_plan_model model, const ch
 			pn->excluded |= opts->excluded[k] == n->id;
 	}
 
-	/* ties between targets are broken by node_load[]: the kernel's, from its log */
-	if (model == TOPO_PLAN_KERNEL && (plan->node_load = node_load_from_log(topo)))
+	/* ties between targets are broken by node_load[]: the kernel's, from its log, else
+	 * simulated (5.15/5.16 print no zonelists; the log may be unreadable or rotated) */
+	const char *hot = NULL;
+	if (model == TOPO_PLAN_KERNEL && (plan->node_load = node_load_from_log(topo))) {
 		findings_add(&plan->findings, "plan-node-load-from-log", TOPO_SEVERITY_INFO, "dev/kmsg",
 			     "ties between demotion targets are broken as the kernel does, with the "
 			     "node_load[] of its last zonelist rebuild (its \"Fallback order\" lines)");
+	} else if (model == TOPO_PLAN_KERNEL) {
+		bool hotplug = memory_hotplugged(topo, &hot);
+		plan->node_load = node_load_simulate(topo, plan->kmajor, plan->kminor, hotplug,
+						     NULL, NULL);
+		if (plan->node_load && hotplug)
+			findings_add(&plan->findings, "plan-node-load-simulated", TOPO_SEVERITY_INFO,
+				     NULL,
+				     "the kernel log has no zonelists: ties between demotion targets "
+				     "are broken with a simulated node_load[], of the rebuild when "
+				     "%s's memory was onlined (nodes with cpus penalised)",
+				     hot);
+		else if (plan->node_load)
+			findings_add(&plan->findings, "plan-node-load-simulated", TOPO_SEVERITY_INFO,
+				     NULL,
+				     "the kernel log has no zonelists: ties between demotion targets "
+				     "are broken with a simulated node_load[], of the boot build "
+				     "(on x86 without the penalty of nodes with cpus)");
+	}
 
 	r = classify_nodes(plan, opts);
 	if (r >= 0)

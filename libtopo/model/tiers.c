@@ -57,6 +57,147 @@ static bool node_perf(const struct topo_node *n, struct perf4 *p)
 	return any;
 }
 
+/*
+ * mt_perf_to_adistance() after "mm/memory-tier: fix abstract distance calculation overflow"
+ * (cce35103135c, 6.17; stable 6.15 and older branches took it too): MEMTIER_ADISTANCE_DRAM
+ * became a long, so the product is computed in 64 bits, then stored through the int *adist.
+ */
+static int mt_perf_to_adistance_long(const struct perf4 *perf, const struct perf4 *dram,
+				     uint32_t *adist, bool *truncated)
+{
+	uint64_t lat = (uint32_t)(perf->read_latency + perf->write_latency);
+	uint64_t bw = (uint32_t)(perf->read_bandwidth + perf->write_bandwidth);
+	uint64_t dlat = (uint32_t)(dram->read_latency + dram->write_latency);
+	uint64_t dbw = (uint32_t)(dram->read_bandwidth + dram->write_bandwidth);
+	if (!lat || !bw || !dlat || !dbw)
+		return -EINVAL;
+	uint64_t x = (uint64_t)MEMTIER_ADISTANCE_DRAM * lat / dlat * dbw / bw;
+	*adist = (uint32_t)x;
+	*truncated = x > INT32_MAX;
+	return 0;
+}
+
+/* the first node one of whose memory blocks lies in [start, start + size) */
+static int node_of_range(const struct topo *topo, uint64_t start, uint64_t size)
+{
+	if (!topo->block_size.known || !topo->block_size.v || !size)
+		return -1;
+	uint64_t bs = topo->block_size.v;
+	for (size_t i = 0; i < topo->n_nodes; i++) {
+		const struct topo_node *n = &topo->nodes[i];
+		for (size_t k = 0; k < n->n_blocks; k++) {
+			uint64_t b = (uint64_t)n->blocks[k].id * bs;
+			if (b >= start && b - start < size)
+				return n->id;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The node a CXL region's memory went to: the kmem dax device below a ram region
+ * (regionN/dax_regionN/daxN.M), else the node whose memory blocks lie in the region's
+ * range (a pmem region's memory goes through an nd region on the nvdimm bus, with no link
+ * back to the CXL region). -1 when not onlined.
+ */
+int cxl_region_node(const struct topo *topo, const struct topo_dev *region)
+{
+	for (size_t i = 0; i < topo->n_devs; i++) {
+		const struct topo_dev *d = &topo->devs[i];
+		if (d->bus == TOPO_BUS_DAX && d->has_target_node && d->parent &&
+		    d->parent_kind && !strcmp(d->parent_kind, "cxl_region") &&
+		    !strcmp(d->parent, region->name))
+			return d->target_node;
+	}
+	if (region->resource.known && region->size.known)
+		return node_of_range(topo, region->resource.v, region->size.v);
+	return -1;
+}
+
+/*
+ * The CXL region figures the kernel's adistance notifier (cxl_region_calculate_adistance,
+ * 6.9+) uses for @node: coord[ACCESS_COORDINATE_CPU], i.e. regionN/access1, of the first
+ * region (lowest id) whose memory is on @node. false when none has figures.
+ */
+static bool cxl_region_perf(const struct topo *topo, int node, struct perf4 *p,
+			    const struct topo_dev **which)
+{
+	const struct topo_dev *best = NULL;
+	for (size_t i = 0; i < topo->n_devs; i++) {
+		const struct topo_dev *d = &topo->devs[i];
+		if (d->bus != TOPO_BUS_CXL || !d->figures_present[1] || cxl_region_node(topo, d) != node)
+			continue;
+		if (!best || strtol(d->name + 6, NULL, 10) < strtol(best->name + 6, NULL, 10))
+			best = d;
+	}
+	if (!best)
+		return false;
+	uint32_t *dst[] = {&p->read_latency, &p->write_latency, &p->read_bandwidth,
+			   &p->write_bandwidth};
+	for (int k = 0; k < 4; k++)
+		*dst[k] = best->figures[1][k].known ? (uint32_t)best->figures[1][k].v : 0;
+	*which = best;
+	return true;
+}
+
+/*
+ * The firmware's own HMAT figures (CPU initiators) for @node when the HMAT describes it as a
+ * memory target: hmat_calculate_adistance() is asked first and stops the chain with them, so
+ * an SRAT-backed CXL window's node is tiered by the firmware's figures, whatever the CXL driver
+ * later writes into the node's access0/1 (6.9+: CDAT).
+ */
+static bool firmware_hmat_perf(const struct topo *topo, int node, struct perf4 *p)
+{
+	const struct fw_node *f = fw_node_by_id(topo->fw, node);
+	if (!f || !f->hmat_target || !f->access[1].valid)
+		return false;
+	*p = (struct perf4){f->access[1].v[0], f->access[1].v[1], f->access[1].v[2],
+			    f->access[1].v[3]};
+	return p->read_latency + p->write_latency && p->read_bandwidth + p->write_bandwidth;
+}
+
+/*
+ * The figures mt_calc_adistance() finds for a kmem node of a CXL region (6.9+): the
+ * firmware HMAT's when the node is its memory target (checked from the tables, or, without
+ * them, from the node's access1 initiator links, which the CXL path never makes), else the
+ * region's own. Returns 1 with the region's figures, 2 with the firmware's, 0 when the node
+ * has no CXL region.
+ */
+static int cxl_node_perf(struct topo_plan *plan, const struct topo_node *n, struct perf4 *p,
+			 const struct topo_dev **region)
+{
+	const struct topo *topo = plan->topo;
+	struct perf4 rp;
+	if (!cxl_region_perf(topo, n->id, &rp, region))
+		return 0;
+	if (firmware_hmat_perf(topo, n->id, p))
+		return 2;
+	if (!topo->fw && n->access[1].present && n->access[1].n_initiators)
+		return node_perf(n, p) ? 2 : (*p = rp, 1);
+	*p = rp;
+	return 1;
+}
+
+/* 6.18: the CXL link latency added in picoseconds (region access files, hence the tier) */
+static void note_cxl_link_latency_ps(struct topo_plan *plan, int node, const struct topo_dev *r,
+				     const struct perf4 *p, uint32_t adist)
+{
+	/* a defect of one release, not a model: the release string itself (6.18.15 has it,
+	 * 6.12.118 and 7.3.4 do not; docs/KERNELS.md) */
+	int maj, min;
+	if (!plan->release || kernel_release_parse(plan->release, &maj, &min) < 0 ||
+	    !(maj == 6 && min == 18))
+		return;
+	findings_add(&plan->findings, "kernel-cxl-link-latency-ps", TOPO_SEVERITY_WARNING,
+		     r->devpath,
+		     "kernel %s adds the CXL link's latency to %s's figures in picoseconds, not "
+		     "nanoseconds (a 6.18 defect, seen on 6.18.15; 7.3 is fixed): read/write latency "
+		     "%u/%u ns, so node %d gets abstract distance %u (memory_tier%u), far slower "
+		     "than the device is; its place in the tier order is still below DRAM",
+		     plan->release ? plan->release : "6.18", r->name, p->read_latency,
+		     p->write_latency, node, adist, adist >> MEMTIER_CHUNK_BITS);
+}
+
 /* |x - ref| * 10 > ref on any of the four figures (mt_set_default_dram_perf) */
 static bool perf_mismatch(const struct perf4 *x, const struct perf4 *ref)
 {
@@ -171,17 +312,38 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 					 (!kmem && !n->has_cpu && KERNEL_AT_LEAST(plan, 6, 10)) ||
 					 (!kmem && n->has_cpu && KERNEL_AT_LEAST(plan, 6, 11)));
 		struct perf4 p;
-		if (hmat && node_perf(n, &p)) {
+		const struct topo_dev *region = NULL;
+		int cxl = hmat && kmem && KERNEL_AT_LEAST(plan, 6, 9)
+				  ? cxl_node_perf(plan, n, &p, &region)
+				  : 0;
+		if (hmat && (cxl || node_perf(n, &p))) {
 			uint32_t a;
 			bool overflow;
-			if (mt_perf_to_adistance_u32(&p, ref, &a, &overflow) == 0) {
+			bool wide = KERNEL_AT_LEAST(plan, 6, 17);
+			int r = wide ? mt_perf_to_adistance_long(&p, ref, &a, &overflow)
+				     : mt_perf_to_adistance_u32(&p, ref, &a, &overflow);
+			if (r == 0) {
 				if (overflow)
 					findings_add(&plan->findings, "plan-adistance-overflow",
 						     TOPO_SEVERITY_WARNING, NULL,
-						     "node %d: the kernel's 32-bit abstract distance "
-						     "arithmetic wraps; it computes %u (tier %u)",
+						     wide ? "node %d: the kernel's abstract distance "
+							    "exceeds an int; it stores %u (tier %u)"
+							  : "node %d: the kernel's 32-bit abstract "
+							    "distance arithmetic wraps; it computes "
+							    "%u (tier %u)",
 						     pn->id, a, a >> MEMTIER_CHUNK_BITS);
 				adist = a;
+				if (cxl == 1) {
+					plan_add_evidence(pn, "abstract distance from CXL %s's own "
+							      "figures (%s/access1)",
+							  region->name, region->name);
+					note_cxl_link_latency_ps(plan, pn->id, region, &p, a);
+				} else if (cxl == 2) {
+					plan_add_evidence(pn, "abstract distance from the firmware's "
+							      "HMAT figures, not CXL %s's: the HMAT "
+							      "describes this node",
+							  region->name);
+				}
 			}
 		}
 		pn->has_adist = true;
@@ -230,7 +392,13 @@ static int recommended_adistance(struct topo_plan *plan, const struct topo_plan_
 		 * HMAT speaks for every node, DRAM too: a CPU-less DRAM node four times slower
 		 * than the reference is slow memory, whatever it is made of.
 		 */
-		bool figures = have_ref && node_perf(n, &p);
+		const struct topo_dev *region = NULL;
+		bool figures = have_ref && (node_perf(n, &p) || (pn->kmem &&
+						cxl_region_perf(plan->topo, n->id, &p, &region)));
+		if (figures && region)
+			plan_add_evidence(pn, "performance from CXL %s's own figures "
+					      "(%s/access1): the node has none",
+					  region->name, region->name);
 		if (figures && n->has_cpu && pn->kind == TOPO_KIND_DRAM && !perf_mismatch(&p, &ref)) {
 			/*
 			 * Sockets stay together: the DRAM of a CPU node within the kernel's own 10%

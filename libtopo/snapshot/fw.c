@@ -99,6 +99,7 @@ void firmware_free(struct topo_fw *fw)
 		free(fw->nodes[i].ranges);
 		free(fw->nodes[i].access[0].initiators);
 		free(fw->nodes[i].access[1].initiators);
+		free(fw->nodes[i].slit_row);
 	}
 	free(fw->nodes);
 	for (size_t k = 0; k < fw->n_locs; k++) {

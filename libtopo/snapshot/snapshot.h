@@ -28,6 +28,9 @@ struct opt_u64 {
 struct topo_perf_class {
 	bool present; /* accessC/ exists */
 	struct opt_u64 attr[4]; /* indexed by enum topo_perf_attr */
+	/* bit per attr: the file reads 0 and that 0 is a figure (the firmware gives that kind
+	 * of figure, for this node or, without tables, for another), not "none given" */
+	uint8_t zero_figures;
 	int *initiators; /* accessC/initiators/nodeX: the best initiators of this target */
 	size_t n_initiators;
 	int *targets; /* accessC/targets/nodeY: the targets this node is best initiator of */
@@ -99,11 +102,17 @@ struct topo_dev {
 	char *mode; /* cxl region mode (ram/pmem), nd region persistence_domain */
 	/* dax: daxX.Y/resource (the first byte of its range), and its memory blocks on the
 	 * target node when bound to kmem (daxctl's total_memblocks, online_memblocks, movable:
-	 * -1 unknown, as when a block is offline) */
+	 * -1 unknown, as when a block is offline); cxl regions: regionN/resource, the start of
+	 * the host physical range */
 	struct opt_u64 resource;
 	bool blocks_known;
 	size_t blocks_total, blocks_online;
 	int movable;
+	/* cxl regions: the region's own performance figures (regionN/access0|1/, 6.9+: CDAT,
+	 * Generic Port, link), by enum topo_perf_attr; figures_present[c]: the accessC
+	 * directory exists */
+	bool figures_present[2];
+	struct opt_u64 figures[2][4];
 };
 
 /* A raw firmware table as read; parsed by the pure parsers in acpi/. */
@@ -182,6 +191,7 @@ struct fw_range {
 struct fw_access {
 	bool valid;
 	uint32_t v[4]; /* enum topo_perf_attr; 0 = none */
+	uint8_t given;	 /* bit per attr: the HMAT has a structure of that kind (0 is a figure) */
 	int *initiators; /* node ids, ascending */
 	size_t n_initiators;
 };
@@ -199,6 +209,9 @@ struct fw_node {
 	bool hmat_target; /* SRAT memory the HMAT may describe */
 	uint32_t processor_pxm; /* HMAT type 0 attached initiator, or UINT32_MAX */
 	struct fw_access access[2]; /* as hmat_update_target_attrs() derives them */
+	/* a node with no distance file (possible, offline): its SLIT row by node id, kept
+	 * when the SLIT is freed (build_zonelists lists every possible node); NULL otherwise */
+	uint8_t *slit_row;
 };
 
 /* one initiator x target pair of the HMAT memory hierarchy, normalised to ns and MB/s */

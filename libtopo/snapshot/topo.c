@@ -221,8 +221,8 @@ int topo_node_get_perf(const struct topo_node *node, unsigned int access_class,
 		return -EINVAL;
 	uint64_t v;
 	int r = opt_get(&node->access[access_class].attr[attr], &v);
-	/* the kernel prints 0 for a figure HMAT did not give */
-	if (r == 0 && v == 0)
+	/* the kernel prints 0 for a figure HMAT did not give (and for a 0 it gave) */
+	if (r == 0 && v == 0 && !(node->access[access_class].zero_figures >> attr & 1))
 		return -ENODATA;
 	if (r == 0 && value)
 		*value = (uint32_t)v;

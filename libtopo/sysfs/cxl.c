@@ -1,12 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sys/bus/cxl/devices/regionN: CXL regions, with their mode (ram or pmem) and size. A
- * region has no node file: its node is the one of the dax device below it.
+ * sys/bus/cxl/devices/regionN: CXL regions, with their mode (ram or pmem), size, host
+ * physical start (resource) and, 6.9+, their own performance figures (access0/ and
+ * access1/: read_latency, write_latency in ns, read_bandwidth, write_bandwidth in MB/s,
+ * computed from the device's CDAT, the Generic Port's HMAT entry, switches and the link).
+ * 6.18+ show those figures only here: the CFMWS window's node has no access0/1.
+ * A region has no node file: its node is the one of the dax device below it, or the one
+ * whose memory blocks lie in its range (model/tiers.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sysfs/sysfs.h"
+
+static void read_region_figures(struct topo *topo, struct topo_dev *d, const char *dir)
+{
+	char path[4096];
+	for (unsigned int c = 0; c < 2; c++) {
+		for (size_t k = 0; k < ELEMENTSOF(sysfs_access_attrs); k++) {
+			uint64_t v;
+			snprintf(path, sizeof(path), "%s/access%u/%s", dir, c, sysfs_access_attrs[k]);
+			if (read_u64(topo, path, 10, &v) < 0)
+				continue;
+			if (v > UINT32_MAX) {
+				finding_garbled(topo, path, "(value above 4294967295)",
+						"a 32-bit number as the kernel prints it");
+				continue;
+			}
+			d->figures_present[c] = true;
+			d->figures[c][k].known = true;
+			d->figures[c][k].v = v;
+		}
+	}
+}
 
 static int fill_region(struct topo *topo, struct topo_dev *d, const char *dir)
 {
@@ -16,6 +42,10 @@ static int fill_region(struct topo *topo, struct topo_dev *d, const char *dir)
 		return -1;
 	snprintf(path, sizeof(path), "%s/size", dir);
 	d->size.known = read_u64(topo, path, 0, &d->size.v) == 0;
+	/* "%#llx"; all ones while the region has no range yet */
+	snprintf(path, sizeof(path), "%s/resource", dir);
+	d->resource.known = read_u64(topo, path, 16, &d->resource.v) == 0 &&
+			    d->resource.v != UINT64_MAX;
 	snprintf(path, sizeof(path), "%s/mode", dir);
 	if (read_trimmed(topo, path, &d->mode) == 0 && strcmp(d->mode, "ram") &&
 	    strcmp(d->mode, "pmem")) {
@@ -24,6 +54,7 @@ static int fill_region(struct topo *topo, struct topo_dev *d, const char *dir)
 		free(d->mode);
 		d->mode = NULL;
 	}
+	read_region_figures(topo, d, dir);
 	return 0;
 }
 

@@ -166,14 +166,16 @@ bad, n = [], 0
 for t in trees:
     rc, out, err = run("-s", t, "matrix", "--hmat", "--access", "1", "-J")
     want = {}
-    for d in glob.glob(f"{t}/sys/devices/system/node/node*/access1/initiators"):
+    dirs = glob.glob(f"{t}/sys/devices/system/node/node*/access1/initiators")
+    raw = {d: [int(open(f"{d}/{a.rsplit('_', 1)[0]}").read())
+               if os.path.exists(f"{d}/{a.rsplit('_', 1)[0]}") else 0 for a in ATTRS] for d in dirs}
+    # the kernel prints 0 for a figure the firmware did not give and for a 0 it gave: a 0 is
+    # a figure where the firmware gives that kind, seen here as another target's nonzero one
+    given = [any(r[a] for r in raw.values()) for a in range(len(ATTRS))]
+    for d in dirs:
         tgt = int(d.split("/node")[-1].split("/")[0])
-        vals = []
-        for a in ATTRS:
-            p = f"{d}/{a.rsplit('_', 1)[0]}"
-            v = int(open(p).read()) if os.path.exists(p) else 0
-            vals.append(v or None)
-        if not any(vals):
+        vals = [v if v or given[a] else None for a, v in enumerate(raw[d])]
+        if all(v is None for v in vals):
             continue
         for e in os.listdir(d):
             if re.fullmatch(r"node[0-9]+", e):

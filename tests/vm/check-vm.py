@@ -75,13 +75,6 @@ tap = Tap()
 # making every apply rewrite it, are fixed in libtopo.)
 _MODEL = ("model-tiers", "model-demotion", "check-explains")  # the b checks of one state
 KNOWN = {  # fnmatch pattern on "SCENARIO-CHECK CONFIG KERNEL STATE" -> why
-    **{f"a {c} zeroref * *": "libtopo (issue 16, zero-figure reference): a 0 HMAT figure "
-       "(latency 0 in the table and in the kernel's access files) reads as null (no figure)"
-       for c in ("sysfs-access", "hmat-vs-kernel")},
-    **{f"b {c} cxl1-gp {k} sysram": "model (issue 16, CXL): 6.18+ give the CFMWS node no "
-       "access0/1; its adistance comes from regionN/access1 (CDAT + Generic Port; 6.18.15 adds "
-       "the link latency in picoseconds: memory_tier6444642, 7.3: memory_tier13232)"
-       for c in ("model-tiers", "check-explains") for k in ("6.18", "7.3")},
 }
 
 

@@ -44,10 +44,7 @@ tap = Tap()
 # tests/vm/check-vm.py KNOWN; docs/KERNELS.md has the evidence.
 # fnmatch on "TREE CHECK" (CHECK: model = plan --kernel-model against the kernel, mutation = the
 # swapped-figures model must disagree) -> why
-KNOWN = {
-    "cxl1-gp-6.18-sysram model": "model (issue 16, CXL: the CFMWS node's adistance from regionN/access1; 6.18.15 in ps)",
-    "cxl1-gp-7.3-sysram model": "model (issue 16, CXL: the CFMWS node's adistance from regionN/access1)",
-}
+KNOWN = {}
 
 
 def known(name, check):

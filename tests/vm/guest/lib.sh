@@ -26,6 +26,8 @@ kview() {
 	# CXL (configs cxl1, cxl1-gp): the regions' own performance figures (6.18+ show none on
 	# the node), the devices' QoS class, the regions' target nodes
 	grep -H . /sys/bus/cxl/devices/region*/access*/* /sys/bus/cxl/devices/region*/target_node \
+		/sys/bus/cxl/devices/region*/resource /sys/bus/cxl/devices/region*/size \
+		/sys/bus/cxl/devices/region*/mode \
 		/sys/bus/cxl/devices/mem*/pmem/qos_class /sys/bus/cxl/devices/mem*/ram/qos_class \
 		/sys/bus/nd/devices/region*/target_node /sys/bus/dax/devices/dax*/target_node 2>/dev/null
 }
