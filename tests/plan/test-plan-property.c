@@ -474,10 +474,16 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 				f[k] = (uint32_t)x->access[1].attr[k].v;
 			uint32_t l = f[0] + f[1], b = f[2] + f[3];
 			if (l && b) {
-				uint32_t a = 576u * l;
-				a = a / (ref[0] + ref[1]);
-				a = a * (ref[2] + ref[3]);
-				a = a / b;
+				uint32_t a;
+				if (v >= 617) { /* 6.17+: MEMTIER_ADISTANCE_DRAM is a long */
+					uint64_t w = 576ull * l / (ref[0] + ref[1]);
+					a = (uint32_t)(w * (ref[2] + ref[3]) / b);
+				} else { /* unsigned int, left to right */
+					a = 576u * l;
+					a = a / (ref[0] + ref[1]);
+					a = a * (ref[2] + ref[3]);
+					a = a / b;
+				}
 				if (a >> 7 != adist >> 7) /* it changed the tier */
 					coverage[kmem ? R_HMAT_KMEM
 						      : x->has_cpu ? R_HMAT_CPU : R_HMAT_CPULESS]++;
@@ -646,6 +652,7 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			cr_assert_eq(topo_plan_new(t, TOPO_PLAN_KERNEL, "4.19", NULL, &p), -EOPNOTSUPP);
 
 		long load[64];
+		int load_era = -1;
 		for (size_t m = 0; m < n_models; m++) {
 			const char *name = topo_kernel_model_get(m, NULL);
 			cr_assert_eq(topo_plan_new(t, TOPO_PLAN_KERNEL, name, NULL, &p), 0,
@@ -654,7 +661,12 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			check_invariants(t, p, name, run, none);
 			long major = strtol(name, NULL, 10), minor = strtol(strchr(name, '.') + 1, NULL, 10);
 			int v = (int)(major * 100 + minor);
-			ref_node_load(t, v, load);
+			/* the simulation differs only at 5.17, 5.18 and 6.7: one per such era */
+			int era = (v >= 517) + (v >= 518) + (v >= 607);
+			if (era != load_era) {
+				ref_node_load(t, v, load);
+				load_era = era;
+			}
 			struct ref r;
 			if (v < 601) {
 				ref_passes(t, v >= 517, load, &r);
