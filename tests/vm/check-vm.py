@@ -843,7 +843,11 @@ def scenario_f(tag, out):
         prom = text(f"{d}/tiertopo.prom")
         families, why = [], ""
         try:
-            from prometheus_client.parser import text_string_to_metric_families
+            try:
+                from prometheus_client.parser import text_string_to_metric_families
+            except ImportError:  # a python3 of its own (pyenv) does not see Debian's package
+                sys.path.append("/usr/lib/python3/dist-packages")
+                from prometheus_client.parser import text_string_to_metric_families
             families = list(text_string_to_metric_families(prom))
         except ImportError:
             why = "python3-prometheus-client is not installed"
