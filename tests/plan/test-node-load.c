@@ -148,8 +148,9 @@ Test(node_load, the_simulation_decides_the_near_tie_as_the_kernel_did)
 			if (!n->kernel_demotion_known)
 				continue;
 			cr_expect(pn->n_preferred == n->n_kernel_preferred &&
-				      !memcmp(pn->preferred, n->kernel_preferred,
-					      pn->n_preferred * sizeof(int)),
+				      (!pn->n_preferred ||
+				       !memcmp(pn->preferred, n->kernel_preferred,
+					       pn->n_preferred * sizeof(int))),
 				  "%s: node %d: simulated node_load gives preferred '%s', the kernel "
 				  "logged '%s'", trees[t], n->id, fmt(pn->preferred, pn->n_preferred),
 				  fmt(n->kernel_preferred, n->n_kernel_preferred));
@@ -163,7 +164,8 @@ Test(node_load, the_simulation_decides_the_near_tie_as_the_kernel_did)
 			const struct plan_node *pn = &plan->nodes[i];
 			if (n->kernel_demotion_known &&
 			    (pn->n_preferred != n->n_kernel_preferred ||
-			     memcmp(pn->preferred, n->kernel_preferred, pn->n_preferred * sizeof(int))))
+			     (pn->n_preferred &&
+			      memcmp(pn->preferred, n->kernel_preferred, pn->n_preferred * sizeof(int)))))
 				decided++;
 		}
 		cr_expect_geq(decided, 1, "%s: node_load decides no preferred target", trees[t]);
