@@ -648,8 +648,21 @@ def new_node_in_state(state, node):
     dram_tier = min((x2.get("tier") for x2 in sn.values() if x2.get("has_cpu")), default=None)
     ok = (x.get("kind") == "PMEM" and x.get("tier") is not None and dram_tier is not None
           and x["tier"] > dram_tier
-          and any(node in (y.get("demotion") or {}).get("fallback", []) for y in sn.values()))
+          and any(node in fallback_of(state, y) for y in sn.values()))
     return ok, x
+
+
+def fallback_of(state, y):
+    """a node's fallback targets; the state file leaves them out when they are every node of
+    the tiers[] after the node's own (docs/json.md, "The state file")"""
+    dem = y.get("demotion") or {}
+    if "fallback" in dem:
+        return dem["fallback"] or []
+    tiers = state.get("tiers") or []
+    ids = [t.get("id") for t in tiers]
+    if y.get("tier") not in ids:
+        return []
+    return [n for t in tiers[ids.index(y["tier"]) + 1:] for n in t.get("nodes", [])]
 
 
 def scenario_c(tag, out):
@@ -879,6 +892,13 @@ def scenario_f(tag, out):
     expect("__error__" not in nd and "__error__" not in dump and text(f"{d}/dump.rc").strip() == "0",
         f"f views {tag}: ndctl list -NRD and tiertopo --dump -J saved as JSON",
         (nd.get("__error__", "") if isinstance(nd, dict) else "") + text(f"{d}/dump.err"))
+    # tiertopo's hotplug context (dax[].mode, online/total_memblocks, movable, target_node,
+    # size; nd regions) against libdaxctl's and libndctl's view of the same machine
+    from daxctl_check import check_daxctl, check_ndctl
+    problems = ["dump.json or daxctl-list.json unreadable"] if "__error__" in dump or (
+        isinstance(dax, dict) and "__error__" in dax) else check_daxctl(dump, dax) + check_ndctl(dump, nd)
+    expect(not problems, f"f hotplug-context {tag}: tiertopo's dax and nd keys agree with "
+        f"daxctl list -M (libdaxctl) and ndctl list (libndctl)", "\n".join(problems))
     # knobs written: tiertopo's "apply #N" journal line (its monotonic stamp, in us)
     hotplug_timing(f"f {tag}", d, f"{d}/monitor.log",
                    int(applied[-1]["__MONOTONIC_TIMESTAMP"]) if applied else None)
