@@ -18,18 +18,9 @@ static void read_region_figures(struct topo *topo, struct topo_dev *d, const cha
 	char path[4096];
 	for (unsigned int c = 0; c < 2; c++) {
 		for (size_t k = 0; k < ELEMENTSOF(sysfs_access_attrs); k++) {
-			uint64_t v;
 			snprintf(path, sizeof(path), "%s/access%u/%s", dir, c, sysfs_access_attrs[k]);
-			if (read_u64(topo, path, 10, &v) < 0)
-				continue;
-			if (v > UINT32_MAX) {
-				finding_garbled(topo, path, "(value above 4294967295)",
-						"a 32-bit number as the kernel prints it");
-				continue;
-			}
-			d->figures_present[c] = true;
-			d->figures[c][k].known = true;
-			d->figures[c][k].v = v;
+			if (read_perf_figure(topo, path, &d->figures[c][k]) == 0)
+				d->figures_present[c] = true;
 		}
 	}
 }

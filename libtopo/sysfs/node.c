@@ -405,16 +405,7 @@ static void read_access(struct topo *topo, struct topo_node *n, unsigned int c)
 			continue;
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/access%u/initiators/%s", n->id, c,
 			 sysfs_access_attrs[i]);
-		uint64_t v;
-		if (read_u64(topo, path, 10, &v) < 0)
-			continue;
-		if (v > UINT32_MAX) {
-			finding_garbled(topo, path, "(value above 4294967295)",
-					"a 32-bit number as the kernel prints it");
-			continue;
-		}
-		a->attr[i].known = true;
-		a->attr[i].v = v;
+		read_perf_figure(topo, path, &a->attr[i]);
 	}
 	io_pop_dir(topo->ctx);
 }

@@ -124,6 +124,22 @@ int read_u64(struct topo *topo, const char *path, int base, uint64_t *value)
 	return 0;
 }
 
+int read_perf_figure(struct topo *topo, const char *path, struct opt_u64 *figure)
+{
+	uint64_t v;
+	int r = read_u64(topo, path, 10, &v);
+	if (r < 0)
+		return r;
+	if (v > UINT32_MAX) {
+		finding_garbled(topo, path, "(value above 4294967295)",
+				"a 32-bit number as the kernel prints it");
+		return -EINVAL;
+	}
+	figure->known = true;
+	figure->v = v;
+	return 0;
+}
+
 int read_int(struct topo *topo, const char *path, int *value)
 {
 	_cleanup_free_ char *b = NULL;

@@ -22,6 +22,9 @@ int read_int(struct topo *topo, const char *path, int *value);
 int read_bool(struct topo *topo, const char *path, bool *value);
 int read_nodelist(struct topo *topo, const char *path, struct nodemask *mask);
 int read_trimmed(struct topo *topo, const char *path, char **value);
+/* An HMAT-style performance figure (nodeN/accessC/initiators/ATTR, regionN/accessC/ATTR): a decimal
+ * the kernel prints from a 32-bit value; a larger one is a finding. Sets *figure on 0. */
+int read_perf_figure(struct topo *topo, const char *path, struct opt_u64 *figure);
 void finding_garbled(struct topo *topo, const char *path, const char *content,
 		     const char *expected);
 
