@@ -268,9 +268,15 @@ static void use_config(struct watch *w)
 }
 
 /* discover, plan, apply: once per burst. One log line says what it did. */
+/* The burst an apply answers, on CLOCK_MONOTONIC: its first and last event (or the start). */
+struct burst {
+	double first, last;
+};
+
 static int apply_once(struct watch *w, unsigned long events, unsigned long overflows,
-		      const char *why)
+		      const char *why, struct burst b)
 {
+	double t0 = now_s();
 	struct topo_ctx *ctx = NULL;
 	struct topo *topo = NULL;
 	struct topo_plan *plan = NULL;
@@ -284,11 +290,16 @@ static int apply_once(struct watch *w, unsigned long events, unsigned long overf
 	if (r >= 0)
 		r = topo_apply(ctx, plan, w->config, w->dry_run ? TOPO_APPLY_DRY_RUN : 0, &rep);
 	w->applies++;
+	double t1 = now_s();
 
+	/* the reaction, in parts: how long the burst lasted, how long it had been quiet when the
+	 * apply began (the debounce, or less at --max-wait), and the apply's own time */
 	char line[4096];
 	size_t o = (size_t)snprintf(line, sizeof(line), "tiertopo watch: apply #%lu (%s, %lu events%s",
 				    w->applies, why, events, overflows ? ", after an overflow" : "");
-	o += (size_t)snprintf(line + o, sizeof(line) - o, "): ");
+	o += (size_t)snprintf(line + o, sizeof(line) - o,
+			      "; burst %.0f ms, quiet %.0f ms, apply %.1f ms): ",
+			      (b.last - b.first) * 1000, (t0 - b.last) * 1000, (t1 - t0) * 1000);
 	size_t n = topo_apply_report_get_change_count(rep);
 	if (r < 0)
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "FAILED: %s",
@@ -540,7 +551,8 @@ int cmd_watch(struct global_opts *g, int argc, char **argv)
 					arm(tfd, at < first + w.max_wait ? at : first + w.max_wait);
 					continue;
 				}
-				if (apply_once(&w, n_events, n_overflows, why) < 0)
+				if (apply_once(&w, n_events, n_overflows, why,
+					       (struct burst){first, last}) < 0)
 					status = EXIT_ERROR;
 				pending = false;
 				n_events = n_overflows = 0;

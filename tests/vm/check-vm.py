@@ -681,14 +681,18 @@ def scenario_c(tag, out):
     ok, x = new_node_in_state(state, node)
     expect(ok, f"c udev-state {tag}: /run/tiertopo/state.json lists node {node} as PMEM in a slower "
         f"tier, as a demotion target", state.get("__error__", json.dumps(x)[:800]))
-    hotplug_timing(f"c {tag}", d, f"{out}/udevadm-monitor.log")
+    hotplug_timing(f"c {tag}", d, f"{out}/udevadm-monitor.log",
+                   apply_lines=[ln for ln in text(f"{d}/watch.log").splitlines() if "apply #" in ln])
 
 
 # ---- issue 18: the hotplug reaction and the kernel's onlining, from the guest's clocks ----
 
 _KERNEL_EV = re.compile(r"^KERNEL\[(\d+\.\d+)\]\s+(\S+)\s+(\S+)\s+\((\S+)\)")
 _STAT_Y = re.compile(r"^(\d+) \S+ \d\d:\d\d:\d\d(\.\d+)?")
-TIMINGS = []  # (tag, reaction ms, unit exit ms or None, onlining ms, blocks)
+TIMINGS = []  # (tag, reaction ms, unit exit ms or None, onlining ms, blocks, max gap ms, split)
+# watch's own account of an apply: the burst it saw, the quiet it waited, the apply's time
+_APPLY_SPLIT = re.compile(r"apply #\d+ \((\w+), (\d+) events[^;]*; burst (\d+) ms, quiet (\d+) ms, "
+                          r"apply ([0-9.]+) ms\)")
 
 
 def kernel_events(path):
@@ -710,11 +714,14 @@ def stat_time(v):
     return int(m.group(1)) + float(m.group(2) or 0) if m else None
 
 
-def hotplug_timing(tag, d, monitor, unit_exit_us=None):
+def hotplug_timing(tag, d, monitor, unit_exit_us=None, apply_lines=()):
     """Reaction: the last kernel uevent of the daxctl burst (from daxctl's start up to the
     state file's write) to state.json's mtime, on CLOCK_MONOTONIC (the realtime offset from a
     file the guest touched between two monotonic readings); with systemd, to the unit's exit
-    too. Onlining: the device's first memory block added to its last one online."""
+    too. Onlining: the device's first memory block added to its last one online. The largest
+    gap between two uevents of the burst is what the debounce must outlast (a shorter debounce
+    applies in mid-burst). The split: watch's own line for the apply that wrote the state
+    (quiet: the debounce it waited after the last event it received; apply: its own time)."""
     tm = {}
     try:
         for line in open(f"{d}/timing.txt"):
@@ -745,7 +752,14 @@ def hotplug_timing(tag, d, monitor, unit_exit_us=None):
     unit_ms = None
     if unit_exit_us and burst:
         unit_ms = (unit_exit_us / 1e6 - burst[-1][0]) * 1000
-    TIMINGS.append((tag, reaction, unit_ms, onlining, len(added)))
+    gaps = [(b[0] - a[0], f"{a[1]} {a[3]} -> {b[1]} {b[3]}") for a, b in zip(burst, burst[1:])]
+    gap = max(gaps) if gaps else (float("nan"), "-")
+    split = None
+    for ln in apply_lines:
+        m = _APPLY_SPLIT.search(ln)
+        if m and m.group(1) == "events":
+            split = (int(m.group(3)), int(m.group(4)), float(m.group(5)))
+    TIMINGS.append((tag, reaction, unit_ms, onlining, len(added), gap[0] * 1000, split))
     expect(ok, f"{tag} hotplug-timing: the reaction time is measured (last of {len(burst)} "
            f"uevents -> state.json)", f"timing.txt: {tm}; {len(evs)} uevents")
     note(f"{tag} hotplug reaction: {reaction:.0f} ms from the last uevent of the daxctl burst "
@@ -753,7 +767,13 @@ def hotplug_timing(tag, d, monitor, unit_exit_us=None):
          f"(clock offset +-{err * 1000:.1f} ms, file times a jiffy)"
          + (f"; {unit_ms:.0f} ms to tiertopo's journal line of the apply" if unit_ms is not None else ""))
     note(f"{tag} memory onlining: {len(added)} blocks added, {len(online)} onlined in "
-         f"{onlining:.0f} ms (first add -> last online)")
+         f"{onlining:.0f} ms (first add -> last online); the largest gap between two uevents "
+         f"of the burst: {gap[0] * 1000:.0f} ms ({gap[1]})")
+    if split:
+        rest = reaction - split[1] - split[2]
+        note(f"{tag} the reaction split by watch's own line: quiet {split[1]} ms (the debounce) "
+             f"+ apply {split[2]:.0f} ms + {rest:.0f} ms of event delivery (udevd's rules, "
+             f"the trigger, watch's start) and file-time rounding")
 
 
 def kv_file(path):
@@ -901,7 +921,8 @@ def scenario_f(tag, out):
         f"daxctl list -M (libdaxctl) and ndctl list (libndctl)", "\n".join(problems))
     # knobs written: tiertopo's "apply #N" journal line (its monotonic stamp, in us)
     hotplug_timing(f"f {tag}", d, f"{d}/monitor.log",
-                   int(applied[-1]["__MONOTONIC_TIMESTAMP"]) if applied else None)
+                   int(applied[-1]["__MONOTONIC_TIMESTAMP"]) if applied else None,
+                   [str(r.get("MESSAGE")) for r in applied])
 
 
 def main():
@@ -955,9 +976,11 @@ def main():
         scenario_f(f"{config} {kshort}", out)
     if TIMINGS:
         note("hotplug timing (issue 18): scenario, reaction ms (last uevent -> state.json), "
-             "to the apply's journal line ms, onlining ms, blocks")
-        for t, r, u, o, n in TIMINGS:
-            note(f"  {t}: {r:.0f}  {'-' if u is None else f'{u:.0f}'}  {o:.0f}  {n}")
+             "to the apply's journal line ms, onlining ms, blocks, largest uevent gap ms, "
+             "watch's quiet ms + apply ms")
+        for t, r, u, o, n, g, sp in TIMINGS:
+            note(f"  {t}: {r:.0f}  {'-' if u is None else f'{u:.0f}'}  {o:.0f}  {n}  {g:.0f}  "
+                 + (f"{sp[1]} + {sp[2]:.0f}" if sp else "-"))
     if results:
         write_results(results)
     return tap.done(need_some=True)

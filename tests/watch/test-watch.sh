@@ -49,7 +49,15 @@ rc=$?
 check "the daemon ends cleanly at the end of the recording" test $rc = 0
 applies=$(grep -c "apply #[0-9]* (events" "$tmp/storm.log")
 check "24,576 events make it apply at most twice (applied $applies time(s))" test "$applies" -ge 1 -a "$applies" -le 2
-check "... and it saw every event" grep -q "apply #2 (events, 24576 events)" "$tmp/storm.log"
+check "... and it saw every event" grep -q "apply #2 (events, 24576 events; " "$tmp/storm.log"
+check "... and says how long the burst lasted, the quiet before the apply and the apply took" \
+	grep -Eq "apply #2 \(events, 24576 events; burst [0-9]+ ms, quiet [0-9]+ ms, apply [0-9.]+ ms\)" "$tmp/storm.log"
+# the apply waits for the debounce's quiet (0.5 s) unless --max-wait (5 s from the first event) ends
+# the wait first: never earlier than either
+check "... and it applied only after the debounce's quiet or at --max-wait" awk '
+	/apply #2 \(events/ { match($0, /burst [0-9]+ ms, quiet [0-9]+ ms/); split(substr($0, RSTART, RLENGTH), f, " ")
+		ok = f[5] + 0 >= 499 || f[2] + f[5] >= 4999; seen = 1 }
+	END { exit !(seen && ok) }' "$tmp/storm.log"
 check "the new node is in its tier in the state file" test "$(node2_tier "$tmp/s")" = 300
 check "demotion_enabled is true" grep -qx true "$tmp/s/sys/kernel/mm/numa/demotion_enabled"
 grep "cpu" "$tmp/storm.log" | sed 's/^/# /'
