@@ -198,6 +198,9 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 			       ? fmt_size(v, bytes)
 			       : NULL;
 	case COL_BLOCKS:
+		/* an offline node (no nodeN/ to count in): unknown, as -J's null, not 0 */
+		if (!topo_node_is_online(n) && !topo_node_get_memory_block_count(n))
+			return NULL;
 		r = asprintf(&s, "%zu", topo_node_get_memory_block_count(n));
 		break;
 	case COL_TIER:
