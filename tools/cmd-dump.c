@@ -466,8 +466,10 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 
 	if (g->json && columns_chosen(&m)) {
 		/* the document has no findings: they go to stderr, as with the table */
+		size_t hidden = 0;
 		r = print_json_rows(&s, &sel);
-		print_findings(g, s.topo, stderr);
+		print_findings(g, s.config, s.topo, stderr, &hidden);
+		print_hidden(g, hidden, stderr);
 		goto out;
 	}
 	if (g->json) {
@@ -494,7 +496,9 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 			cell_set(ln, i, cell(s.topo, s.plan, n, sel.cols[i], m.bytes));
 	}
 	scols_print_table(tb);
-	print_findings(g, s.topo, stderr);
+	size_t hidden = 0;
+	print_findings(g, s.config, s.topo, stderr, &hidden);
+	print_hidden(g, hidden, stderr);
 	r = EXIT_OK;
 out_table:
 	scols_unref_table(tb);

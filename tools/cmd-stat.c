@@ -403,10 +403,11 @@ static int report_json(const struct stat_out *o, const struct topo_vmstat *befor
 				     : print_json(o, before, now, seconds);
 }
 
-static void print_vmstat_findings(const struct global_opts *g, const struct topo_vmstat *vs)
+static void print_vmstat_findings(const struct global_opts *g, const struct topo_config *config,
+				  const struct topo_vmstat *vs, size_t *hidden)
 {
 	for (size_t i = 0; i < topo_vmstat_get_finding_count(vs); i++)
-		print_finding(g, topo_vmstat_get_finding(vs, i), stderr);
+		print_finding(g, config, topo_vmstat_get_finding(vs, i), stderr, hidden);
 }
 
 /* Say once why the per-node demotion columns are '-' on a kernel before 6.8. */
@@ -489,7 +490,8 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 		s.plan = NULL; /* PTIER and KIND unknown; the counters do not need it */
 	o.topo = s.topo;
 	o.plan = s.plan;
-	print_findings(g, s.topo, stderr);
+	size_t hidden = 0;
+	print_findings(g, s.config, s.topo, stderr, &hidden);
 
 	struct topo_vmstat *before = NULL, *now = NULL;
 	r = EXIT_OK;
@@ -503,6 +505,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			fprintf(stderr, "tiertopo: stat: no vmstat counters below %s (proc/vmstat, "
 					"nodeN/vmstat): every counter is unknown\n",
 				g->sysroot ? g->sysroot : "/");
+			print_hidden(g, hidden, stderr);
 			k = o.json ? report_json(&o, NULL, NULL, 0) : print_table(&o, NULL, NULL, 0);
 			r = k < 0 ? EXIT_ERROR : EXIT_OK;
 			break;
@@ -514,7 +517,8 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			break;
 		}
 		if (!i) {
-			print_vmstat_findings(g, now);
+			print_vmstat_findings(g, s.config, now, &hidden);
+			print_hidden(g, hidden, stderr);
 			if (!o.json || columns_chosen(&o.m)) /* no "scope" in the rows */
 				note_machine_wide(now);
 		}
