@@ -468,7 +468,8 @@ size_t topo_check_count(const struct topo_check *c, enum topo_severity severity)
 /* @g, an entry of [check] ignore, accepts @f: its id, and its node when the entry has one */
 static bool ignore_matches(const struct config_ignore *g, const struct topo_finding *f)
 {
-	return g->known && !strcmp(g->id, f->id) && (g->lo < 0 || (f->node >= g->lo && f->node <= g->hi));
+	return g->known && !strcmp(g->id, f->id) &&
+	       (g->lo < 0 || (f->node >= g->lo && f->node <= g->hi));
 }
 
 bool topo_config_ignores(const struct topo_config *config, const struct topo_finding *finding)

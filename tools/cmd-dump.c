@@ -371,7 +371,8 @@ static int json_cell(struct json_object *row, struct json_object *node, struct j
 			r = json_project(row, node, flags[i]);
 		return r;
 	case COL_AUTO_ONLINE:
-		return json_project(row, json_object_object_get(doc, "kernel"), "auto_online_blocks");
+		return json_project(row, json_object_object_get(doc, "kernel"),
+				    "auto_online_blocks");
 	case COL_MEMMAP:
 		return json_project(row, json_object_object_get(doc, "kernel"), "memmap_on_memory");
 	case COL_DAX: {
@@ -416,8 +417,9 @@ static int print_json_rows(const struct session *s, const struct colsel *sel)
 	struct json_object *rows = json_object_new_array();
 	struct json_object *nodes = json_object_object_get(doc, "nodes");
 	r = doc && out && rows ? 0 : -ENOMEM;
-	if (!r && (json_object_object_add(out, "schema", json_object_new_string(TOPO_JSON_SCHEMA)) < 0 ||
-		   json_object_object_add(out, "nodes", rows) < 0))
+	if (!r &&
+	    (json_object_object_add(out, "schema", json_object_new_string(TOPO_JSON_SCHEMA)) < 0 ||
+	     json_object_object_add(out, "nodes", rows) < 0))
 		r = -ENOMEM;
 	else if (r)
 		json_object_put(rows);

@@ -194,7 +194,8 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 		r = print_tables(s.topo, s.plan, &m);
 		print_findings(g, s.config, s.topo, stderr, &hidden);
 		for (size_t i = 0; i < topo_plan_get_finding_count(s.plan); i++)
-			print_finding(g, s.config, topo_plan_get_finding(s.plan, i), stderr, &hidden);
+			print_finding(g, s.config, topo_plan_get_finding(s.plan, i), stderr,
+				      &hidden);
 		print_hidden(g, hidden, stderr);
 	}
 out:

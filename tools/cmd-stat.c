@@ -322,8 +322,10 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 /* a column's key in a row of stat -J: where the whole document has its value */
 static void row_key(int col, char *buf, size_t size)
 {
-	static const char *const keys[] = {[COL_NODE] = "node", [COL_TIER] = "kernel_tier",
-					   [COL_PTIER] = "tier", [COL_KIND] = "kind"};
+	static const char *const keys[] = {[COL_NODE] = "node",
+					   [COL_TIER] = "kernel_tier",
+					   [COL_PTIER] = "tier",
+					   [COL_KIND] = "kind"};
 	if (col < COL_FIRST_COUNTER)
 		snprintf(buf, size, "%s", keys[col]);
 	else
@@ -350,8 +352,8 @@ static int print_json_rows(const struct stat_out *o, const struct topo_vmstat *b
 	json_object_object_add(root, "schema", json_object_new_string(TOPO_JSON_SCHEMA));
 	json_object_object_add(root, "since_boot", json_object_new_boolean(!before));
 	json_object_object_add(root, "seconds", before ? json_number(seconds, true) : NULL);
-	json_object_object_add(root, "unit", json_object_new_string(before ? "per_second"
-									   : "count"));
+	json_object_object_add(root, "unit",
+			       json_object_new_string(before ? "per_second" : "count"));
 	json_object_object_add(root, "nodes", rows);
 	json_object_object_add(root, "machine", machine);
 	int r = 0;
@@ -371,11 +373,13 @@ static int print_json_rows(const struct stat_out *o, const struct topo_vmstat *b
 		if (node >= 0) {
 			json_object_array_add(rows, row);
 			json_object_object_add(src, "node", json_object_new_int(node));
-			json_object_object_add(src, "tier", json_int_or_null(node_tier(o, node, true)));
+			json_object_object_add(src, "tier",
+					       json_int_or_null(node_tier(o, node, true)));
 			json_object_object_add(src, "kernel_tier",
 					       json_int_or_null(node_tier(o, node, false)));
 			char *kind = cell(o, before, now, node, COL_KIND, seconds);
-			json_object_object_add(src, "kind", kind ? json_object_new_string(kind) : NULL);
+			json_object_object_add(src, "kind",
+					       kind ? json_object_new_string(kind) : NULL);
 			free(kind);
 		}
 		json_object_object_add(src, "counters", json_counters(before, now, node, seconds));
@@ -506,7 +510,8 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 					"nodeN/vmstat): every counter is unknown\n",
 				g->sysroot ? g->sysroot : "/");
 			print_hidden(g, hidden, stderr);
-			k = o.json ? report_json(&o, NULL, NULL, 0) : print_table(&o, NULL, NULL, 0);
+			k = o.json ? report_json(&o, NULL, NULL, 0)
+				   : print_table(&o, NULL, NULL, 0);
 			r = k < 0 ? EXIT_ERROR : EXIT_OK;
 			break;
 		}

@@ -128,7 +128,8 @@ int json_project(struct json_object *row, struct json_object *src, const char *k
 {
 	const char *dot = strchr(key, '.');
 	if (!dot)
-		return json_set(row, key, strlen(key), json_object_get(json_object_object_get(src, key)));
+		return json_set(row, key, strlen(key),
+				json_object_get(json_object_object_get(src, key)));
 	char parent[64];
 	size_t len = (size_t)(dot - key);
 	if (len >= sizeof(parent))
@@ -155,7 +156,7 @@ int json_print_listing(struct json_object *doc)
 		return EXIT_ERROR;
 	}
 	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(doc);
 	return EXIT_OK;
 }

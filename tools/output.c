@@ -91,7 +91,8 @@ void print_findings(const struct global_opts *g, const struct topo_config *confi
 void print_hidden(const struct global_opts *g, size_t hidden, FILE *f)
 {
 	if (g->verbose && hidden)
-		fprintf(f, "tiertopo: %zu finding%s suppressed by tiertopo.conf ([check] ignore; "
-			   "tiertopo check -v shows %s)\n",
+		fprintf(f,
+			"tiertopo: %zu finding%s suppressed by tiertopo.conf ([check] ignore; "
+			"tiertopo check -v shows %s)\n",
 			hidden, hidden == 1 ? "" : "s", hidden == 1 ? "it" : "them");
 }
