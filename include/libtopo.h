@@ -496,6 +496,12 @@ size_t topo_check_count(const struct topo_check *check, enum topo_severity sever
 int topo_check_suppress(struct topo_check *check, const struct topo_config *config);
 /* Whether topo_check_suppress() marked @finding; false for the findings of a snapshot or plan. */
 bool topo_finding_is_suppressed(const struct topo_finding *finding);
+/*
+ * Whether [check] ignore of @config accepts @finding (its id, and its node when the entry
+ * names nodes), as topo_check_suppress() decides: for the findings of a snapshot, a plan or
+ * vmstat, which no check marks. false when @config or @finding is NULL.
+ */
+bool topo_config_ignores(const struct topo_config *config, const struct topo_finding *finding);
 int topo_check_to_json(const struct topo_check *check, unsigned int flags, char **json);
 
 /* ---- counters (tiertopo stat) ---- */

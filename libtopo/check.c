@@ -465,6 +465,24 @@ size_t topo_check_count(const struct topo_check *c, enum topo_severity severity)
 	return n;
 }
 
+/* @g, an entry of [check] ignore, accepts @f: its id, and its node when the entry has one */
+static bool ignore_matches(const struct config_ignore *g, const struct topo_finding *f)
+{
+	return g->known && !strcmp(g->id, f->id) &&
+	       (g->lo < 0 || (f->node >= g->lo && f->node <= g->hi));
+}
+
+bool topo_config_ignores(const struct topo_config *config, const struct topo_finding *finding)
+{
+	const struct config_ignore *v;
+	const char *path;
+	size_t n = finding ? config_ignores(config, &v, &path) : 0;
+	for (size_t k = 0; k < n; k++)
+		if (ignore_matches(&v[k], finding))
+			return true;
+	return false;
+}
+
 int topo_check_suppress(struct topo_check *c, const struct topo_config *config)
 {
 	if (!c)
@@ -476,9 +494,7 @@ int topo_check_suppress(struct topo_check *c, const struct topo_config *config)
 	for (size_t i = 0; i < c->findings.n; i++) {
 		struct topo_finding *f = &c->findings.v[i];
 		for (size_t k = 0; k < n && !f->suppressed; k++)
-			if (v[k].known && !strcmp(v[k].id, f->id) &&
-			    (v[k].lo < 0 || (f->node >= v[k].lo && f->node <= v[k].hi)))
-				f->suppressed = true;
+			f->suppressed = ignore_matches(&v[k], f);
 		suppressed += f->suppressed;
 	}
 	for (size_t k = 0; k < n; k++) {

@@ -111,7 +111,8 @@ static void usage(FILE *out)
 	      "node's cold pages should be demoted.\n"
 	      "\n"
 	      "Options:\n"
-	      " -J, --json            print the whole snapshot as JSON\n"
+	      " -J, --json            print the whole snapshot as JSON; with -o or\n"
+	      "                       --output-all, only those columns of each node\n"
 	      " -o, --output <list>   columns to print (see below)\n"
 	      "     --output-all      print all columns\n"
 	      " -r, --raw             raw output\n"
@@ -198,6 +199,9 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 			       ? fmt_size(v, bytes)
 			       : NULL;
 	case COL_BLOCKS:
+		/* an offline node (no nodeN/ to count in): unknown, as -J's null, not 0 */
+		if (!topo_node_is_online(n) && !topo_node_get_memory_block_count(n))
+			return NULL;
 		r = asprintf(&s, "%zu", topo_node_get_memory_block_count(n));
 		break;
 	case COL_TIER:
@@ -353,6 +357,91 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 	return r < 0 ? NULL : s;
 }
 
+/* the key of @col in a row of -J -o: its key in the snapshot's node, or for the columns
+ * without one, the keys of the same values elsewhere in the snapshot */
+static int json_cell(struct json_object *row, struct json_object *node, struct json_object *doc,
+		     int col)
+{
+	static const char *const flags[] = {"has_cpu", "has_memory", "has_normal_memory",
+					    "generic_initiator"};
+	int r = 0;
+	switch (col) {
+	case COL_FLAGS:
+		for (size_t i = 0; i < ARRAY_SIZE(flags) && !r; i++)
+			r = json_project(row, node, flags[i]);
+		return r;
+	case COL_AUTO_ONLINE:
+		return json_project(row, json_object_object_get(doc, "kernel"),
+				    "auto_online_blocks");
+	case COL_MEMMAP:
+		return json_project(row, json_object_object_get(doc, "kernel"), "memmap_on_memory");
+	case COL_DAX: {
+		/* the snapshot's dax devices that target the node, as DAX lists them */
+		struct json_object *all = json_object_object_get(doc, "dax");
+		struct json_object *mine = json_object_new_array();
+		int id = json_object_get_int(json_object_object_get(node, "node"));
+		for (size_t i = 0; mine && i < json_object_array_length(all); i++) {
+			struct json_object *d = json_object_array_get_idx(all, i);
+			struct json_object *t = json_object_object_get(d, "target_node");
+			if (json_object_is_type(t, json_type_int) && json_object_get_int(t) == id &&
+			    json_object_array_add(mine, json_object_get(d)) < 0)
+				json_object_put(d);
+		}
+		if (!mine || json_object_object_add(row, "dax", mine) < 0) {
+			json_object_put(mine);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	default:
+		return json_project(row, node, coldescs[col].key);
+	}
+}
+
+/*
+ * -J with -o or --output-all: {"schema", "nodes": [rows]} as lsblk -J -o prints, each row
+ * the snapshot's node object with the keys of the selected columns only, in their order.
+ * The values are the snapshot's own (-J), so the two never differ.
+ */
+static int print_json_rows(const struct session *s, const struct colsel *sel)
+{
+	char *text = NULL;
+	int r = topo_plan_to_json(s->plan, 0, &text);
+	if (r < 0) {
+		fprintf(stderr, "tiertopo: cannot make JSON: %s\n", strerror(-r));
+		return EXIT_ERROR;
+	}
+	struct json_object *doc = json_tokener_parse(text);
+	free(text);
+	struct json_object *out = json_object_new_object();
+	struct json_object *rows = json_object_new_array();
+	struct json_object *nodes = json_object_object_get(doc, "nodes");
+	r = doc && out && rows ? 0 : -ENOMEM;
+	if (!r &&
+	    (json_object_object_add(out, "schema", json_object_new_string(TOPO_JSON_SCHEMA)) < 0 ||
+	     json_object_object_add(out, "nodes", rows) < 0))
+		r = -ENOMEM;
+	else if (r)
+		json_object_put(rows);
+	for (size_t k = 0; !r && k < json_object_array_length(nodes); k++) {
+		struct json_object *node = json_object_array_get_idx(nodes, k);
+		struct json_object *row = json_object_new_object();
+		if (!row || json_object_array_add(rows, row) < 0) {
+			json_object_put(row);
+			r = -ENOMEM;
+		}
+		for (size_t i = 0; !r && i < sel->n; i++)
+			r = json_cell(row, node, doc, sel->cols[i]);
+	}
+	json_object_put(doc);
+	if (r) {
+		json_object_put(out);
+		fprintf(stderr, "tiertopo: cannot make JSON: %s\n", strerror(-r));
+		return EXIT_ERROR;
+	}
+	return json_print_listing(out);
+}
+
 int cmd_dump(struct global_opts *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -377,6 +466,14 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 	if (r)
 		goto out;
 
+	if (g->json && columns_chosen(&m)) {
+		/* the document has no findings: they go to stderr, as with the table */
+		size_t hidden = 0;
+		r = print_json_rows(&s, &sel);
+		print_findings(g, s.config, s.topo, stderr, &hidden);
+		print_hidden(g, hidden, stderr);
+		goto out;
+	}
 	if (g->json) {
 		/* printed as it is made: a 1024-node machine's document is 30 MB */
 		r = topo_plan_print_json(s.plan, TOPO_JSON_PRETTY, stdout);
@@ -401,7 +498,9 @@ int cmd_dump(struct global_opts *g, int argc, char **argv)
 			cell_set(ln, i, cell(s.topo, s.plan, n, sel.cols[i], m.bytes));
 	}
 	scols_print_table(tb);
-	print_findings(g, s.topo, stderr);
+	size_t hidden = 0;
+	print_findings(g, s.config, s.topo, stderr, &hidden);
+	print_hidden(g, hidden, stderr);
 	r = EXIT_OK;
 out_table:
 	scols_unref_table(tb);

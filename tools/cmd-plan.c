@@ -190,10 +190,13 @@ int cmd_plan(struct global_opts *g, int argc, char **argv)
 			fprintf(stderr, "tiertopo: cannot print JSON: %s\n", strerror(-r));
 		r = r < 0 ? EXIT_ERROR : EXIT_OK;
 	} else {
+		size_t hidden = 0;
 		r = print_tables(s.topo, s.plan, &m);
-		print_findings(g, s.topo, stderr);
+		print_findings(g, s.config, s.topo, stderr, &hidden);
 		for (size_t i = 0; i < topo_plan_get_finding_count(s.plan); i++)
-			print_finding(g, topo_plan_get_finding(s.plan, i), stderr);
+			print_finding(g, s.config, topo_plan_get_finding(s.plan, i), stderr,
+				      &hidden);
+		print_hidden(g, hidden, stderr);
 	}
 out:
 	session_close(&s);

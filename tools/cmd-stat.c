@@ -85,7 +85,8 @@ static void usage(FILE *out)
 	      "there is one report.\n"
 	      "\n"
 	      "Options:\n"
-	      " -J, --json            one JSON document per report\n"
+	      " -J, --json            one JSON document per report; with -o or\n"
+	      "                       --output-all, of those columns only\n"
 	      " -o, --output <list>   columns to print (see below; kernel names work too)\n"
 	      "     --output-all      print all columns\n"
 	      " -r, --raw             raw output\n"
@@ -318,10 +319,99 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	return 0;
 }
 
-static void print_vmstat_findings(const struct global_opts *g, const struct topo_vmstat *vs)
+/* a column's key in a row of stat -J: where the whole document has its value */
+static void row_key(int col, char *buf, size_t size)
+{
+	static const char *const keys[] = {[COL_NODE] = "node",
+					   [COL_TIER] = "kernel_tier",
+					   [COL_PTIER] = "tier",
+					   [COL_KIND] = "kind"};
+	if (col < COL_FIRST_COUNTER)
+		snprintf(buf, size, "%s", keys[col]);
+	else
+		snprintf(buf, size, "counters.%s", coldescs[col].key);
+}
+
+/*
+ * -J with -o or --output-all: the report's title (since_boot, seconds, unit) and its rows,
+ * each the object of the whole document (-J) with the keys of the selected columns only, in
+ * their order (KIND: the snapshot's "kind"); the last row, machine, holds the counters.
+ */
+static int print_json_rows(const struct stat_out *o, const struct topo_vmstat *before,
+			   const struct topo_vmstat *now, double seconds)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *rows = json_object_new_array();
+	struct json_object *machine = json_object_new_object();
+	if (!root || !rows || !machine) {
+		json_object_put(root);
+		json_object_put(rows);
+		json_object_put(machine);
+		return -ENOMEM;
+	}
+	json_object_object_add(root, "schema", json_object_new_string(TOPO_JSON_SCHEMA));
+	json_object_object_add(root, "since_boot", json_object_new_boolean(!before));
+	json_object_object_add(root, "seconds", before ? json_number(seconds, true) : NULL);
+	json_object_object_add(root, "unit",
+			       json_object_new_string(before ? "per_second" : "count"));
+	json_object_object_add(root, "nodes", rows);
+	json_object_object_add(root, "machine", machine);
+	int r = 0;
+	size_t nn = node_rows(o, now);
+	for (size_t k = 0; !r && k <= nn; k++) {
+		int node = k < nn ? row_node(o, now, k) : -1;
+		/* the row of the whole document, with the kind */
+		struct json_object *src = json_object_new_object();
+		struct json_object *row = node < 0 ? machine : json_object_new_object();
+		if (!src || !row) {
+			json_object_put(src);
+			if (row != machine)
+				json_object_put(row);
+			r = -ENOMEM;
+			break;
+		}
+		if (node >= 0) {
+			json_object_array_add(rows, row);
+			json_object_object_add(src, "node", json_object_new_int(node));
+			json_object_object_add(src, "tier",
+					       json_int_or_null(node_tier(o, node, true)));
+			json_object_object_add(src, "kernel_tier",
+					       json_int_or_null(node_tier(o, node, false)));
+			char *kind = cell(o, before, now, node, COL_KIND, seconds);
+			json_object_object_add(src, "kind",
+					       kind ? json_object_new_string(kind) : NULL);
+			free(kind);
+		}
+		json_object_object_add(src, "counters", json_counters(before, now, node, seconds));
+		for (size_t i = 0; !r && i < o->sel.n; i++) {
+			char key[80];
+			if (node < 0 && o->sel.cols[i] < COL_FIRST_COUNTER)
+				continue; /* the machine row has counters only */
+			row_key(o->sel.cols[i], key, sizeof(key));
+			r = json_project(row, src, key);
+		}
+		json_object_put(src);
+	}
+	if (r) {
+		json_object_put(root);
+		return r;
+	}
+	return json_print_listing(root) == EXIT_OK ? 0 : -ENOMEM;
+}
+
+/* -J: the whole document, or with -o / --output-all the rows of the columns */
+static int report_json(const struct stat_out *o, const struct topo_vmstat *before,
+		       const struct topo_vmstat *now, double seconds)
+{
+	return columns_chosen(&o->m) ? print_json_rows(o, before, now, seconds)
+				     : print_json(o, before, now, seconds);
+}
+
+static void print_vmstat_findings(const struct global_opts *g, const struct topo_config *config,
+				  const struct topo_vmstat *vs, size_t *hidden)
 {
 	for (size_t i = 0; i < topo_vmstat_get_finding_count(vs); i++)
-		print_finding(g, topo_vmstat_get_finding(vs, i), stderr);
+		print_finding(g, config, topo_vmstat_get_finding(vs, i), stderr, hidden);
 }
 
 /* Say once why the per-node demotion columns are '-' on a kernel before 6.8. */
@@ -404,7 +494,8 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 		s.plan = NULL; /* PTIER and KIND unknown; the counters do not need it */
 	o.topo = s.topo;
 	o.plan = s.plan;
-	print_findings(g, s.topo, stderr);
+	size_t hidden = 0;
+	print_findings(g, s.config, s.topo, stderr, &hidden);
 
 	struct topo_vmstat *before = NULL, *now = NULL;
 	r = EXIT_OK;
@@ -418,7 +509,9 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			fprintf(stderr, "tiertopo: stat: no vmstat counters below %s (proc/vmstat, "
 					"nodeN/vmstat): every counter is unknown\n",
 				g->sysroot ? g->sysroot : "/");
-			k = o.json ? print_json(&o, NULL, NULL, 0) : print_table(&o, NULL, NULL, 0);
+			print_hidden(g, hidden, stderr);
+			k = o.json ? report_json(&o, NULL, NULL, 0)
+				   : print_table(&o, NULL, NULL, 0);
 			r = k < 0 ? EXIT_ERROR : EXIT_OK;
 			break;
 		}
@@ -429,8 +522,9 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			break;
 		}
 		if (!i) {
-			print_vmstat_findings(g, now);
-			if (!o.json)
+			print_vmstat_findings(g, s.config, now, &hidden);
+			print_hidden(g, hidden, stderr);
+			if (!o.json || columns_chosen(&o.m)) /* no "scope" in the rows */
 				note_machine_wide(now);
 		}
 		double seconds =
@@ -440,7 +534,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			: 0;
 		if (i && !o.json && !o.m.raw && !o.m.pairs)
 			putchar('\n');
-		k = o.json ? print_json(&o, before, now, seconds)
+		k = o.json ? report_json(&o, before, now, seconds)
 			   : print_table(&o, before, now, seconds);
 		fflush(stdout);
 		if (k < 0) {

@@ -2,6 +2,7 @@
 /*
  * The column tables of the listings: selection (-o), --help and libsmartcols tables.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,4 +105,58 @@ int listing_open(const struct listing *l, const struct output_mode *m, struct co
 {
 	int r = columns_select(l, m, sel);
 	return r ? r : session_open(s, g, false);
+}
+
+bool columns_chosen(const struct output_mode *m)
+{
+	return m->columns || m->all;
+}
+
+static int json_set(struct json_object *o, const char *key, size_t len, struct json_object *v)
+{
+	char name[64];
+	if (len >= sizeof(name)) {
+		json_object_put(v);
+		return -EINVAL;
+	}
+	memcpy(name, key, len);
+	name[len] = '\0';
+	return json_object_object_add(o, name, v) < 0 ? -ENOMEM : 0;
+}
+
+int json_project(struct json_object *row, struct json_object *src, const char *key)
+{
+	const char *dot = strchr(key, '.');
+	if (!dot)
+		return json_set(row, key, strlen(key),
+				json_object_get(json_object_object_get(src, key)));
+	char parent[64];
+	size_t len = (size_t)(dot - key);
+	if (len >= sizeof(parent))
+		return -EINVAL;
+	memcpy(parent, key, len);
+	parent[len] = '\0';
+	struct json_object *sp = json_object_object_get(src, parent);
+	if (!json_object_is_type(sp, json_type_object))
+		return json_set(row, parent, len, NULL); /* null there, null here */
+	struct json_object *rp = json_object_object_get(row, parent);
+	if (!json_object_is_type(rp, json_type_object)) {
+		rp = json_object_new_object();
+		if (!rp || json_set(row, parent, len, rp) < 0)
+			return -ENOMEM;
+	}
+	return json_set(rp, dot + 1, strlen(dot + 1),
+			json_object_get(json_object_object_get(sp, dot + 1)));
+}
+
+int json_print_listing(struct json_object *doc)
+{
+	if (!doc) {
+		fputs("tiertopo: cannot print JSON: out of memory\n", stderr);
+		return EXIT_ERROR;
+	}
+	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
+	return EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #ifndef TIERTOPO_COLUMNS_H
 #define TIERTOPO_COLUMNS_H
 
+#include <json-c/json.h>
 #include <libsmartcols/libsmartcols.h>
 
 #include "tiertopo.h"
@@ -42,6 +43,9 @@ struct colsel {
 /* The selection of @m (-o LIST, +LIST for the defaults and more, --output-all). Returns 0,
  * or EXIT_USAGE after naming the unknown column. */
 int columns_select(const struct listing *l, const struct output_mode *m, struct colsel *sel);
+/* -o or --output-all was given: with -J the listing's rows (the selected columns' JSON keys)
+ * instead of the command's whole document, as lsblk -J -o does */
+bool columns_chosen(const struct output_mode *m);
 /* columns_select(), then session_open() (without the lock), as a listing starts. Returns 0
  * or an exit status (nothing to free). */
 int listing_open(const struct listing *l, const struct output_mode *m, struct colsel *sel,
@@ -53,5 +57,16 @@ struct libscols_table *columns_table(const struct listing *l, const struct colse
 				     const struct output_mode *m);
 /* Set cell @col of @ln to @s, which it takes, or to "-" when @s is NULL (unknown). */
 void cell_set(struct libscols_line *ln, size_t col, char *s);
+
+/*
+ * Copy into @row the value @key has in @src, the full document's object of the same row.
+ * @key is a name ("node") or a path of two ("perf.read_latency_ns"): the second name goes
+ * into @row's object of the first, made on its first use (null when it is null in @src), so
+ * that a row holds its keys where the full document has them and a jq path works on both.
+ * A key @src does not have is null. Returns 0 or -ENOMEM.
+ */
+int json_project(struct json_object *row, struct json_object *src, const char *key);
+/* Print @doc (taken) as -J does, pretty; returns 0 or an exit status. */
+int json_print_listing(struct json_object *doc);
 
 #endif

@@ -65,8 +65,15 @@ const char *topo_strerror(int r)
 	}
 }
 
-void print_finding(const struct global_opts *g, const struct topo_finding *x, FILE *f)
+void print_finding(const struct global_opts *g, const struct topo_config *config,
+		   const struct topo_finding *x, FILE *f, size_t *hidden)
 {
+	/* accepted in tiertopo.conf ([check] ignore): check marks it, a listing leaves it out */
+	if (topo_config_ignores(config, x)) {
+		if (hidden)
+			(*hidden)++;
+		return;
+	}
 	/* a note is no problem: a listing shows it when asked (-v); check lists them all */
 	if (!g->verbose && topo_finding_get_severity(x) == TOPO_SEVERITY_INFO)
 		return;
@@ -74,8 +81,18 @@ void print_finding(const struct global_opts *g, const struct topo_finding *x, FI
 		topo_finding_get_message(x), topo_finding_get_id(x));
 }
 
-void print_findings(const struct global_opts *g, const struct topo *topo, FILE *f)
+void print_findings(const struct global_opts *g, const struct topo_config *config,
+		    const struct topo *topo, FILE *f, size_t *hidden)
 {
 	for (size_t i = 0; i < topo_get_finding_count(topo); i++)
-		print_finding(g, topo_get_finding(topo, i), f);
+		print_finding(g, config, topo_get_finding(topo, i), f, hidden);
+}
+
+void print_hidden(const struct global_opts *g, size_t hidden, FILE *f)
+{
+	if (g->verbose && hidden)
+		fprintf(f,
+			"tiertopo: %zu finding%s suppressed by tiertopo.conf ([check] ignore; "
+			"tiertopo check -v shows %s)\n",
+			hidden, hidden == 1 ? "" : "s", hidden == 1 ? "it" : "them");
 }

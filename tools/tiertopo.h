@@ -123,13 +123,19 @@ void session_close(struct session *s);
 /* "0-3,8" (malloc'd), or NULL for an empty list */
 char *format_list(const unsigned int *v, size_t n);
 char *format_node_list(const int *v, size_t n);
-/* A finding in a line, "severity: message [id]"; a note (info) only with -v. */
 /* strerror(), with what libtopo means by -EKEYREJECTED (untrusted), -EMEDIUMTYPE (not a
  * regular file) and -ELOOP (a link) below a sysroot (libtopo(3), ERRORS) */
 const char *topo_strerror(int r);
-void print_finding(const struct global_opts *g, const struct topo_finding *x, FILE *f);
-/* Print the snapshot's warnings and errors, one per line; with -v its notes (info) too. */
-void print_findings(const struct global_opts *g, const struct topo *topo, FILE *f);
+/* A finding in a line, "severity: message [id]"; a note (info) only with -v. One that
+ * [check] ignore of @config accepts is not printed but counted in *@hidden (may be NULL). */
+void print_finding(const struct global_opts *g, const struct topo_config *config,
+		   const struct topo_finding *x, FILE *f, size_t *hidden);
+/* Print the snapshot's warnings and errors, one per line; with -v its notes (info) too;
+ * those @config accepts counted in *@hidden instead. */
+void print_findings(const struct global_opts *g, const struct topo_config *config,
+		    const struct topo *topo, FILE *f, size_t *hidden);
+/* With -v, "N findings suppressed by tiertopo.conf" when @hidden is not 0. */
+void print_hidden(const struct global_opts *g, size_t hidden, FILE *f);
 
 int cmd_dump(struct global_opts *g, int argc, char **argv);
 int cmd_gather(struct global_opts *g, int argc, char **argv);

@@ -158,4 +158,50 @@ if [ $rc = 0 ] && grep -q demotion_enabled "$tmp/out"; then
 else
 	not_ok "apply --dry-run accepts a configuration with [check] and still plans demotion" "status $rc" "$(cat "$tmp/out" "$tmp/err")"
 fi
+# the listings (dump, plan, stat) leave out on stderr what [check] ignore accepts, and -v
+# counts it; node1/distance garbled gives two warnings about node 1 (sysfs-garbled,
+# numa-distance-missing)
+echo "10 20 bogus" >"$tmp/root/sys/devices/system/node/node1/distance"
+warned() { grep -c -e '\[sysfs-garbled\]' -e '\[numa-distance-missing\]' "$tmp/err"; }
+rm -f "$CONF"
+for args in "-o NODE,KIND" "plan" "stat -o NODE" "-J -o NODE"; do
+	run $args
+	if [ "$(warned)" = 2 ]; then
+		ok "without [check]: '$args' warns of both on stderr"
+	else
+		not_ok "without [check]: '$args' warns of both on stderr" "status $rc" "$(cat "$tmp/err")"
+	fi
+done
+run -o NODE,KIND
+cp "$tmp/out" "$tmp/table"
+conf '[check]' 'ignore = sysfs-garbled node 1, numa-distance-missing'
+for args in "-o NODE,KIND" "plan" "stat -o NODE" "-J -o NODE"; do
+	run $args
+	if [ $rc = 0 ] && [ "$(warned)" = 0 ] && ! grep -q suppressed "$tmp/err"; then
+		ok "'$args' leaves out the findings [check] ignore accepts, without a word"
+	else
+		not_ok "'$args' leaves out the findings [check] ignore accepts, without a word" "status $rc" "$(cat "$tmp/err")"
+	fi
+	run -v $args
+	if [ $rc = 0 ] && [ "$(warned)" = 0 ] &&
+		grep -q '^tiertopo: 2 findings suppressed by tiertopo.conf' "$tmp/err"; then
+		ok "-v $args counts them: 2 findings suppressed"
+	else
+		not_ok "-v $args counts them: 2 findings suppressed" "status $rc" "$(cat "$tmp/err")"
+	fi
+done
+run -o NODE,KIND
+if cmp -s "$tmp/out" "$tmp/table"; then
+	ok "the table is the same with and without them"
+else
+	not_ok "the table is the same with and without them" "$(diff "$tmp/table" "$tmp/out")"
+fi
+conf '[check]' 'ignore = sysfs-garbled node 2, numa-distance-missing node 0-0'
+run -o NODE
+if [ "$(warned)" = 2 ]; then
+	ok "entries for other nodes leave the listing's warnings about node 1"
+else
+	not_ok "entries for other nodes leave the listing's warnings about node 1" "$(cat "$tmp/err")"
+fi
+cp "$tmp/distance" "$tmp/root/sys/devices/system/node/node1/distance"
 done_testing

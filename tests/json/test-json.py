@@ -6,7 +6,8 @@ schema (docs/tiertopo.schema.json, python3-jsonschema). Three sources:
     run it through tests/common/tiertopo-spool, which keeps each in SPOOL (this test runs
     last, alone, and removes what it validated);
   - its own runs of every -J command (tiertopo, plan, plan --kernel-model, check, apply
-    --dry-run, apply, stat) and the published state file, on every fixture tree;
+    --dry-run, apply, stat, and the rows of tiertopo and stat with -o and --output-all) and
+    the published state file, on every fixture tree;
   - documents made wrong on purpose (the old stat keys, a missing schema key): the schema
     must refuse them, or it would let a key change meaning silently.
 usage: test-json.py SCHEMA TIERTOPO FIXTURES_DIR SPOOL"""
@@ -46,9 +47,10 @@ def problems(doc):
     if not errs:
         return None
     # oneOf hides the reason: name the branch that matches best
-    kind = next((k for k, keys in (("apply", "changes"), ("stat", "since_boot"),
-                                   ("check", "errors")) if isinstance(doc, dict) and keys in doc),
-                "snapshot")
+    kind = next((k for k, keys in (("apply", "changes"), ("stat", "scope"),
+                                   ("stat_listing", "since_boot"), ("check", "errors"),
+                                   ("snapshot", "kernel"), ("listing", "nodes"))
+                 if isinstance(doc, dict) and keys in doc), "snapshot")
     sub = jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"})
     best = sorted(sub.iter_errors(doc), key=lambda e: len(list(e.absolute_path)))
     return "; ".join(f"{kind} at /{'/'.join(map(str, e.absolute_path))}: {e.message[:160]}"
@@ -91,7 +93,12 @@ commands = {"tiertopo -J": ["-J"], "plan --json": ["plan", "--json"],
             "plan --kernel-model 6.1 -J": ["plan", "--kernel-model", "6.1", "-J"],
             "check -J": ["check", "-J"], "apply --dry-run -J": ["apply", "--dry-run", "-J"],
             "stat -J": ["stat", "-J"],
-            "matrix -J": ["matrix", "-J"], "matrix --access 1 -J": ["matrix", "--access", "1", "-J"]}
+            "matrix -J": ["matrix", "-J"], "matrix --access 1 -J": ["matrix", "--access", "1", "-J"],
+            # the rows of the columns (-o, --output-all): listing and stat_listing
+            "tiertopo -J --output-all": ["-J", "--output-all"],
+            "tiertopo -J -o +DAX,FLAGS": ["-J", "-o", "+DAX,FLAGS"],
+            "stat -J --output-all": ["stat", "-J", "--output-all"],
+            "stat -J -o NODE,numa_hit": ["stat", "-J", "-o", "NODE,numa_hit"]}
 with tempfile.TemporaryDirectory() as tmp:
     for name, args in commands.items():
         outs = []
@@ -138,6 +145,20 @@ refused("a document without schema", snap, lambda d: d.pop("schema"))
 refused("another schema version", snap, lambda d: d.update(schema="tiertopo/0"))
 refused("a node key the schema does not document", snap, lambda d: d["nodes"][0].update(tier_kernel=4))
 refused("a string where tier is a number", snap, lambda d: d["nodes"][0].update(tier="4"))
+rows = json.loads(subprocess.run([tiertopo, "-s", f"{fixtures}/sysfs/hotplug", "-J", "--output-all"],
+                                 capture_output=True, text=True).stdout)
+tap(problems(rows) is None and len(rows["nodes"][0]) > 20, "tiertopo -J --output-all is valid")
+refused("a row key no column has", rows, lambda d: d["nodes"][0].update(pxm=None))
+refused("a row with the FLAGS letters as a string", rows, lambda d: d["nodes"][0].update(flags="cm"))
+refused("a row's perf with a key no column has", rows,
+        lambda d: d["nodes"][2].update(perf={"initiator": 0}))
+refused("the rows with the snapshot's kernel", rows, lambda d: d.update(kernel={"release": None}))
+srows = json.loads(subprocess.run([tiertopo, "-s", f"{fixtures}/sysfs/stat-6.1", "stat", "-J", "-o",
+                                   "NODE,numa_hit"], capture_output=True, text=True).stdout)
+tap(problems(srows) is None, "stat -J -o NODE,numa_hit is valid")
+refused("a stat row's counter this kernel has no name for", srows,
+        lambda d: d["nodes"][0]["counters"].update(pgdemote_bogus=1))
+refused("stat rows with the report's scope", srows, lambda d: d.update(scope={}))
 fw_tree = next((t for t in trees if "hmat4" in t), trees[-1])
 fw = json.loads(subprocess.run([tiertopo, "-s", fw_tree, "-J"], capture_output=True,
                                text=True).stdout)
