@@ -172,8 +172,11 @@ static int cxl_node_perf(struct topo_plan *plan, const struct topo_node *n, stru
 		return 0;
 	if (firmware_hmat_perf(topo, n->id, p))
 		return 2;
-	if (!topo->fw && n->access[1].present && n->access[1].n_initiators)
-		return node_perf(n, p) ? 2 : (*p = rp, 1);
+	/* hmat_calculate_adistance() stops the chain only when mt_perf_to_adistance() works:
+	 * an HMAT target with a zero latency or bandwidth sum leaves it to the region */
+	if (!topo->fw && n->access[1].present && n->access[1].n_initiators && node_perf(n, p) &&
+	    p->read_latency + p->write_latency && p->read_bandwidth + p->write_bandwidth)
+		return 2;
 	*p = rp;
 	return 1;
 }

@@ -3,7 +3,8 @@
  * Property test over random machines (up to 64 nodes, sparse ids; random SLITs with ties
  * and asymmetry; offline, memoryless and cpu-less nodes; random HMAT figures including
  * missing and zero ones; dax/kmem nodes of every parent kind, some onlined into a node that
- * had memory of its own; sometimes a kernel log's fallback orders, hence node_load[];
+ * had memory of its own; CXL regions with and without their own figures, on nodes the HMAT
+ * describes or not; sometimes a kernel log's fallback orders, hence node_load[];
  * random overrides and exclusions):
  *   - every plan, recommended or any kernel model, keeps the invariants, checked here
  *     independently of topo_plan_verify();
@@ -158,6 +159,35 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 			r->name = strdup(d->parent);
 			r->devpath = strdup("sys/devices/y");
 			r->mode = strdup(rnd(2) ? "ram" : "pmem");
+			/*
+			 * its own figures (regionN/access1: CDAT + Generic Port + link, 6.9+) most
+			 * of the time, CXL-like (slow, narrow), sometimes with the 6.18 link
+			 * latency in picoseconds (so the 32-bit arithmetic wraps), sometimes with
+			 * a zero figure; the node then either has the HMAT's own figures (the
+			 * firmware describes it: initiator links) or none, or a copy of the
+			 * region's without initiator links (6.12's node access1)
+			 */
+			if (rnd(4) != 0) {
+				r->figures_present[1] = true;
+				uint32_t lat = 100 + rnd(900), bw = 50 + rnd(20000);
+				if (rnd(4) == 0)
+					lat = lat * 1000 + rnd(1000);
+				uint32_t v[4] = {lat, lat + rnd(200), bw, bw};
+				for (int k = 0; k < 4; k++) {
+					r->figures[1][k].known = true;
+					r->figures[1][k].v = rnd(25) == 0 ? 0 : v[k];
+				}
+				uint32_t how = rnd(3);
+				if (how == 0 && x->access[1].present) {
+					x->access[1].initiators = malloc(sizeof(int));
+					x->access[1].initiators[0] = 0;
+					x->access[1].n_initiators = 1;
+				} else if (how == 1) {
+					x->access[1].present = true;
+					for (int k = 0; k < 4; k++)
+						x->access[1].attr[k] = r->figures[1][k];
+				}
+			}
 		}
 	}
 	/* a kernel log's last complete block of "Fallback order for Node" lines: each online
@@ -206,6 +236,9 @@ enum rule {
 	R_REF_MISMATCH,	    /* a candidate more than 10% off turns HMAT off */
 	R_HMAT_CPULESS,	    /* 6.10+: a CPU-less boot node's HMAT abstract distance */
 	R_HMAT_CPU,	    /* 6.11+: a CPU node's HMAT abstract distance, not 576 */
+	R_CXL_REGION,	    /* 6.9+: a kmem node of a CXL region takes the region's figures */
+	R_CXL_HMAT_FIRST,   /* 6.9+: ... unless the HMAT describes the node */
+	R_ADIST_64,	    /* 6.17+: 64-bit arithmetic changes the tier */
 	R_PREFERRED_TIE,    /* several preferred targets at one distance */
 	R_NODE_LOAD,	    /* node_load[] changes the preferred targets */
 	R_FALLBACK_WIDER,   /* the fallback holds more than the preferred targets */
@@ -217,7 +250,8 @@ static const char *const rule_names[N_RULES] = {
 	"kmem 2880", "kmem keeps the first memory type", "6.7 HMAT for kmem",
 	"6.7-6.9 CPU-less reference candidate", "zero figure turns HMAT off",
 	"10% mismatch turns HMAT off", "6.10 HMAT for CPU-less boot nodes",
-	"6.11 HMAT for CPU nodes", "preferred tie", "node_load decides", "fallback wider",
+	"6.11 HMAT for CPU nodes", "6.9 CXL region figures", "6.9 HMAT before the CXL region",
+	"6.17 64-bit abstract distance", "preferred tie", "node_load decides", "fallback wider",
 };
 static unsigned long coverage[N_RULES];
 
@@ -405,6 +439,51 @@ static void ref_passes(const struct topo *t, bool several, const long *load, str
 	}
 }
 
+/* the four figures; false when the latency or bandwidth sum is 0 (mt_perf_to_adistance
+ * returns -EINVAL and the notifier chain goes on) */
+static bool figures(const struct opt_u64 *attr, uint32_t f[4])
+{
+	for (int k = 0; k < 4; k++)
+		f[k] = attr[k].known ? (uint32_t)attr[k].v : 0;
+	return f[0] + f[1] && f[2] + f[3];
+}
+
+/* the CXL region with figures whose memory dax/kmem onlined into node @id, lowest region id
+ * first (the notifiers run in registration order); NULL when none */
+static const struct topo_dev *ref_region(const struct topo *t, int id)
+{
+	const struct topo_dev *best = NULL;
+	for (size_t k = 0; k < t->n_devs; k++) {
+		const struct topo_dev *d = &t->devs[k];
+		if (d->bus != TOPO_BUS_DAX || d->target_node != id || !d->parent_kind ||
+		    strcmp(d->parent_kind, "cxl_region"))
+			continue;
+		for (size_t j = 0; j < t->n_devs; j++) {
+			const struct topo_dev *r = &t->devs[j];
+			if (r->bus == TOPO_BUS_CXL && !strcmp(r->name, d->parent) &&
+			    r->figures_present[1] &&
+			    (!best || atoi(r->name + 6) < atoi(best->name + 6)))
+				best = r;
+		}
+	}
+	return best;
+}
+
+/* mt_perf_to_adistance(): 576 * lat / ref lat * ref bw / bw, left to right, in unsigned
+ * int until 6.17, in long (64 bits) from 6.17 (MEMTIER_ADISTANCE_DRAM 4L * ...) */
+static uint32_t ref_adist(const uint32_t f[4], const uint32_t ref[4], int v)
+{
+	uint32_t l = f[0] + f[1], b = f[2] + f[3];
+	if (v >= 617) {
+		uint64_t w = 576ull * l / (ref[0] + ref[1]);
+		return (uint32_t)(w * (ref[2] + ref[3]) / b);
+	}
+	uint32_t a = 576u * l;
+	a = a / (ref[0] + ref[1]);
+	a = a * (ref[2] + ref[3]);
+	return a / b;
+}
+
 /*
  * 6.1+: the abstract distance of each member node for model @v (major * 100 + minor): 576,
  * or 2880 for a dax/kmem node that had no memory before; with HMAT (6.7+) the figures against
@@ -468,27 +547,37 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 		uint32_t adist = kmem ? 2880 : 576;
 		bool hmat = have && ((kmem && v >= 607) || (!kmem && !x->has_cpu && v >= 610) ||
 				     (!kmem && x->has_cpu && v >= 611));
-		if (hmat && x->access[1].present) {
-			uint32_t f[4];
-			for (int k = 0; k < 4; k++)
-				f[k] = (uint32_t)x->access[1].attr[k].v;
-			uint32_t l = f[0] + f[1], b = f[2] + f[3];
-			if (l && b) {
-				uint32_t a;
-				if (v >= 617) { /* 6.17+: MEMTIER_ADISTANCE_DRAM is a long */
-					uint64_t w = 576ull * l / (ref[0] + ref[1]);
-					a = (uint32_t)(w * (ref[2] + ref[3]) / b);
-				} else { /* unsigned int, left to right */
-					a = 576u * l;
-					a = a / (ref[0] + ref[1]);
-					a = a * (ref[2] + ref[3]);
-					a = a / b;
-				}
-				if (a >> 7 != adist >> 7) /* it changed the tier */
-					coverage[kmem ? R_HMAT_KMEM
-						      : x->has_cpu ? R_HMAT_CPU : R_HMAT_CPULESS]++;
-				adist = a;
-			}
+		/*
+		 * mt_calc_adistance() asks the HMAT first (hmat_calculate_adistance: the node is
+		 * an HMAT memory target, i.e. has initiators, and its sums are not zero), then,
+		 * 6.9+, the CXL region whose memory is on the node (cxl_region_calculate_adistance:
+		 * regionN/access1); the first that computes a distance stops the chain
+		 */
+		uint32_t node_f[4], reg_f[4];
+		bool node_ok = hmat && x->access[1].present && figures(x->access[1].attr, node_f);
+		const struct topo_dev *rg = hmat && kmem && v >= 609 ? ref_region(t, x->id) : NULL;
+		bool reg_ok = rg && figures(rg->figures[1], reg_f);
+		const uint32_t *f = NULL;
+		if (rg && x->access[1].n_initiators && node_ok)
+			f = node_f;
+		else if (reg_ok)
+			f = reg_f;
+		else if (!rg && node_ok)
+			f = node_f;
+		if (f) {
+			uint32_t a = ref_adist(f, ref, v);
+			if (a >> 7 != adist >> 7) /* it changed the tier */
+				coverage[kmem ? R_HMAT_KMEM
+					      : x->has_cpu ? R_HMAT_CPU : R_HMAT_CPULESS]++;
+			/* what the node's own figures alone would give (the rule before 6.9) */
+			uint32_t without = node_ok ? ref_adist(node_f, ref, v) : adist;
+			if (f == reg_f && a >> 7 != without >> 7)
+				coverage[R_CXL_REGION]++;
+			if (rg && reg_ok && f == node_f && a >> 7 != ref_adist(reg_f, ref, v) >> 7)
+				coverage[R_CXL_HMAT_FIRST]++;
+			if (v >= 617 && a >> 7 != ref_adist(f, ref, 611) >> 7)
+				coverage[R_ADIST_64]++;
+			adist = a;
 		}
 		if (kmem && adist == 2880)
 			coverage[R_KMEM_DEFAULT]++;
