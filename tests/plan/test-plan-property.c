@@ -131,7 +131,9 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 	static const char *const kinds[] = {"nd_region", "hmem", "cxl_region", NULL};
 	t->block_size.known = true;
 	t->block_size.v = UINT64_C(128) << 20;
-	for (size_t i = 0; i < n; i++) {
+	/* a machine as booted a quarter of the time: no dax/kmem memory, no hotplug rebuild */
+	bool booted = rnd(4) == 0;
+	for (size_t i = 0; i < n && !booted; i++) {
 		struct topo_node *x = &t->nodes[i];
 		bool boot_memory = rnd(4) == 0;
 		if (!x->has_memory || (x->has_cpu && !boot_memory) || rnd(3) != 0)
@@ -241,6 +243,7 @@ enum rule {
 	R_ADIST_64,	    /* 6.17+: 64-bit arithmetic changes the tier */
 	R_PREFERRED_TIE,    /* several preferred targets at one distance */
 	R_NODE_LOAD,	    /* node_load[] changes the preferred targets */
+	R_BOOT_NO_PENALTY,  /* the boot build's node_load (no CPU penalty) decides a target */
 	R_FALLBACK_WIDER,   /* the fallback holds more than the preferred targets */
 	N_RULES,
 };
@@ -251,7 +254,8 @@ static const char *const rule_names[N_RULES] = {
 	"6.7-6.9 CPU-less reference candidate", "zero figure turns HMAT off",
 	"10% mismatch turns HMAT off", "6.10 HMAT for CPU-less boot nodes",
 	"6.11 HMAT for CPU nodes", "6.9 CXL region figures", "6.9 HMAT before the CXL region",
-	"6.17 64-bit abstract distance", "preferred tie", "node_load decides", "fallback wider",
+	"6.17 64-bit abstract distance", "preferred tie", "node_load decides",
+	"boot build without CPU penalty decides", "fallback wider",
 };
 static unsigned long coverage[N_RULES];
 
@@ -293,7 +297,7 @@ static bool member(const struct topo *t, size_t i)
  * memory), not at the x86 boot build; the first node of each distance gets +1 (5.17+) or the
  * countdown from the number of online nodes (5.15, 5.16).
  */
-static void ref_node_load(const struct topo *t, int v, long load[64])
+static bool ref_node_load(const struct topo *t, int v, long load[64], bool force_penalty)
 {
 	size_t n = t->n_nodes;
 	memset(load, 0, 64 * sizeof(long));
@@ -311,9 +315,9 @@ static void ref_node_load(const struct topo *t, int v, long load[64])
 				prev = to;
 			}
 		}
-		return;
+		return true;
 	}
-	bool penalty = false;
+	bool penalty = force_penalty;
 	long online = 0;
 	for (size_t i = 0; i < n; i++) {
 		penalty |= is_kmem(t, i, NULL);
@@ -354,6 +358,7 @@ static void ref_node_load(const struct topo *t, int v, long load[64])
 			countdown--;
 		}
 	}
+	return false;
 }
 
 /* find_next_best_node over the member nodes not in @used, by index; -1 when none */
@@ -740,7 +745,8 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 		if (run < 10)
 			cr_assert_eq(topo_plan_new(t, TOPO_PLAN_KERNEL, "4.19", NULL, &p), -EOPNOTSUPP);
 
-		long load[64];
+		long load[64], load_penalised[64];
+		bool logged = false;
 		int load_era = -1;
 		for (size_t m = 0; m < n_models; m++) {
 			const char *name = topo_kernel_model_get(m, NULL);
@@ -753,7 +759,9 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			/* the simulation differs only at 5.17, 5.18 and 6.7: one per such era */
 			int era = (v >= 517) + (v >= 518) + (v >= 607);
 			if (era != load_era) {
-				ref_node_load(t, v, load);
+				logged = ref_node_load(t, v, load, false);
+				/* the same build with the CPU penalty (a hotplug rebuild's) */
+				ref_node_load(t, v, load_penalised, true);
 				load_era = era;
 			}
 			struct ref r;
@@ -764,6 +772,26 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			} else {
 				ref_tiers(t, v, &r);
 				ref_targets(t, load, &r);
+			}
+			/* a boot build (no log, no hotplug) whose node_load with the penalty would
+			 * give other targets: the rule "no CPU penalty at the x86 boot build" decides */
+			if (!logged && memcmp(load, load_penalised, sizeof(load))) {
+				unsigned long saved[N_RULES];
+				memcpy(saved, coverage, sizeof(saved));
+				struct ref alt;
+				if (v < 601) {
+					ref_passes(t, v >= 517, load_penalised, &alt);
+				} else {
+					ref_tiers(t, v, &alt);
+					ref_targets(t, load_penalised, &alt);
+				}
+				memcpy(coverage, saved, sizeof(saved));
+				for (size_t i = 0; i < t->n_nodes; i++)
+					if (!same_set(alt.pref[i], (size_t)alt.npref[i], r.pref[i],
+						      (size_t)r.npref[i])) {
+						coverage[R_BOOT_NO_PENALTY]++;
+						break;
+					}
 			}
 			for (size_t i = 0; i < t->n_nodes; i++) {
 				int id = t->nodes[i].id;
