@@ -77,6 +77,19 @@ static int mt_perf_to_adistance_long(const struct perf4 *perf, const struct perf
 	return 0;
 }
 
+bool kernel_stored_adistance(uint32_t computed, int32_t *stored, uint32_t *tier_id)
+{
+	/* the conversion to int, modulo 2^32 as the kernel's compilers do it */
+	int32_t s = computed <= INT32_MAX ? (int32_t)computed
+					  : (int32_t)(computed - UINT32_C(0x80000000)) + INT32_MIN;
+	/* round_down(): a mask, so toward minus infinity; then the arithmetic >> 7 */
+	int64_t start = (int64_t)s - (((int64_t)s % MEMTIER_CHUNK_SIZE) + MEMTIER_CHUNK_SIZE) %
+					 MEMTIER_CHUNK_SIZE;
+	*stored = s;
+	*tier_id = (uint32_t)(start / MEMTIER_CHUNK_SIZE); /* modulo 2^32: device.id is a u32 */
+	return s < 0;
+}
+
 /* the first node one of whose memory blocks lies in [start, start + size) */
 static int node_of_range(const struct topo *topo, uint64_t start, uint64_t size)
 {
@@ -335,6 +348,18 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 							    "distance arithmetic wraps; it computes "
 							    "%u (tier %u)",
 						     pn->id, a, a >> MEMTIER_CHUNK_BITS);
+				int32_t stored;
+				uint32_t kernel_id;
+				if (kernel_stored_adistance(a, &stored, &kernel_id))
+					findings_add(&plan->findings, "plan-adistance-negative",
+						     TOPO_SEVERITY_WARNING, NULL,
+						     "node %d: the kernel stores its abstract distance %u "
+						     "in an int, as %d: it creates memory_tier%u and sorts "
+						     "it before every other tier, so node %d is the fastest "
+						     "tier and demotes into the next one; this plan keeps it "
+						     "in tier %u, the slowest",
+						     pn->id, a, stored, kernel_id, pn->id,
+						     a >> MEMTIER_CHUNK_BITS);
 				adist = a;
 				if (cxl == 1) {
 					plan_add_evidence(pn, "abstract distance from CXL %s's own "

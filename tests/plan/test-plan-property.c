@@ -21,6 +21,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,7 +97,8 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 		if (!x->has_memory || rnd(4) == 0)
 			continue;
 		x->access[1].present = true;
-		uint32_t lat = 5 + rnd(300), bw = 100 + rnd(200000);
+		/* now and then a bandwidth of a few MB/s: distances past INT_MAX */
+		uint32_t lat = 5 + rnd(300), bw = rnd(40) == 0 ? 1 + rnd(3) : 100 + rnd(200000);
 		uint32_t v[4] = {lat, lat + rnd(50), bw, bw / (1 + rnd(3))};
 		for (int k = 0; k < 4; k++) {
 			x->access[1].attr[k].known = true;
@@ -171,7 +173,10 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 			 */
 			if (rnd(4) != 0) {
 				r->figures_present[1] = true;
-				uint32_t lat = 100 + rnd(900), bw = 50 + rnd(20000);
+				/* a link of a few MB/s now and then: figures whose abstract
+				 * distance passes INT_MAX */
+				uint32_t lat = 100 + rnd(900),
+					 bw = rnd(8) == 0 ? 1 + rnd(4) : 50 + rnd(20000);
 				if (rnd(4) == 0)
 					lat = lat * 1000 + rnd(1000);
 				uint32_t v[4] = {lat, lat + rnd(200), bw, bw};
@@ -241,6 +246,7 @@ enum rule {
 	R_CXL_REGION,	    /* 6.9+: a kmem node of a CXL region takes the region's figures */
 	R_CXL_HMAT_FIRST,   /* 6.9+: ... unless the HMAT describes the node */
 	R_ADIST_64,	    /* 6.17+: 64-bit arithmetic changes the tier */
+	R_ADIST_INT,	    /* the int the kernel keeps it in is negative: a tier before all */
 	R_PREFERRED_TIE,    /* several preferred targets at one distance */
 	R_NODE_LOAD,	    /* node_load[] changes the preferred targets */
 	R_BOOT_NO_PENALTY,  /* the boot build's node_load (no CPU penalty) decides a target */
@@ -254,7 +260,7 @@ static const char *const rule_names[N_RULES] = {
 	"6.7-6.9 CPU-less reference candidate", "zero figure turns HMAT off",
 	"10% mismatch turns HMAT off", "6.10 HMAT for CPU-less boot nodes",
 	"6.11 HMAT for CPU nodes", "6.9 CXL region figures", "6.9 HMAT before the CXL region",
-	"6.17 64-bit abstract distance", "preferred tie", "node_load decides",
+	"6.17 64-bit abstract distance", "adistance negative as an int", "preferred tie", "node_load decides",
 	"boot build without CPU penalty decides", "fallback wider",
 };
 static unsigned long coverage[N_RULES];
@@ -278,6 +284,7 @@ static bool is_kmem(const struct topo *t, size_t i, bool *first_type)
 
 struct ref {
 	int tier[64];
+	long long negative_tier[64]; /* the kernel's memory_tierN of a negative int, else -1 */
 	int pref[64][64], npref[64];
 	int fb[64][64], nfb[64];
 };
@@ -543,6 +550,7 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 	for (size_t i = 0; i < n; i++) {
 		const struct topo_node *x = &t->nodes[i];
 		r->tier[i] = -1;
+		r->negative_tier[i] = -1;
 		if (!member(t, i))
 			continue;
 		bool first_type;
@@ -582,6 +590,14 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 				coverage[R_CXL_HMAT_FIRST]++;
 			if (v >= 617 && a >> 7 != ref_adist(f, ref, 611) >> 7)
 				coverage[R_ADIST_64]++;
+			/* int *adist, memory_dev_type.adistance, memory_tier.adistance_start:
+			 * round_down(adistance, 128), dev.id = adistance >> 7 (a u32) */
+			int stored = (int)a;
+			if (stored < 0) {
+				int start = stored & ~127;
+				r->negative_tier[i] = (long long)(uint32_t)(start >> 7);
+				coverage[R_ADIST_INT]++;
+			}
 			adist = a;
 		}
 		if (kmem && adist == 2880)
@@ -792,6 +808,27 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 						coverage[R_BOOT_NO_PENALTY]++;
 						break;
 					}
+			}
+			for (size_t i = 0; i < t->n_nodes && v >= 601; i++) {
+				/* a negative int: the model names the kernel's tier, for that node only */
+				char prefix[32], tier_name[40];
+				snprintf(prefix, sizeof(prefix), "node %d: ", t->nodes[i].id);
+				snprintf(tier_name, sizeof(tier_name), "memory_tier%lld ",
+					 r.negative_tier[i]);
+				const char *msg = NULL;
+				for (size_t k = 0; k < topo_plan_get_finding_count(p); k++) {
+					const struct topo_finding *f = topo_plan_get_finding(p, k);
+					if (!strcmp(topo_finding_get_id(f), "plan-adistance-negative") &&
+					    !strncmp(topo_finding_get_message(f), prefix, strlen(prefix)))
+						msg = topo_finding_get_message(f);
+				}
+				cr_assert((msg != NULL) == (r.negative_tier[i] >= 0),
+					  "run %lu kernel %s node %d: the int is %snegative, finding: %s",
+					  run, name, t->nodes[i].id, r.negative_tier[i] >= 0 ? "" : "not ",
+					  msg ? msg : "none");
+				cr_assert(!msg || strstr(msg, tier_name),
+					  "run %lu kernel %s node %d: %s, not %s", run, name,
+					  t->nodes[i].id, msg, tier_name);
 			}
 			for (size_t i = 0; i < t->n_nodes; i++) {
 				int id = t->nodes[i].id;
