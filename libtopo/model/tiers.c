@@ -351,15 +351,15 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 				int32_t stored;
 				uint32_t kernel_id;
 				if (kernel_stored_adistance(a, &stored, &kernel_id))
-					findings_add(&plan->findings, "plan-adistance-negative",
-						     TOPO_SEVERITY_WARNING, NULL,
-						     "node %d: the kernel stores its abstract distance %u "
-						     "in an int, as %d: it creates memory_tier%u and sorts "
-						     "it before every other tier, so node %d is the fastest "
-						     "tier and demotes into the next one; this plan keeps it "
-						     "in tier %u, the slowest",
-						     pn->id, a, stored, kernel_id, pn->id,
-						     a >> MEMTIER_CHUNK_BITS);
+					findings_add(
+					    &plan->findings, "plan-adistance-negative",
+					    TOPO_SEVERITY_WARNING, NULL,
+					    "node %d: the kernel keeps abstract distance %u in "
+					    "an int, as %d: it makes memory_tier%u and sorts it "
+					    "before every tier of a positive distance, DRAM's "
+					    "too; this plan keeps node %d in tier %u",
+					    pn->id, a, stored, kernel_id, pn->id,
+					    a >> MEMTIER_CHUNK_BITS);
 				adist = a;
 				if (cxl == 1) {
 					plan_add_evidence(pn, "abstract distance from CXL %s's own "

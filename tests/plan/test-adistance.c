@@ -100,8 +100,9 @@ Test(adistance, a_machine_whose_figures_overflow_the_int)
 	for (int n = 0; n < 2; n++)
 		for (int k = 0; k < 4; k++) {
 			char rel[256];
-			snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/access1/initiators/%s",
-				 n, files[k]);
+			snprintf(rel, sizeof(rel),
+				 "sys/devices/system/node/node%d/access1/initiators/%s", n,
+				 files[k]);
 			write_str(root, rel, k < 2 ? "5\n" : "40960\n");
 		}
 	struct topo_ctx *ctx;

@@ -230,38 +230,51 @@ static unsigned int dist(const struct topo *t, size_t a, size_t b)
 
 /* the rules of the reference: each counts the machines where it decided something */
 enum rule {
-	R_PASS_ONE,	    /* 5.15: one target per node */
-	R_PASS_SEVERAL,	    /* 5.17: several targets at the first distance */
-	R_PASS_OUT_CLEAR,   /* 5.17: a candidate farther than the first is left free */
-	R_PASS_CAP,	    /* 5.17: at most 15 targets (DEMOTION_TARGET_NODES) */
-	R_PASS_LATER_PASS,  /* a target of a target: a second pass */
-	R_KMEM_DEFAULT,	    /* 6.1+: a dax/kmem node at 2880 */
-	R_KMEM_FIRST_TYPE,  /* kmem into a node with memory keeps the node's first type */
-	R_HMAT_KMEM,	    /* 6.7+: a kmem node's HMAT abstract distance */
-	R_REF_CPULESS,	    /* 6.7-6.9: a CPU-less node is the reference or breaks it */
-	R_REF_ZERO,	    /* a zero figure of a candidate turns HMAT off */
-	R_REF_MISMATCH,	    /* a candidate more than 10% off turns HMAT off */
-	R_HMAT_CPULESS,	    /* 6.10+: a CPU-less boot node's HMAT abstract distance */
-	R_HMAT_CPU,	    /* 6.11+: a CPU node's HMAT abstract distance, not 576 */
-	R_CXL_REGION,	    /* 6.9+: a kmem node of a CXL region takes the region's figures */
-	R_CXL_HMAT_FIRST,   /* 6.9+: ... unless the HMAT describes the node */
-	R_ADIST_64,	    /* 6.17+: 64-bit arithmetic changes the tier */
-	R_ADIST_INT,	    /* the int the kernel keeps it in is negative: a tier before all */
-	R_PREFERRED_TIE,    /* several preferred targets at one distance */
-	R_NODE_LOAD,	    /* node_load[] changes the preferred targets */
-	R_BOOT_NO_PENALTY,  /* the boot build's node_load (no CPU penalty) decides a target */
-	R_FALLBACK_WIDER,   /* the fallback holds more than the preferred targets */
+	R_PASS_ONE,	   /* 5.15: one target per node */
+	R_PASS_SEVERAL,	   /* 5.17: several targets at the first distance */
+	R_PASS_OUT_CLEAR,  /* 5.17: a candidate farther than the first is left free */
+	R_PASS_CAP,	   /* 5.17: at most 15 targets (DEMOTION_TARGET_NODES) */
+	R_PASS_LATER_PASS, /* a target of a target: a second pass */
+	R_KMEM_DEFAULT,	   /* 6.1+: a dax/kmem node at 2880 */
+	R_KMEM_FIRST_TYPE, /* kmem into a node with memory keeps the node's first type */
+	R_HMAT_KMEM,	   /* 6.7+: a kmem node's HMAT abstract distance */
+	R_REF_CPULESS,	   /* 6.7-6.9: a CPU-less node is the reference or breaks it */
+	R_REF_ZERO,	   /* a zero figure of a candidate turns HMAT off */
+	R_REF_MISMATCH,	   /* a candidate more than 10% off turns HMAT off */
+	R_HMAT_CPULESS,	   /* 6.10+: a CPU-less boot node's HMAT abstract distance */
+	R_HMAT_CPU,	   /* 6.11+: a CPU node's HMAT abstract distance, not 576 */
+	R_CXL_REGION,	   /* 6.9+: a kmem node of a CXL region takes the region's figures */
+	R_CXL_HMAT_FIRST,  /* 6.9+: ... unless the HMAT describes the node */
+	R_ADIST_64,	   /* 6.17+: 64-bit arithmetic changes the tier */
+	R_ADIST_INT,	   /* the int the kernel keeps it in is negative: a tier before all */
+	R_PREFERRED_TIE,   /* several preferred targets at one distance */
+	R_NODE_LOAD,	   /* node_load[] changes the preferred targets */
+	R_BOOT_NO_PENALTY, /* the boot build's node_load (no CPU penalty) decides a target */
+	R_FALLBACK_WIDER,  /* the fallback holds more than the preferred targets */
 	N_RULES,
 };
 static const char *const rule_names[N_RULES] = {
-	"5.15 one target", "5.17 several targets", "5.17 out_clear", "5.17 15 targets at most",
-	"a later pass",
-	"kmem 2880", "kmem keeps the first memory type", "6.7 HMAT for kmem",
-	"6.7-6.9 CPU-less reference candidate", "zero figure turns HMAT off",
-	"10% mismatch turns HMAT off", "6.10 HMAT for CPU-less boot nodes",
-	"6.11 HMAT for CPU nodes", "6.9 CXL region figures", "6.9 HMAT before the CXL region",
-	"6.17 64-bit abstract distance", "adistance negative as an int", "preferred tie", "node_load decides",
-	"boot build without CPU penalty decides", "fallback wider",
+    "5.15 one target",
+    "5.17 several targets",
+    "5.17 out_clear",
+    "5.17 15 targets at most",
+    "a later pass",
+    "kmem 2880",
+    "kmem keeps the first memory type",
+    "6.7 HMAT for kmem",
+    "6.7-6.9 CPU-less reference candidate",
+    "zero figure turns HMAT off",
+    "10% mismatch turns HMAT off",
+    "6.10 HMAT for CPU-less boot nodes",
+    "6.11 HMAT for CPU nodes",
+    "6.9 CXL region figures",
+    "6.9 HMAT before the CXL region",
+    "6.17 64-bit abstract distance",
+    "adistance negative as an int",
+    "preferred tie",
+    "node_load decides",
+    "boot build without CPU penalty decides",
+    "fallback wider",
 };
 static unsigned long coverage[N_RULES];
 
@@ -580,8 +593,9 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 		if (f) {
 			uint32_t a = ref_adist(f, ref, v);
 			if (a >> 7 != adist >> 7) /* it changed the tier */
-				coverage[kmem ? R_HMAT_KMEM
-					      : x->has_cpu ? R_HMAT_CPU : R_HMAT_CPULESS]++;
+				coverage[kmem	      ? R_HMAT_KMEM
+					 : x->has_cpu ? R_HMAT_CPU
+						      : R_HMAT_CPULESS]++;
 			/* what the node's own figures alone would give (the rule before 6.9) */
 			uint32_t without = node_ok ? ref_adist(node_f, ref, v) : adist;
 			if (f == reg_f && a >> 7 != without >> 7)
@@ -790,7 +804,8 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 				ref_targets(t, load, &r);
 			}
 			/* a boot build (no log, no hotplug) whose node_load with the penalty would
-			 * give other targets: the rule "no CPU penalty at the x86 boot build" decides */
+			 * give other targets: the rule "no CPU penalty at the x86 boot build"
+			 * decides */
 			if (!logged && memcmp(load, load_penalised, sizeof(load))) {
 				unsigned long saved[N_RULES];
 				memcpy(saved, coverage, sizeof(saved));
@@ -810,7 +825,8 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 					}
 			}
 			for (size_t i = 0; i < t->n_nodes && v >= 601; i++) {
-				/* a negative int: the model names the kernel's tier, for that node only */
+				/* a negative int: the model names the kernel's tier, for that node
+				 * only */
 				char prefix[32], tier_name[40];
 				snprintf(prefix, sizeof(prefix), "node %d: ", t->nodes[i].id);
 				snprintf(tier_name, sizeof(tier_name), "memory_tier%lld ",
@@ -818,14 +834,17 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 				const char *msg = NULL;
 				for (size_t k = 0; k < topo_plan_get_finding_count(p); k++) {
 					const struct topo_finding *f = topo_plan_get_finding(p, k);
-					if (!strcmp(topo_finding_get_id(f), "plan-adistance-negative") &&
-					    !strncmp(topo_finding_get_message(f), prefix, strlen(prefix)))
+					if (!strcmp(topo_finding_get_id(f),
+						    "plan-adistance-negative") &&
+					    !strncmp(topo_finding_get_message(f), prefix,
+						     strlen(prefix)))
 						msg = topo_finding_get_message(f);
 				}
-				cr_assert((msg != NULL) == (r.negative_tier[i] >= 0),
-					  "run %lu kernel %s node %d: the int is %snegative, finding: %s",
-					  run, name, t->nodes[i].id, r.negative_tier[i] >= 0 ? "" : "not ",
-					  msg ? msg : "none");
+				cr_assert(
+				    (msg != NULL) == (r.negative_tier[i] >= 0),
+				    "run %lu kernel %s node %d: the int is %snegative, finding: %s",
+				    run, name, t->nodes[i].id,
+				    r.negative_tier[i] >= 0 ? "" : "not ", msg ? msg : "none");
 				cr_assert(!msg || strstr(msg, tier_name),
 					  "run %lu kernel %s node %d: %s, not %s", run, name,
 					  t->nodes[i].id, msg, tier_name);
