@@ -77,6 +77,19 @@ static int mt_perf_to_adistance_long(const struct perf4 *perf, const struct perf
 	return 0;
 }
 
+bool kernel_stored_adistance(uint32_t computed, int32_t *stored, uint32_t *tier_id)
+{
+	/* the conversion to int, modulo 2^32 as the kernel's compilers do it */
+	int32_t s = computed <= INT32_MAX ? (int32_t)computed
+					  : (int32_t)(computed - UINT32_C(0x80000000)) + INT32_MIN;
+	/* round_down(): a mask, so toward minus infinity; then the arithmetic >> 7 */
+	int64_t start = (int64_t)s - (((int64_t)s % MEMTIER_CHUNK_SIZE) + MEMTIER_CHUNK_SIZE) %
+					 MEMTIER_CHUNK_SIZE;
+	*stored = s;
+	*tier_id = (uint32_t)(start / MEMTIER_CHUNK_SIZE); /* modulo 2^32: device.id is a u32 */
+	return s < 0;
+}
+
 /* the first node one of whose memory blocks lies in [start, start + size) */
 static int node_of_range(const struct topo *topo, uint64_t start, uint64_t size)
 {
@@ -172,8 +185,11 @@ static int cxl_node_perf(struct topo_plan *plan, const struct topo_node *n, stru
 		return 0;
 	if (firmware_hmat_perf(topo, n->id, p))
 		return 2;
-	if (!topo->fw && n->access[1].present && n->access[1].n_initiators)
-		return node_perf(n, p) ? 2 : (*p = rp, 1);
+	/* hmat_calculate_adistance() stops the chain only when mt_perf_to_adistance() works:
+	 * an HMAT target with a zero latency or bandwidth sum leaves it to the region */
+	if (!topo->fw && n->access[1].present && n->access[1].n_initiators && node_perf(n, p) &&
+	    p->read_latency + p->write_latency && p->read_bandwidth + p->write_bandwidth)
+		return 2;
 	*p = rp;
 	return 1;
 }
@@ -332,6 +348,18 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 							    "distance arithmetic wraps; it computes "
 							    "%u (tier %u)",
 						     pn->id, a, a >> MEMTIER_CHUNK_BITS);
+				int32_t stored;
+				uint32_t kernel_id;
+				if (kernel_stored_adistance(a, &stored, &kernel_id))
+					findings_add(
+					    &plan->findings, "plan-adistance-negative",
+					    TOPO_SEVERITY_WARNING, NULL,
+					    "node %d: the kernel keeps abstract distance %u in "
+					    "an int, as %d: it makes memory_tier%u and sorts it "
+					    "before every tier of a positive distance, DRAM's "
+					    "too; this plan keeps node %d in tier %u",
+					    pn->id, a, stored, kernel_id, pn->id,
+					    a >> MEMTIER_CHUNK_BITS);
 				adist = a;
 				if (cxl == 1) {
 					plan_add_evidence(pn, "abstract distance from CXL %s's own "

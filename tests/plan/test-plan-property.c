@@ -3,7 +3,8 @@
  * Property test over random machines (up to 64 nodes, sparse ids; random SLITs with ties
  * and asymmetry; offline, memoryless and cpu-less nodes; random HMAT figures including
  * missing and zero ones; dax/kmem nodes of every parent kind, some onlined into a node that
- * had memory of its own; sometimes a kernel log's fallback orders, hence node_load[];
+ * had memory of its own; CXL regions with and without their own figures, on nodes the HMAT
+ * describes or not; sometimes a kernel log's fallback orders, hence node_load[];
  * random overrides and exclusions):
  *   - every plan, recommended or any kernel model, keeps the invariants, checked here
  *     independently of topo_plan_verify();
@@ -20,6 +21,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +97,8 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 		if (!x->has_memory || rnd(4) == 0)
 			continue;
 		x->access[1].present = true;
-		uint32_t lat = 5 + rnd(300), bw = 100 + rnd(200000);
+		/* now and then a bandwidth of a few MB/s: distances past INT_MAX */
+		uint32_t lat = 5 + rnd(300), bw = rnd(40) == 0 ? 1 + rnd(3) : 100 + rnd(200000);
 		uint32_t v[4] = {lat, lat + rnd(50), bw, bw / (1 + rnd(3))};
 		for (int k = 0; k < 4; k++) {
 			x->access[1].attr[k].known = true;
@@ -130,7 +133,9 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 	static const char *const kinds[] = {"nd_region", "hmem", "cxl_region", NULL};
 	t->block_size.known = true;
 	t->block_size.v = UINT64_C(128) << 20;
-	for (size_t i = 0; i < n; i++) {
+	/* a machine as booted a quarter of the time: no dax/kmem memory, no hotplug rebuild */
+	bool booted = rnd(4) == 0;
+	for (size_t i = 0; i < n && !booted; i++) {
 		struct topo_node *x = &t->nodes[i];
 		bool boot_memory = rnd(4) == 0;
 		if (!x->has_memory || (x->has_cpu && !boot_memory) || rnd(3) != 0)
@@ -158,6 +163,38 @@ static struct topo *random_topo(struct topo_ctx *ctx)
 			r->name = strdup(d->parent);
 			r->devpath = strdup("sys/devices/y");
 			r->mode = strdup(rnd(2) ? "ram" : "pmem");
+			/*
+			 * its own figures (regionN/access1: CDAT + Generic Port + link, 6.9+) most
+			 * of the time, CXL-like (slow, narrow), sometimes with the 6.18 link
+			 * latency in picoseconds (so the 32-bit arithmetic wraps), sometimes with
+			 * a zero figure; the node then either has the HMAT's own figures (the
+			 * firmware describes it: initiator links) or none, or a copy of the
+			 * region's without initiator links (6.12's node access1)
+			 */
+			if (rnd(4) != 0) {
+				r->figures_present[1] = true;
+				/* a link of a few MB/s now and then: figures whose abstract
+				 * distance passes INT_MAX */
+				uint32_t lat = 100 + rnd(900),
+					 bw = rnd(8) == 0 ? 1 + rnd(4) : 50 + rnd(20000);
+				if (rnd(4) == 0)
+					lat = lat * 1000 + rnd(1000);
+				uint32_t v[4] = {lat, lat + rnd(200), bw, bw};
+				for (int k = 0; k < 4; k++) {
+					r->figures[1][k].known = true;
+					r->figures[1][k].v = rnd(25) == 0 ? 0 : v[k];
+				}
+				uint32_t how = rnd(3);
+				if (how == 0 && x->access[1].present) {
+					x->access[1].initiators = malloc(sizeof(int));
+					x->access[1].initiators[0] = 0;
+					x->access[1].n_initiators = 1;
+				} else if (how == 1) {
+					x->access[1].present = true;
+					for (int k = 0; k < 4; k++)
+						x->access[1].attr[k] = r->figures[1][k];
+				}
+			}
 		}
 	}
 	/* a kernel log's last complete block of "Fallback order for Node" lines: each online
@@ -193,31 +230,51 @@ static unsigned int dist(const struct topo *t, size_t a, size_t b)
 
 /* the rules of the reference: each counts the machines where it decided something */
 enum rule {
-	R_PASS_ONE,	    /* 5.15: one target per node */
-	R_PASS_SEVERAL,	    /* 5.17: several targets at the first distance */
-	R_PASS_OUT_CLEAR,   /* 5.17: a candidate farther than the first is left free */
-	R_PASS_CAP,	    /* 5.17: at most 15 targets (DEMOTION_TARGET_NODES) */
-	R_PASS_LATER_PASS,  /* a target of a target: a second pass */
-	R_KMEM_DEFAULT,	    /* 6.1+: a dax/kmem node at 2880 */
-	R_KMEM_FIRST_TYPE,  /* kmem into a node with memory keeps the node's first type */
-	R_HMAT_KMEM,	    /* 6.7+: a kmem node's HMAT abstract distance */
-	R_REF_CPULESS,	    /* 6.7-6.9: a CPU-less node is the reference or breaks it */
-	R_REF_ZERO,	    /* a zero figure of a candidate turns HMAT off */
-	R_REF_MISMATCH,	    /* a candidate more than 10% off turns HMAT off */
-	R_HMAT_CPULESS,	    /* 6.10+: a CPU-less boot node's HMAT abstract distance */
-	R_HMAT_CPU,	    /* 6.11+: a CPU node's HMAT abstract distance, not 576 */
-	R_PREFERRED_TIE,    /* several preferred targets at one distance */
-	R_NODE_LOAD,	    /* node_load[] changes the preferred targets */
-	R_FALLBACK_WIDER,   /* the fallback holds more than the preferred targets */
+	R_PASS_ONE,	   /* 5.15: one target per node */
+	R_PASS_SEVERAL,	   /* 5.17: several targets at the first distance */
+	R_PASS_OUT_CLEAR,  /* 5.17: a candidate farther than the first is left free */
+	R_PASS_CAP,	   /* 5.17: at most 15 targets (DEMOTION_TARGET_NODES) */
+	R_PASS_LATER_PASS, /* a target of a target: a second pass */
+	R_KMEM_DEFAULT,	   /* 6.1+: a dax/kmem node at 2880 */
+	R_KMEM_FIRST_TYPE, /* kmem into a node with memory keeps the node's first type */
+	R_HMAT_KMEM,	   /* 6.7+: a kmem node's HMAT abstract distance */
+	R_REF_CPULESS,	   /* 6.7-6.9: a CPU-less node is the reference or breaks it */
+	R_REF_ZERO,	   /* a zero figure of a candidate turns HMAT off */
+	R_REF_MISMATCH,	   /* a candidate more than 10% off turns HMAT off */
+	R_HMAT_CPULESS,	   /* 6.10+: a CPU-less boot node's HMAT abstract distance */
+	R_HMAT_CPU,	   /* 6.11+: a CPU node's HMAT abstract distance, not 576 */
+	R_CXL_REGION,	   /* 6.9+: a kmem node of a CXL region takes the region's figures */
+	R_CXL_HMAT_FIRST,  /* 6.9+: ... unless the HMAT describes the node */
+	R_ADIST_64,	   /* 6.17+: 64-bit arithmetic changes the tier */
+	R_ADIST_INT,	   /* the int the kernel keeps it in is negative: a tier before all */
+	R_PREFERRED_TIE,   /* several preferred targets at one distance */
+	R_NODE_LOAD,	   /* node_load[] changes the preferred targets */
+	R_BOOT_NO_PENALTY, /* the boot build's node_load (no CPU penalty) decides a target */
+	R_FALLBACK_WIDER,  /* the fallback holds more than the preferred targets */
 	N_RULES,
 };
 static const char *const rule_names[N_RULES] = {
-	"5.15 one target", "5.17 several targets", "5.17 out_clear", "5.17 15 targets at most",
-	"a later pass",
-	"kmem 2880", "kmem keeps the first memory type", "6.7 HMAT for kmem",
-	"6.7-6.9 CPU-less reference candidate", "zero figure turns HMAT off",
-	"10% mismatch turns HMAT off", "6.10 HMAT for CPU-less boot nodes",
-	"6.11 HMAT for CPU nodes", "preferred tie", "node_load decides", "fallback wider",
+    "5.15 one target",
+    "5.17 several targets",
+    "5.17 out_clear",
+    "5.17 15 targets at most",
+    "a later pass",
+    "kmem 2880",
+    "kmem keeps the first memory type",
+    "6.7 HMAT for kmem",
+    "6.7-6.9 CPU-less reference candidate",
+    "zero figure turns HMAT off",
+    "10% mismatch turns HMAT off",
+    "6.10 HMAT for CPU-less boot nodes",
+    "6.11 HMAT for CPU nodes",
+    "6.9 CXL region figures",
+    "6.9 HMAT before the CXL region",
+    "6.17 64-bit abstract distance",
+    "adistance negative as an int",
+    "preferred tie",
+    "node_load decides",
+    "boot build without CPU penalty decides",
+    "fallback wider",
 };
 static unsigned long coverage[N_RULES];
 
@@ -240,6 +297,7 @@ static bool is_kmem(const struct topo *t, size_t i, bool *first_type)
 
 struct ref {
 	int tier[64];
+	long long negative_tier[64]; /* the kernel's memory_tierN of a negative int, else -1 */
 	int pref[64][64], npref[64];
 	int fb[64][64], nfb[64];
 };
@@ -259,7 +317,7 @@ static bool member(const struct topo *t, size_t i)
  * memory), not at the x86 boot build; the first node of each distance gets +1 (5.17+) or the
  * countdown from the number of online nodes (5.15, 5.16).
  */
-static void ref_node_load(const struct topo *t, int v, long load[64])
+static bool ref_node_load(const struct topo *t, int v, long load[64], bool force_penalty)
 {
 	size_t n = t->n_nodes;
 	memset(load, 0, 64 * sizeof(long));
@@ -277,9 +335,9 @@ static void ref_node_load(const struct topo *t, int v, long load[64])
 				prev = to;
 			}
 		}
-		return;
+		return true;
 	}
-	bool penalty = false;
+	bool penalty = force_penalty;
 	long online = 0;
 	for (size_t i = 0; i < n; i++) {
 		penalty |= is_kmem(t, i, NULL);
@@ -320,6 +378,7 @@ static void ref_node_load(const struct topo *t, int v, long load[64])
 			countdown--;
 		}
 	}
+	return false;
 }
 
 /* find_next_best_node over the member nodes not in @used, by index; -1 when none */
@@ -405,6 +464,51 @@ static void ref_passes(const struct topo *t, bool several, const long *load, str
 	}
 }
 
+/* the four figures; false when the latency or bandwidth sum is 0 (mt_perf_to_adistance
+ * returns -EINVAL and the notifier chain goes on) */
+static bool figures(const struct opt_u64 *attr, uint32_t f[4])
+{
+	for (int k = 0; k < 4; k++)
+		f[k] = attr[k].known ? (uint32_t)attr[k].v : 0;
+	return f[0] + f[1] && f[2] + f[3];
+}
+
+/* the CXL region with figures whose memory dax/kmem onlined into node @id, lowest region id
+ * first (the notifiers run in registration order); NULL when none */
+static const struct topo_dev *ref_region(const struct topo *t, int id)
+{
+	const struct topo_dev *best = NULL;
+	for (size_t k = 0; k < t->n_devs; k++) {
+		const struct topo_dev *d = &t->devs[k];
+		if (d->bus != TOPO_BUS_DAX || d->target_node != id || !d->parent_kind ||
+		    strcmp(d->parent_kind, "cxl_region"))
+			continue;
+		for (size_t j = 0; j < t->n_devs; j++) {
+			const struct topo_dev *r = &t->devs[j];
+			if (r->bus == TOPO_BUS_CXL && !strcmp(r->name, d->parent) &&
+			    r->figures_present[1] &&
+			    (!best || atoi(r->name + 6) < atoi(best->name + 6)))
+				best = r;
+		}
+	}
+	return best;
+}
+
+/* mt_perf_to_adistance(): 576 * lat / ref lat * ref bw / bw, left to right, in unsigned
+ * int until 6.17, in long (64 bits) from 6.17 (MEMTIER_ADISTANCE_DRAM 4L * ...) */
+static uint32_t ref_adist(const uint32_t f[4], const uint32_t ref[4], int v)
+{
+	uint32_t l = f[0] + f[1], b = f[2] + f[3];
+	if (v >= 617) {
+		uint64_t w = 576ull * l / (ref[0] + ref[1]);
+		return (uint32_t)(w * (ref[2] + ref[3]) / b);
+	}
+	uint32_t a = 576u * l;
+	a = a / (ref[0] + ref[1]);
+	a = a * (ref[2] + ref[3]);
+	return a / b;
+}
+
 /*
  * 6.1+: the abstract distance of each member node for model @v (major * 100 + minor): 576,
  * or 2880 for a dax/kmem node that had no memory before; with HMAT (6.7+) the figures against
@@ -459,6 +563,7 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 	for (size_t i = 0; i < n; i++) {
 		const struct topo_node *x = &t->nodes[i];
 		r->tier[i] = -1;
+		r->negative_tier[i] = -1;
 		if (!member(t, i))
 			continue;
 		bool first_type;
@@ -468,27 +573,46 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 		uint32_t adist = kmem ? 2880 : 576;
 		bool hmat = have && ((kmem && v >= 607) || (!kmem && !x->has_cpu && v >= 610) ||
 				     (!kmem && x->has_cpu && v >= 611));
-		if (hmat && x->access[1].present) {
-			uint32_t f[4];
-			for (int k = 0; k < 4; k++)
-				f[k] = (uint32_t)x->access[1].attr[k].v;
-			uint32_t l = f[0] + f[1], b = f[2] + f[3];
-			if (l && b) {
-				uint32_t a;
-				if (v >= 617) { /* 6.17+: MEMTIER_ADISTANCE_DRAM is a long */
-					uint64_t w = 576ull * l / (ref[0] + ref[1]);
-					a = (uint32_t)(w * (ref[2] + ref[3]) / b);
-				} else { /* unsigned int, left to right */
-					a = 576u * l;
-					a = a / (ref[0] + ref[1]);
-					a = a * (ref[2] + ref[3]);
-					a = a / b;
-				}
-				if (a >> 7 != adist >> 7) /* it changed the tier */
-					coverage[kmem ? R_HMAT_KMEM
-						      : x->has_cpu ? R_HMAT_CPU : R_HMAT_CPULESS]++;
-				adist = a;
+		/*
+		 * mt_calc_adistance() asks the HMAT first (hmat_calculate_adistance: the node is
+		 * an HMAT memory target, i.e. has initiators, and its sums are not zero), then,
+		 * 6.9+, the CXL region whose memory is on the node (cxl_region_calculate_adistance:
+		 * regionN/access1); the first that computes a distance stops the chain
+		 */
+		uint32_t node_f[4], reg_f[4];
+		bool node_ok = hmat && x->access[1].present && figures(x->access[1].attr, node_f);
+		const struct topo_dev *rg = hmat && kmem && v >= 609 ? ref_region(t, x->id) : NULL;
+		bool reg_ok = rg && figures(rg->figures[1], reg_f);
+		const uint32_t *f = NULL;
+		if (rg && x->access[1].n_initiators && node_ok)
+			f = node_f;
+		else if (reg_ok)
+			f = reg_f;
+		else if (!rg && node_ok)
+			f = node_f;
+		if (f) {
+			uint32_t a = ref_adist(f, ref, v);
+			if (a >> 7 != adist >> 7) /* it changed the tier */
+				coverage[kmem	      ? R_HMAT_KMEM
+					 : x->has_cpu ? R_HMAT_CPU
+						      : R_HMAT_CPULESS]++;
+			/* what the node's own figures alone would give (the rule before 6.9) */
+			uint32_t without = node_ok ? ref_adist(node_f, ref, v) : adist;
+			if (f == reg_f && a >> 7 != without >> 7)
+				coverage[R_CXL_REGION]++;
+			if (rg && reg_ok && f == node_f && a >> 7 != ref_adist(reg_f, ref, v) >> 7)
+				coverage[R_CXL_HMAT_FIRST]++;
+			if (v >= 617 && a >> 7 != ref_adist(f, ref, 611) >> 7)
+				coverage[R_ADIST_64]++;
+			/* int *adist, memory_dev_type.adistance, memory_tier.adistance_start:
+			 * round_down(adistance, 128), dev.id = adistance >> 7 (a u32) */
+			int stored = (int)a;
+			if (stored < 0) {
+				int start = stored & ~127;
+				r->negative_tier[i] = (long long)(uint32_t)(start >> 7);
+				coverage[R_ADIST_INT]++;
 			}
+			adist = a;
 		}
 		if (kmem && adist == 2880)
 			coverage[R_KMEM_DEFAULT]++;
@@ -651,7 +775,8 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 		if (run < 10)
 			cr_assert_eq(topo_plan_new(t, TOPO_PLAN_KERNEL, "4.19", NULL, &p), -EOPNOTSUPP);
 
-		long load[64];
+		long load[64], load_penalised[64];
+		bool logged = false;
 		int load_era = -1;
 		for (size_t m = 0; m < n_models; m++) {
 			const char *name = topo_kernel_model_get(m, NULL);
@@ -664,7 +789,9 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			/* the simulation differs only at 5.17, 5.18 and 6.7: one per such era */
 			int era = (v >= 517) + (v >= 518) + (v >= 607);
 			if (era != load_era) {
-				ref_node_load(t, v, load);
+				logged = ref_node_load(t, v, load, false);
+				/* the same build with the CPU penalty (a hotplug rebuild's) */
+				ref_node_load(t, v, load_penalised, true);
 				load_era = era;
 			}
 			struct ref r;
@@ -675,6 +802,52 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			} else {
 				ref_tiers(t, v, &r);
 				ref_targets(t, load, &r);
+			}
+			/* a boot build (no log, no hotplug) whose node_load with the penalty would
+			 * give other targets: the rule "no CPU penalty at the x86 boot build"
+			 * decides */
+			if (!logged && memcmp(load, load_penalised, sizeof(load))) {
+				unsigned long saved[N_RULES];
+				memcpy(saved, coverage, sizeof(saved));
+				struct ref alt;
+				if (v < 601) {
+					ref_passes(t, v >= 517, load_penalised, &alt);
+				} else {
+					ref_tiers(t, v, &alt);
+					ref_targets(t, load_penalised, &alt);
+				}
+				memcpy(coverage, saved, sizeof(saved));
+				for (size_t i = 0; i < t->n_nodes; i++)
+					if (!same_set(alt.pref[i], (size_t)alt.npref[i], r.pref[i],
+						      (size_t)r.npref[i])) {
+						coverage[R_BOOT_NO_PENALTY]++;
+						break;
+					}
+			}
+			for (size_t i = 0; i < t->n_nodes && v >= 601; i++) {
+				/* a negative int: the model names the kernel's tier, for that node
+				 * only */
+				char prefix[32], tier_name[40];
+				snprintf(prefix, sizeof(prefix), "node %d: ", t->nodes[i].id);
+				snprintf(tier_name, sizeof(tier_name), "memory_tier%lld ",
+					 r.negative_tier[i]);
+				const char *msg = NULL;
+				for (size_t k = 0; k < topo_plan_get_finding_count(p); k++) {
+					const struct topo_finding *f = topo_plan_get_finding(p, k);
+					if (!strcmp(topo_finding_get_id(f),
+						    "plan-adistance-negative") &&
+					    !strncmp(topo_finding_get_message(f), prefix,
+						     strlen(prefix)))
+						msg = topo_finding_get_message(f);
+				}
+				cr_assert(
+				    (msg != NULL) == (r.negative_tier[i] >= 0),
+				    "run %lu kernel %s node %d: the int is %snegative, finding: %s",
+				    run, name, t->nodes[i].id,
+				    r.negative_tier[i] >= 0 ? "" : "not ", msg ? msg : "none");
+				cr_assert(!msg || strstr(msg, tier_name),
+					  "run %lu kernel %s node %d: %s, not %s", run, name,
+					  t->nodes[i].id, msg, tier_name);
 			}
 			for (size_t i = 0; i < t->n_nodes; i++) {
 				int id = t->nodes[i].id;
