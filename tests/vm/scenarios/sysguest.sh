@@ -83,7 +83,18 @@ journalctl -b -o short-monotonic --no-pager -u tiertopo-watch.service >$d/journa
 if [ -f $unitdir/tiertopo-metrics.service ] || [ -f /usr$unitdir/tiertopo-metrics.service ]; then
 	# what prometheus-node-exporter's package creates (the unit's ConditionPathIsDirectory=)
 	mkdir -p /var/lib/prometheus/node-exporter
-	systemctl start tiertopo-metrics.service
+	# the timer as packaged starts the service by itself: OnBootSec=1min has passed on a TCG boot
+	# (else OnUnitActiveSec=1min after its last trigger); nothing here starts the service
+	systemctl restart tiertopo-metrics.timer
+	i=0
+	while [ $i -lt 90 ] && [ ! -s /var/lib/prometheus/node-exporter/tiertopo.prom ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	{
+		systemctl show -p ActiveState,LastTriggerUSecMonotonic,NextElapseUSecMonotonic tiertopo-metrics.timer
+		echo "waited_s=$i"
+	} >$d/metrics-timer.txt
 	systemctl show -p Result,ExecMainStatus tiertopo-metrics.service >$d/metrics-unit.txt
 	journalctl -b -o short-monotonic --no-pager -u tiertopo-metrics.service >$d/journal-metrics.txt 2>&1
 	cp /var/lib/prometheus/node-exporter/tiertopo.prom $d/tiertopo.prom 2>>$d/metrics-unit.txt
