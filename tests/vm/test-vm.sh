@@ -11,7 +11,7 @@
 # usage: tests/vm/test-vm.sh BUILD_DIR
 # Env: TOPO_VM_KERNELS  series (default "6.1 6.12 6.18 7": 7 = the newest 7.x)
 #      TOPO_VM_CONFIGS  (default: every configs/*.conf)
-#      TOPO_VM_UDEV_CONFIGS  topologies that also get the udev boot (default "fast3 hmat4 tiers3")
+#      TOPO_VM_UDEV_CONFIGS  topologies that also get the udev boot (default: every topology with an NVDIMM)
 #      TOPO_VM_KINDS    which boots (default "main udev sysguest")
 #      TOPO_VM_SYSGUEST_CONFIGS  topologies of the systemd guest (default "hmat4")
 #      TOPO_VM_SYSGUEST_KERNELS  its kernel series (default "7")
@@ -27,7 +27,7 @@ BUILD=$(cd "${1:?usage: test-vm.sh BUILD_DIR}" && pwd)
 TIERTOPO=$BUILD/tools/tiertopo
 WORK=${TOPO_VM_WORK:-/tmp/tiertopo-vm}
 KERNELS=${TOPO_VM_KERNELS:-6.1 6.12 6.18 7}
-UDEV_CONFIGS=${TOPO_VM_UDEV_CONFIGS:-fast3 hmat4 tiers3}
+UDEV_CONFIGS=${TOPO_VM_UDEV_CONFIGS:-fast3 hmat4 tiers3 neartie zeroref nvslots}
 CONFIGS=${TOPO_VM_CONFIGS:-$(cd "$HERE/configs" && ls *.conf | sed 's/\.conf$//' | tr '\n' ' ')}
 JOBS=${TOPO_VM_JOBS:-2}
 KINDS=${TOPO_VM_KINDS:-main udev sysguest}
