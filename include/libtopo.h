@@ -514,8 +514,9 @@ struct topo_vmstat *topo_vmstat_unref(struct topo_vmstat *vmstat);
 /*
  * Readings at an interval: a reader keeps each vmstat file open after its first reading and
  * reads it again from offset 0 (one system call per file where topo_read_vmstat() makes
- * four), keeps at most half of RLIMIT_NOFILE's fds open (the rest are opened each time), and
- * lists the node directory at each reading, so that a node that comes or goes is seen.
+ * four), keeps at most half of RLIMIT_NOFILE's fds open (the rest are opened each time; when
+ * an open fails for want of fds it closes them all and keeps none from then on), and lists
+ * the node directory at each reading, so that a node that comes or goes is seen.
  * Each reading is as topo_read_vmstat()'s. The reader holds a reference to @ctx.
  */
 struct topo_vmstat_reader;

@@ -314,9 +314,25 @@ static int read_failed(struct topo_vmstat *vs, const char *path, int r)
  * leaves the source absent. A kept fd that no longer reads (the node went away, perhaps to
  * come back) is closed and the file opened again.
  */
-static int read_source(struct topo_vmstat *vs, struct topo_ctx *ctx, const char *path, int *fd,
-		       bool keep, struct vm_source *s, struct vm_layout *lay)
+/* Out of fds: the reader gives back every fd it keeps and keeps none from now on, so that
+ * it never takes from its caller the fds it needs. */
+static void shed_fds(struct topo_vmstat_reader *rd)
 {
+	for (size_t i = 0; i < rd->n_files; i++) {
+		if (rd->files[i].fd >= 0)
+			close(rd->files[i].fd);
+		rd->files[i].fd = -1;
+	}
+	if (rd->machine_fd >= 0)
+		close(rd->machine_fd);
+	rd->machine_fd = -1;
+	rd->budget = 0;
+}
+
+static int read_source(struct topo_vmstat *vs, struct topo_vmstat_reader *rd, const char *path,
+		       int *fd, bool keep, struct vm_source *s, struct vm_layout *lay)
+{
+	struct topo_ctx *ctx = rd->ctx;
 	char *buf = NULL;
 	size_t len = 0;
 	int r = -EBADF;
@@ -329,6 +345,11 @@ static int read_source(struct topo_vmstat *vs, struct topo_ctx *ctx, const char 
 	}
 	if (*fd < 0) {
 		int f = io_open_reread(ctx, path);
+		if ((f == -EMFILE || f == -ENFILE) && rd->budget) {
+			shed_fds(rd);
+			keep = false;
+			f = io_open_reread(ctx, path);
+		}
 		r = f < 0 ? f : io_reread(f, TOPO_ATTR_MAX, &buf, &len);
 		if (f >= 0 && keep && r >= 0)
 			*fd = f;
@@ -471,13 +492,19 @@ int topo_vmstat_reader_read(struct topo_vmstat_reader *rd, struct topo_vmstat **
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	vs->time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 
-	int r = read_source(vs, ctx, PROC_VMSTAT, &rd->machine_fd, true, &vs->machine, NULL);
+	int r = read_source(vs, rd, PROC_VMSTAT, &rd->machine_fd, rd->budget > 0, &vs->machine,
+			    NULL);
 	if (r < 0 && r != -ENOENT)
 		return r;
 
 	/* the directory is listed at every reading: a node that comes or goes is seen */
 	struct id_list ids = {0};
 	r = io_scan_dir(ctx, NODE_DIR, false, add_node_id, &ids);
+	if ((r == -EMFILE || r == -ENFILE) && rd->budget) {
+		shed_fds(rd);
+		ids.n = 0;
+		r = io_scan_dir(ctx, NODE_DIR, false, add_node_id, &ids);
+	}
 	if (r == -ENOMEM) {
 		free(ids.f);
 		return r;
@@ -498,7 +525,7 @@ int topo_vmstat_reader_read(struct topo_vmstat_reader *rd, struct topo_vmstat **
 			s->node = f->node;
 			snprintf(path, sizeof(path), NODE_DIR "/node%d/vmstat", f->node);
 			bool had = f->fd >= 0;
-			r = read_source(vs, ctx, path, &f->fd, open < rd->budget, s, &rd->layout);
+			r = read_source(vs, rd, path, &f->fd, open < rd->budget, s, &rd->layout);
 			open += (f->fd >= 0) - had;
 			if (r < 0 && r != -ENOENT)
 				return r;
@@ -529,6 +556,7 @@ int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat)
 	int r = topo_vmstat_reader_new(ctx, &rd);
 	if (r < 0)
 		return r;
+	rd->budget = 0; /* one reading: no fd kept beyond its own read */
 	r = topo_vmstat_reader_read(rd, vmstat);
 	topo_vmstat_reader_free(rd);
 	return r;

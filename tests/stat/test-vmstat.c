@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -385,6 +386,67 @@ Test(vmstat, a_reader_keeps_its_files_open_and_sees_nodes_come_and_go)
 	cr_assert_null(topo_vmstat_reader_free(rd));
 	cr_assert_null(topo_vmstat_reader_free(NULL));
 	cr_assert_eq(topo_vmstat_reader_new(NULL, &rd), -EINVAL);
+	topo_ctx_unref(ctx);
+	remove_tree(root);
+}
+
+Test(vmstat, a_reader_out_of_fds_gives_its_fds_back_and_keeps_reading)
+{
+	char *src = fixture("stat-6.12");
+	char *root = copy_tree(src);
+	free(src);
+	struct topo_ctx *ctx = ctx_for(root);
+	topo_ctx_set_recording(ctx, true);
+	struct topo_vmstat_reader *rd = NULL;
+	cr_assert_eq(topo_vmstat_reader_new(ctx, &rd), 0);
+	struct topo_vmstat *a = NULL, *b = NULL, *c = NULL;
+	cr_assert_eq(topo_vmstat_reader_read(rd, &a), 0);
+	cr_assert_eq(topo_ctx_get_recorded_count(ctx), 5, "four files kept open");
+
+	/* a new node, and the process left without a free fd: the node directory cannot be
+	 * listed, nor node 3's file opened, unless the reader gives its four back */
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "cd '%s/sys/devices/system/node' && mkdir node3 && "
+		 "cp node1/vmstat node3/vmstat", root);
+	cr_assert_eq(system(cmd), 0);
+	struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256}; /* this test's worker only */
+	struct rlimit was;
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+	if (was.rlim_max < rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max = was.rlim_max;
+	rl.rlim_max = was.rlim_max;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	int spare[4096], n = 0;
+	while (n < 4096 && (spare[n] = dup(0)) >= 0)
+		n++;
+	cr_assert_eq(errno, EMFILE);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(topo_vmstat_reader_read(rd, &b), 0);
+	cr_assert_eq(topo_vmstat_get_finding_count(b), 0, "%s",
+		     topo_vmstat_get_finding_count(b)
+			 ? topo_finding_get_message(topo_vmstat_get_finding(b, 0))
+			 : "");
+	cr_assert_eq(topo_vmstat_get_node_count(b), 4);
+	cr_assert_eq(get(b, 3, "pgpromote_success"), 13444);
+	cr_assert_eq(get(b, 0, "pgdemote_kswapd"), 120345);
+	/* the four fds are back: the caller can open four files again */
+	int back[4];
+	for (int i = 0; i < 4; i++)
+		cr_assert_geq(back[i] = dup(0), 0, "fd %d of 4: %s", i, strerror(errno));
+	for (int i = 0; i < 4; i++)
+		close(back[i]);
+	while (n > 0)
+		close(spare[--n]);
+	/* from then on every file is opened at each reading, and closed after */
+	size_t before = topo_ctx_get_recorded_count(ctx);
+	cr_assert_eq(topo_vmstat_reader_read(rd, &c), 0);
+	cr_assert_eq(topo_ctx_get_recorded_count(ctx), before + 6);
+	cr_assert_eq(get(c, 3, "pgpromote_success"), 13444);
+
+	topo_vmstat_unref(a);
+	topo_vmstat_unref(b);
+	topo_vmstat_unref(c);
+	topo_vmstat_reader_free(rd);
 	topo_ctx_unref(ctx);
 	remove_tree(root);
 }
