@@ -517,6 +517,18 @@ struct topo_vmstat;
 int topo_read_vmstat(struct topo_ctx *ctx, struct topo_vmstat **vmstat);
 struct topo_vmstat *topo_vmstat_ref(struct topo_vmstat *vmstat);
 struct topo_vmstat *topo_vmstat_unref(struct topo_vmstat *vmstat);
+/*
+ * Readings at an interval: a reader keeps each vmstat file open after its first reading and
+ * reads it again from offset 0 (one system call per file where topo_read_vmstat() makes
+ * four), keeps at most half of RLIMIT_NOFILE's fds open (the rest are opened each time; when
+ * an open fails for want of fds it closes them all and keeps none from then on), and lists
+ * the node directory at each reading, so that a node that comes or goes is seen.
+ * Each reading is as topo_read_vmstat()'s. The reader holds a reference to @ctx.
+ */
+struct topo_vmstat_reader;
+int topo_vmstat_reader_new(struct topo_ctx *ctx, struct topo_vmstat_reader **reader);
+int topo_vmstat_reader_read(struct topo_vmstat_reader *reader, struct topo_vmstat **vmstat);
+struct topo_vmstat_reader *topo_vmstat_reader_free(struct topo_vmstat_reader *reader);
 /* CLOCK_MONOTONIC, in ns, when the reading was taken. */
 uint64_t topo_vmstat_get_time_ns(const struct topo_vmstat *vmstat);
 

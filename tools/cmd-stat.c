@@ -15,8 +15,10 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "columns.h"
@@ -107,16 +109,27 @@ struct stat_out {
 	bool json;
 	const struct topo *topo;
 	const struct topo_plan *plan;
+	/* each counter's scope in the reading being printed: looked up once per report, not
+	 * per cell (a machine-wide counter is looked for in every node's file) */
+	enum topo_vmstat_scope scope[N_COLS];
 };
 
+static void set_scopes(struct stat_out *o, const struct topo_vmstat *now)
+{
+	for (size_t i = COL_FIRST_COUNTER; i < N_COLS; i++)
+		o->scope[i] = now ? topo_vmstat_get_scope(now, coldescs[i].key) : TOPO_VMSTAT_ABSENT;
+}
+
 /* A counter of a row: the total of @now, or the rate since @before. false: unavailable. */
-static bool counter_value(const struct topo_vmstat *before, const struct topo_vmstat *now,
-			  int node, const char *name, double seconds, double *value)
+static bool counter_value(const struct stat_out *o, const struct topo_vmstat *before,
+			  const struct topo_vmstat *now, int node, size_t col, double seconds,
+			  double *value)
 {
 	if (!now) /* no vmstat files at all: every counter unknown */
 		return false;
 	/* a per-node row never shows a machine-wide figure, and the reverse */
-	enum topo_vmstat_scope scope = topo_vmstat_get_scope(now, name);
+	const char *name = coldescs[col].key;
+	enum topo_vmstat_scope scope = o->scope[col];
 	if (scope == TOPO_VMSTAT_ABSENT || (node >= 0 && scope != TOPO_VMSTAT_NODE))
 		return false;
 	if (before)
@@ -150,6 +163,28 @@ static int node_tier(const struct stat_out *o, int node, bool plan)
 	return n ? topo_node_get_kernel_tier(n) : -ENODATA;
 }
 
+/* "%" PRIu64 without printf's machinery: a report at 1024 nodes has 13,000 cells */
+static char *u64_string(uint64_t v)
+{
+	char b[24], *p = b + sizeof(b);
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return strdup(p);
+}
+
+/* A rate as "%.0f" prints it: to the nearest integer, a tie to even (the default rounding
+ * mode, as printf rounds), through u64_string() where it fits exactly */
+static char *rate_string(double v)
+{
+	char *s = NULL;
+	double r = nearbyint(v);
+	if (r >= 0 && r < 9007199254740992.0) /* 2^53: every integer below is a double */
+		return u64_string((uint64_t)r);
+	return asprintf(&s, "%.0f", v) < 0 ? NULL : s;
+}
+
 static char *cell(const struct stat_out *o, const struct topo_vmstat *before,
 		  const struct topo_vmstat *now, int node, int col, double seconds)
 {
@@ -159,8 +194,7 @@ static char *cell(const struct stat_out *o, const struct topo_vmstat *before,
 	case COL_NODE:
 		if (node < 0)
 			return strdup("machine");
-		r = asprintf(&s, "%d", node);
-		break;
+		return u64_string((uint64_t)node);
 	case COL_TIER:
 	case COL_PTIER:
 		t = node_tier(o, node, col == COL_PTIER);
@@ -174,13 +208,9 @@ static char *cell(const struct stat_out *o, const struct topo_vmstat *before,
 		return strdup(topo_kind_to_string(topo_plan_get_kind(o->plan, node)));
 	default: {
 		double v;
-		if (!counter_value(before, now, node, coldescs[col].key, seconds, &v))
+		if (!counter_value(o, before, now, node, (size_t)col, seconds, &v))
 			return NULL;
-		if (before)
-			r = asprintf(&s, "%.0f", v);
-		else
-			r = asprintf(&s, "%" PRIu64, (uint64_t)v);
-		break;
+		return before ? rate_string(v) : u64_string((uint64_t)v);
 	}
 	}
 	return r < 0 ? NULL : s;
@@ -225,7 +255,8 @@ static struct json_object *json_number(double v, bool rate)
 	return json_object_new_double_s(v, buf);
 }
 
-static struct json_object *json_counters(const struct topo_vmstat *before,
+static struct json_object *json_counters(const struct stat_out *o,
+					 const struct topo_vmstat *before,
 					 const struct topo_vmstat *now, int node, double seconds)
 {
 	struct json_object *c = json_object_new_object();
@@ -233,7 +264,7 @@ static struct json_object *json_counters(const struct topo_vmstat *before,
 		double v;
 		json_object_object_add(
 		    c, coldescs[i].key,
-		    counter_value(before, now, node, coldescs[i].key, seconds, &v)
+		    counter_value(o, before, now, node, i, seconds, &v)
 			? json_number(v, before != NULL)
 			: NULL);
 	}
@@ -267,8 +298,7 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 	/* where each counter is kept on this kernel: "node", "machine" or null (absent) */
 	struct json_object *scope = json_object_new_object();
 	for (size_t i = COL_FIRST_COUNTER; scope && i < N_COLS; i++) {
-		enum topo_vmstat_scope sc =
-			now ? topo_vmstat_get_scope(now, coldescs[i].key) : TOPO_VMSTAT_ABSENT;
+		enum topo_vmstat_scope sc = o->scope[i];
 		json_object_object_add(scope, coldescs[i].key,
 				       sc == TOPO_VMSTAT_NODE ? json_object_new_string("node")
 				       : sc == TOPO_VMSTAT_MACHINE
@@ -287,14 +317,14 @@ static int print_json(const struct stat_out *o, const struct topo_vmstat *before
 		json_object_object_add(n, "tier", json_int_or_null(node_tier(o, node, true)));
 		json_object_object_add(n, "kernel_tier",
 				       json_int_or_null(node_tier(o, node, false)));
-		json_object_object_add(n, "counters", json_counters(before, now, node, seconds));
+		json_object_object_add(n, "counters", json_counters(o, before, now, node, seconds));
 		json_object_array_add(nodes, n);
 	}
 	json_object_object_add(root, "nodes", nodes);
 	struct json_object *machine = json_object_new_object();
 	if (machine)
 		json_object_object_add(machine, "counters",
-				       json_counters(before, now, -1, seconds));
+				       json_counters(o, before, now, -1, seconds));
 	json_object_object_add(root, "machine", machine);
 
 	struct json_object *findings = json_object_new_array();
@@ -382,7 +412,7 @@ static int print_json_rows(const struct stat_out *o, const struct topo_vmstat *b
 					       kind ? json_object_new_string(kind) : NULL);
 			free(kind);
 		}
-		json_object_object_add(src, "counters", json_counters(before, now, node, seconds));
+		json_object_object_add(src, "counters", json_counters(o, before, now, node, seconds));
 		for (size_t i = 0; !r && i < o->sel.n; i++) {
 			char key[80];
 			if (node < 0 && o->sel.cols[i] < COL_FIRST_COUNTER)
@@ -497,12 +527,28 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 	size_t hidden = 0;
 	print_findings(g, s.config, s.topo, stderr, &hidden);
 
+	/* the reader keeps each vmstat file open between reports, up to half the fds this
+	 * process may open: a machine of 1024 nodes needs more than the usual soft limit */
+	struct rlimit rl;
+	if (count != 1 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	struct topo_vmstat_reader *reader = NULL;
+	if (topo_vmstat_reader_new(s.ctx, &reader) < 0) {
+		fprintf(stderr, "tiertopo: stat: %s\n", strerror(ENOMEM));
+		session_close(&s);
+		return EXIT_ERROR;
+	}
+	/* discovery's threads are gone: from here on only this thread writes stdout, and the
+	 * table's ~80,000 fputs() per report at 1024 nodes need not take its lock */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	struct topo_vmstat *before = NULL, *now = NULL;
 	r = EXIT_OK;
 	for (long i = 0; count == 0 || i < count; i++) {
 		if (i)
 			sleep_seconds(interval);
-		int k = topo_read_vmstat(s.ctx, &now);
+		int k = topo_vmstat_reader_read(reader, &now);
 		if (k == -ENOENT && !i) {
 			/* a kernel without the files (or a tree gathered without them): one report
 			 * with every counter unknown, as for a counter this kernel does not have */
@@ -510,6 +556,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 					"nodeN/vmstat): every counter is unknown\n",
 				g->sysroot ? g->sysroot : "/");
 			print_hidden(g, hidden, stderr);
+			set_scopes(&o, NULL);
 			k = o.json ? report_json(&o, NULL, NULL, 0)
 				   : print_table(&o, NULL, NULL, 0);
 			r = k < 0 ? EXIT_ERROR : EXIT_OK;
@@ -534,6 +581,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 			: 0;
 		if (i && !o.json && !o.m.raw && !o.m.pairs)
 			putchar('\n');
+		set_scopes(&o, now);
 		k = o.json ? report_json(&o, before, now, seconds)
 			   : print_table(&o, before, now, seconds);
 		fflush(stdout);
@@ -548,6 +596,7 @@ int cmd_stat(struct global_opts *g, int argc, char **argv)
 	}
 	topo_vmstat_unref(before);
 	topo_vmstat_unref(now);
+	topo_vmstat_reader_free(reader);
 	session_close(&s);
 	return r;
 }

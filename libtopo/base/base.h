@@ -232,6 +232,15 @@ int io_open_file(struct topo_ctx *ctx, const char *path, int flags);
  * Returns 0, -ENOENT when absent, -EFBIG when longer than @max, or another -errno.
  */
 int io_read_file(struct topo_ctx *ctx, const char *path, size_t max, char **buf, size_t *len);
+/*
+ * A file below the sysroot read again and again (the counters of `tiertopo stat`): open it
+ * once, as io_read_file() would (inside the sysroot, O_NONBLOCK, a regular file only: a FIFO,
+ * device or socket is -IO_ENOTREG), and keep the fd; io_reread() then reads it whole from
+ * offset 0 each time (pread: sysfs and procfs show a file afresh when read at offset 0),
+ * one system call where a fresh open costs four. Returns the fd or -errno.
+ */
+int io_open_reread(struct topo_ctx *ctx, const char *path);
+int io_reread(int fd, size_t max, char **buf, size_t *len);
 /* Read from an absolute or cwd-relative path outside the sysroot (--acpi-dir). */
 int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **buf,
 		     size_t *len);

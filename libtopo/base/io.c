@@ -81,7 +81,19 @@ void strv_free(char **v, size_t n)
 	free(v);
 }
 
-static int read_fd(int fd, size_t max, char **buf, size_t *len)
+/* read(2), or pread(2) at @*off when @off: the latter advances @*off */
+static ssize_t read_at(int fd, void *b, size_t want, off_t *off)
+{
+	if (!off)
+		return read(fd, b, want);
+	ssize_t k = pread(fd, b, want, *off);
+	if (k > 0)
+		*off += k;
+	return k;
+}
+
+/* Read @fd whole: from its position, or with @off from offset *@off on (pread). */
+static int read_fd_at(int fd, off_t *off, size_t max, char **buf, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	_cleanup_free_ char *b = malloc(cap + 1);
@@ -98,7 +110,7 @@ static int read_fd(int fd, size_t max, char **buf, size_t *len)
 			b = nb;
 		}
 		size_t want = cap - n;
-		ssize_t k = read(fd, b + n, want);
+		ssize_t k = read_at(fd, b + n, want, off);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -120,6 +132,11 @@ static int read_fd(int fd, size_t max, char **buf, size_t *len)
 	if (len)
 		*len = n;
 	return 0;
+}
+
+static int read_fd(int fd, size_t max, char **buf, size_t *len)
+{
+	return read_fd_at(fd, NULL, max, buf, len);
 }
 
 /* Read an open file whole, if it is a regular file (sysfs and procfs attributes are): a FIFO,
@@ -146,6 +163,30 @@ int io_read_file(struct topo_ctx *ctx, const char *path, size_t max, char **buf,
 	if (r == -IO_ENOTREG)
 		warn(ctx, "/%s is %s; not read", io_relpath(path), io_strerror(r));
 	return r;
+}
+
+int io_open_reread(struct topo_ctx *ctx, const char *path)
+{
+	int fd = open_below(ctx, path, O_RDONLY | O_NONBLOCK, 0);
+	if (fd < 0)
+		return fd;
+	/* the check read_regular() makes on every read, once: the fd stays this file */
+	struct stat st;
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -IO_ENOTREG;
+	if (r < 0) {
+		if (r == -IO_ENOTREG)
+			warn(ctx, "/%s is %s; not read", io_relpath(path), io_strerror(r));
+		close(fd);
+		return r;
+	}
+	io_record(ctx, path);
+	return fd;
+}
+
+int io_reread(int fd, size_t max, char **buf, size_t *len)
+{
+	off_t off = 0;
+	return read_fd_at(fd, &off, max, buf, len);
 }
 
 int io_read_file_abs(struct topo_ctx *ctx, const char *path, size_t max, char **buf,

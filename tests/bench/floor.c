@@ -8,15 +8,18 @@
  * directory. Built static where the toolchain allows, so that not even the dynamic loader
  * is counted.
  *
- * usage: floor LIST [REPEAT]
+ * usage: floor LIST [REPEAT [held]]
  *   LIST: one entry a line, "R BYTES PATH" (open, read BYTES+1) or "D PATH" (open, list)
  *   REPEAT: do it all that many times (default 1), e.g. for `stat`'s reads per interval
+ *   held: open each file once and read it again at offset 0 (pread) at each repeat, as a
+ *         sampler that keeps its files open can (directories are opened and listed anew)
  * Exit status: 0, or 1 when an entry could not be opened (the tree is not the one recorded).
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +27,7 @@ struct entry {
 	char kind;
 	size_t bytes;
 	char *path;
+	int fd; /* held: the file's fd, -1 before its first open */
 };
 
 int main(int argc, char **argv)
@@ -33,6 +37,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int repeat = argc > 2 ? atoi(argv[2]) : 1;
+	int held = argc > 3 && !strcmp(argv[3], "held");
+	struct rlimit rl; /* held: one fd per file, beyond the usual soft limit at 1024 nodes */
+	if (held && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	FILE *f = fopen(argv[1], "r");
 	if (!f) {
 		perror(argv[1]);
@@ -64,6 +74,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		e[n].kind = line[0];
+		e[n].fd = -1;
 		e[n].path = strdup(p);
 		if (e[n].bytes > biggest)
 			biggest = e[n].bytes;
@@ -78,6 +89,11 @@ int main(int argc, char **argv)
 	int bad = 0;
 	for (int r = 0; r < repeat; r++) {
 		for (size_t i = 0; i < n; i++) {
+			if (held && e[i].fd >= 0) {
+				if (pread(e[i].fd, buf, e[i].bytes + 1, 0) < 0)
+					bad = 1;
+				continue;
+			}
 			int fd = open(e[i].path, O_RDONLY | O_CLOEXEC |
 					(e[i].kind == 'D' ? O_DIRECTORY : 0));
 			if (fd < 0) {
@@ -94,7 +110,10 @@ int main(int argc, char **argv)
 				if (k < 0)
 					bad = 1;
 			}
-			close(fd);
+			if (held && e[i].kind == 'R')
+				e[i].fd = fd;
+			else
+				close(fd);
 		}
 	}
 	for (size_t i = 0; i < n; i++)

@@ -72,8 +72,13 @@ assert d["findings"] == []
 
 # rates: the first report is since boot; the test changes the counters during the interval
 cp -a "$S612" "$tmp/t"
-set_counter() { # FILE NAME VALUE, replaced in one rename as a reader may read at any time
-	sed "s/^$2 .*/$2 $3/" "$tmp/t/$1" >"$tmp/t/$1.new" && mv "$tmp/t/$1.new" "$tmp/t/$1"
+# FILE NAME VALUE: the kernel changes a counter in the same file (stat keeps the file open and
+# reads it again at offset 0), so the file is rewritten in place, not replaced; the new value
+# has as many digits as the old, so the file never shrinks, and the reading is 2 s away
+set_counter() {
+	sed "s/^$2 .*/$2 $3/" "$tmp/t/$1" >"$tmp/new" &&
+		[ "$(wc -c <"$tmp/new")" = "$(wc -c <"$tmp/t/$1")" ] &&
+		dd if="$tmp/new" of="$tmp/t/$1" conv=notrunc status=none
 }
 "$T" stat -s "$tmp/t" -r -n -o NODE,DEM_KSWAPD,PRO_OK,HINT,DEM_PROACT 2 2 >"$tmp/rate" 2>&1 &
 pid=$!

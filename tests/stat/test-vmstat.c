@@ -5,7 +5,10 @@
  * (tests/stat/make-fixtures.py says which counter each has where).
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -302,6 +305,148 @@ Test(vmstat, only_proc_vmstat_gives_machine_wide_counters)
 	cr_assert_null(topo_vmstat_unref(ref));
 	cr_assert_eq(get(vs, -1, "numa_hit"), 17731364, "still held by the first reference");
 	topo_vmstat_unref(vs);
+	topo_ctx_unref(ctx);
+	remove_tree(root);
+}
+
+/* Rewrite FILE in place (same inode, as the kernel's counters change), NAME's value with as
+ * many digits as before, so that the file keeps its length. */
+static void set_in_place(const char *root, const char *file, const char *name, const char *value)
+{
+	char path[4096], buf[8192];
+	snprintf(path, sizeof(path), "%s/%s", root, file);
+	int fd = open(path, O_RDWR);
+	cr_assert_geq(fd, 0, "%s", path);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	size_t nl = strlen(name);
+	char *p = buf;
+	while (p && (strncmp(p, name, nl) || p[nl] != ' '))
+		p = (p = strchr(p, '\n')) ? p + 1 : NULL;
+	cr_assert_not_null(p, "%s has no %s", file, name);
+	char *v = p + nl + 1;
+	cr_assert_eq(strcspn(v, "\n"), strlen(value), "%s: same number of digits", name);
+	memcpy(v, value, strlen(value));
+	cr_assert_eq(pwrite(fd, buf, (size_t)n, 0), n);
+	close(fd);
+}
+
+Test(vmstat, a_reader_keeps_its_files_open_and_sees_nodes_come_and_go)
+{
+	char *src = fixture("stat-6.12");
+	char *root = copy_tree(src);
+	free(src);
+	struct topo_ctx *ctx = ctx_for(root);
+	topo_ctx_set_recording(ctx, true);
+	struct topo_vmstat_reader *rd = NULL;
+	cr_assert_eq(topo_vmstat_reader_new(ctx, &rd), 0);
+	struct topo_vmstat *a = NULL, *b = NULL;
+	cr_assert_eq(topo_vmstat_reader_read(rd, &a), 0);
+	cr_assert_eq(topo_vmstat_get_node_count(a), 3);
+	cr_assert_eq(topo_ctx_get_recorded_count(ctx), 5);
+
+	/* the counters change in their files; node 2 goes away, node 3 comes (a copy of node 1's
+	 * file: the same names in the same order, its own values) */
+	set_in_place(root, NODE_VMSTAT(0), "pgdemote_kswapd", "125345");
+	set_in_place(root, "proc/vmstat", "numa_hint_faults", "457690");
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/sys/devices/system/node' && rm -r node2 && mkdir node3 && "
+		 "sed 's/^pgpromote_success .*/pgpromote_success 777/' node1/vmstat >node3/vmstat",
+		 root);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(topo_vmstat_reader_read(rd, &b), 0);
+
+	cr_assert_eq(topo_vmstat_get_node_count(b), 3);
+	cr_assert_eq(topo_vmstat_get_node_id(b, 0), 0);
+	cr_assert_eq(topo_vmstat_get_node_id(b, 1), 1);
+	cr_assert_eq(topo_vmstat_get_node_id(b, 2), 3);
+	cr_assert_eq(get(b, 0, "pgdemote_kswapd"), 125345, "the kept file is read again");
+	cr_assert_eq(get(b, -1, "numa_hint_faults"), 457690);
+	cr_assert_eq(get(b, 1, "pgpromote_success"), 13444, "each node keeps its own values");
+	cr_assert_eq(get(b, 3, "pgpromote_success"), 777);
+	cr_assert_eq(get(b, 3, "pgdemote_kswapd"), get(a, 1, "pgdemote_kswapd"));
+	assert_nodata(b, 2, "numa_hit");
+	cr_assert_eq(topo_vmstat_get_finding_count(b), 0);
+	/* only the directory and the new node's file were opened again */
+	cr_assert_eq(topo_ctx_get_recorded_count(ctx), 7);
+	cr_assert_str_eq(topo_ctx_get_recorded_path(ctx, 6), NODE_VMSTAT(3));
+
+	/* a reading by topo_read_vmstat() sees the same */
+	struct topo_vmstat *c = NULL;
+	cr_assert_eq(topo_read_vmstat(ctx, &c), 0);
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(topo_vmstat_get_node_id(c, i), topo_vmstat_get_node_id(b, i));
+	cr_assert_eq(get(c, 3, "pgpromote_success"), 777);
+	topo_vmstat_unref(c);
+
+	topo_vmstat_unref(a);
+	topo_vmstat_unref(b);
+	cr_assert_null(topo_vmstat_reader_free(rd));
+	cr_assert_null(topo_vmstat_reader_free(NULL));
+	cr_assert_eq(topo_vmstat_reader_new(NULL, &rd), -EINVAL);
+	topo_ctx_unref(ctx);
+	remove_tree(root);
+}
+
+Test(vmstat, a_reader_out_of_fds_gives_its_fds_back_and_keeps_reading)
+{
+	char *src = fixture("stat-6.12");
+	char *root = copy_tree(src);
+	free(src);
+	struct topo_ctx *ctx = ctx_for(root);
+	topo_ctx_set_recording(ctx, true);
+	struct topo_vmstat_reader *rd = NULL;
+	cr_assert_eq(topo_vmstat_reader_new(ctx, &rd), 0);
+	struct topo_vmstat *a = NULL, *b = NULL, *c = NULL;
+	cr_assert_eq(topo_vmstat_reader_read(rd, &a), 0);
+	cr_assert_eq(topo_ctx_get_recorded_count(ctx), 5, "four files kept open");
+
+	/* a new node, and the process left without a free fd: the node directory cannot be
+	 * listed, nor node 3's file opened, unless the reader gives its four back */
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "cd '%s/sys/devices/system/node' && mkdir node3 && "
+		 "cp node1/vmstat node3/vmstat", root);
+	cr_assert_eq(system(cmd), 0);
+	struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256}; /* this test's worker only */
+	struct rlimit was;
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+	if (was.rlim_max < rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max = was.rlim_max;
+	rl.rlim_max = was.rlim_max;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	int spare[4096], n = 0;
+	while (n < 4096 && (spare[n] = dup(0)) >= 0)
+		n++;
+	cr_assert_eq(errno, EMFILE);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(topo_vmstat_reader_read(rd, &b), 0);
+	cr_assert_eq(topo_vmstat_get_finding_count(b), 0, "%s",
+		     topo_vmstat_get_finding_count(b)
+			 ? topo_finding_get_message(topo_vmstat_get_finding(b, 0))
+			 : "");
+	cr_assert_eq(topo_vmstat_get_node_count(b), 4);
+	cr_assert_eq(get(b, 3, "pgpromote_success"), 13444);
+	cr_assert_eq(get(b, 0, "pgdemote_kswapd"), 120345);
+	/* the four fds are back: the caller can open four files again */
+	int back[4];
+	for (int i = 0; i < 4; i++)
+		cr_assert_geq(back[i] = dup(0), 0, "fd %d of 4: %s", i, strerror(errno));
+	for (int i = 0; i < 4; i++)
+		close(back[i]);
+	while (n > 0)
+		close(spare[--n]);
+	/* from then on every file is opened at each reading, and closed after */
+	size_t before = topo_ctx_get_recorded_count(ctx);
+	cr_assert_eq(topo_vmstat_reader_read(rd, &c), 0);
+	cr_assert_eq(topo_ctx_get_recorded_count(ctx), before + 6);
+	cr_assert_eq(get(c, 3, "pgpromote_success"), 13444);
+
+	topo_vmstat_unref(a);
+	topo_vmstat_unref(b);
+	topo_vmstat_unref(c);
+	topo_vmstat_reader_free(rd);
 	topo_ctx_unref(ctx);
 	remove_tree(root);
 }
