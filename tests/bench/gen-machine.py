@@ -108,8 +108,10 @@ def machine(n, root, blocks):
             link(root, f"sys/devices/system/cpu/cpu{c}/node{node}", f"../../node/node{node}")
 
     block = 0
+    first_block = {}
     for i in all_ids:
         d = f"{nd}/node{i}"
+        first_block[i] = block
         write(root, f"{d}/cpulist", nodelist(cpus.get(i, [])) + "\n")
         write(root, f"{d}/cpumap", cpumap(cpus.get(i, [])) + "\n")
         mem = 16 * GIB if kind[i] == "dram" else 64 * GIB
@@ -117,12 +119,22 @@ def machine(n, root, blocks):
         write(root, f"{d}/distance", " ".join(str(dist(i, j)) for j in all_ids) + "\n")
         for _ in range(blocks):
             link(root, f"{d}/memory{block}", f"../../memory/memory{block}")
+            # the block itself, as the kernel has it for every linked block: online, in the
+            # zone kmem's daxctl puts PMEM in (movable) or boot memory's
+            m = f"sys/devices/system/memory/memory{block}"
+            write(root, f"{m}/state", "online\n")
+            write(root, f"{m}/valid_zones", ("Movable" if kind[i] == "pmem" else "Normal") + "\n")
+            write(root, f"{m}/phys_index", f"{block:08x}\n")
             block += 1
         ini = owner[i]
         rl, wl, rb, wb = perf[kind[i]]
         for c in (0, 1):
             a = f"{d}/access{c}/initiators"
             link(root, f"{a}/node{ini}", f"../../../node{ini}")
+            # the kernel makes both groups of an access class (drivers/base/node.c): the
+            # target's initiators, and on the initiator's side the targets it reaches
+            os.makedirs(os.path.join(root, f"{d}/access{c}/targets"), exist_ok=True)
+            link(root, f"{nd}/node{ini}/access{c}/targets/node{i}", f"../../../node{i}")
             for name, v in (("read_latency", rl), ("write_latency", wl), ("read_bandwidth", rb),
                             ("write_bandwidth", wb)):
                 write(root, f"{a}/{name}", f"{v}\n")
@@ -151,6 +163,8 @@ def machine(n, root, blocks):
         write(root, f"{dev}/target_node", f"{i}\n")
         write(root, f"{dev}/numa_node", f"{owner[i]}\n")
         write(root, f"{dev}/size", f"{64 * GIB}\n")
+        # its range starts at the node's first memory block (block_size_bytes 0x8000000)
+        write(root, f"{dev}/resource", f"{first_block[i] * 0x8000000:#x}\n")
         link(root, f"{dev}/driver", "../../../../../../../../bus/dax/drivers/kmem")
         link(root, f"sys/bus/dax/devices/dax{r}.0", f"../../../devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region{r}/dax{r}.0/dax{r}.0")
         write(root, f"{reg}/target_node", f"{i}\n")
