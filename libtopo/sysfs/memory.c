@@ -13,37 +13,46 @@
 
 #define MEMORY_DIR "sys/devices/system/memory"
 
-static void read_block(struct topo *topo, struct topo_mem_block *b)
+static int count_block(void *data, const char *name)
+{
+	if (!strncmp(name, "memory", 6) && name[6] >= '0' && name[6] <= '9')
+		++*(unsigned long *)data;
+	return 0;
+}
+
+/* Returns whether the block's state file could be read. */
+static bool read_block(struct topo *topo, struct topo_mem_block *b)
 {
 	char path[128];
 	_cleanup_free_ char *state = NULL;
 
 	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/state", b->id);
 	if (read_trimmed(topo, path, &state) < 0)
-		return;
+		return false;
 	if (!strcmp(state, "offline") || !strcmp(state, "going-offline"))
 		b->online = 0;
 	else if (!strncmp(state, "online", 6))
 		b->online = 1;
 	else {
 		finding_garbled(topo, path, state, "online or offline");
-		return;
+		return true;
 	}
 	if (b->online != 1)
-		return;
+		return true;
 	_cleanup_free_ char *zones = NULL;
 	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/valid_zones", b->id);
 	if (read_trimmed(topo, path, &zones) < 0)
-		return;
+		return true;
 	/* an online block has one zone; older kernels (before 5.x) appended the zones it could
 	 * move to: the first is where it is */
 	size_t l = strcspn(zones, " ");
 	if (l == 0 || l >= sizeof(b->zone)) {
 		finding_garbled(topo, path, zones, "a zone name");
-		return;
+		return true;
 	}
 	memcpy(b->zone, zones, l);
 	b->zone[l] = '\0';
+	return true;
 }
 
 int sysfs_read_memory(struct topo *topo)
@@ -77,9 +86,21 @@ int sysfs_read_memory(struct topo *topo)
 	if (!any)
 		return 0;
 	io_hold_dir(topo->ctx, MEMORY_DIR);
+	bool checked = false;
 	for (size_t i = 0; i < topo->n_nodes; i++)
-		for (size_t k = 0; k < topo->nodes[i].n_blocks; k++)
-			read_block(topo, &topo->nodes[i].blocks[k]);
+		for (size_t k = 0; k < topo->nodes[i].n_blocks; k++) {
+			if (read_block(topo, &topo->nodes[i].blocks[k]) || checked)
+				continue;
+			/* the first block that does not answer: a tree gathered without the block
+			 * directories (hwloc's keep only the node's links) has none at all, and
+			 * probing each of its blocks would cost more than the rest of the job */
+			checked = true;
+			unsigned long blocks = 0;
+			io_scan_dir(topo->ctx, MEMORY_DIR, false, count_block, &blocks);
+			if (!blocks)
+				goto done;
+		}
+done:
 	io_pop_dir(topo->ctx);
 	return 0;
 }
