@@ -357,9 +357,9 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 					    "node %d: the kernel keeps abstract distance %u in "
 					    "an int, as %d: it makes memory_tier%u and sorts it "
 					    "before every tier of a positive distance, DRAM's "
-					    "too; this plan keeps node %d in tier %u",
-					    pn->id, a, stored, kernel_id, pn->id,
-					    a >> MEMTIER_CHUNK_BITS);
+					    "too: node %d demotes into the other tiers and is "
+					    "never demoted into",
+					    pn->id, a, stored, kernel_id, pn->id);
 				adist = a;
 				if (cxl == 1) {
 					plan_add_evidence(pn, "abstract distance from CXL %s's own "
@@ -467,7 +467,9 @@ static int recommended_adistance(struct topo_plan *plan, const struct topo_plan_
 static int cmp_tier(const void *a, const void *b)
 {
 	const struct plan_tier *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
+	/* memory_tiers is sorted by the signed adistance_start: a negative one comes first */
+	int64_t p = tier_order(x->id), q = tier_order(y->id);
+	return (p > q) - (p < q);
 }
 
 /*
@@ -493,8 +495,8 @@ int plan_build_tiers(struct topo_plan *plan)
 			t = &t[plan->n_tiers++];
 			memset(t, 0, sizeof(*t));
 			t->id = pn->tier;
-			t->adistance_start = pn->has_adist ? (unsigned int)pn->tier << MEMTIER_CHUNK_BITS
-							   : 0;
+			t->adistance_start =
+			    pn->has_adist ? (unsigned int)((uint32_t)pn->tier << MEMTIER_CHUNK_BITS) : 0;
 		}
 		int *v = realloc(t->nodes, (t->n_nodes + 1) * sizeof(int));
 		if (!v)
@@ -520,8 +522,17 @@ int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts)
 	}
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < plan->n_nodes; i++)
-		if (plan->nodes[i].has_adist)
-			plan->nodes[i].tier = (int)(plan->nodes[i].adist >> MEMTIER_CHUNK_BITS);
+	for (size_t i = 0; i < plan->n_nodes; i++) {
+		struct plan_node *pn = &plan->nodes[i];
+		if (!pn->has_adist)
+			continue;
+		/* the kernel's tier: the int it stores, rounded down, named by the u32 of >> 7 (a
+		 * distance past INT_MAX gives a tier in the billions, first in the order); the
+		 * recommended plan's distances stay below INT_MAX */
+		int32_t stored;
+		uint32_t id;
+		kernel_stored_adistance(pn->adist, &stored, &id);
+		pn->tier = id;
+	}
 	return plan_build_tiers(plan);
 }
