@@ -204,14 +204,20 @@ static void note_cxl_link_latency_ps(struct topo_plan *plan, int node, const str
 	if (!plan->release || kernel_release_parse(plan->release, &maj, &min) < 0 ||
 	    !(maj == 6 && min == 18))
 		return;
+	/* the tier the kernel makes of it: a negative int sorts before DRAM's */
+	int32_t stored;
+	uint32_t id;
+	bool negative = kernel_stored_adistance(adist, &stored, &id);
 	findings_add(&plan->findings, "kernel-cxl-link-latency-ps", TOPO_SEVERITY_WARNING,
 		     r->devpath,
 		     "kernel %s adds the CXL link's latency to %s's figures in picoseconds, not "
 		     "nanoseconds (a 6.18 defect, seen on 6.18.15; 7.3 is fixed): read/write latency "
 		     "%u/%u ns, so node %d gets abstract distance %u (memory_tier%u), far slower "
-		     "than the device is; its place in the tier order is still below DRAM",
+		     "than the device is; %s",
 		     plan->release ? plan->release : "6.18", r->name, p->read_latency,
-		     p->write_latency, node, adist, adist >> MEMTIER_CHUNK_BITS);
+		     p->write_latency, node, adist, id,
+		     negative ? "stored as a negative int, that tier comes before DRAM's"
+			      : "its place in the tier order is still below DRAM");
 }
 
 /* |x - ref| * 10 > ref on any of the four figures (mt_set_default_dram_perf) */

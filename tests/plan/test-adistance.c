@@ -137,6 +137,18 @@ Test(adistance, a_machine_whose_figures_overflow_the_int)
 		  "%s", m);
 	cr_expect_not_null(plan_finding(plan, "plan-adistance-overflow", 2),
 			   "6.18 warns that the value exceeds an int");
+	/* the picosecond defect names the kernel's tier and its place, before DRAM's */
+	bool ps = false;
+	for (size_t i = 0; i < topo_plan_get_finding_count(plan); i++) {
+		const struct topo_finding *f = topo_plan_get_finding(plan, i);
+		if (strcmp(topo_finding_get_id(f), "kernel-cxl-link-latency-ps"))
+			continue;
+		ps = true;
+		cr_expect(strstr(topo_finding_get_message(f), "(memory_tier4287191433)") &&
+			      strstr(topo_finding_get_message(f), "comes before DRAM's"),
+			  "%s", topo_finding_get_message(f));
+	}
+	cr_expect(ps, "no kernel-cxl-link-latency-ps on 6.18.15");
 	/* the kernel's tier, by its u32 name; the int API does not return a wrong id */
 	uint32_t id = 0;
 	cr_expect_eq(topo_plan_get_tier_id(plan, 2, &id), 0);
