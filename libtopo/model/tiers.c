@@ -345,6 +345,9 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 			int r = wide ? mt_perf_to_adistance_long(&p, ref, &a, &overflow)
 				     : mt_perf_to_adistance_u32(&p, ref, &a, &overflow);
 			if (r == 0) {
+				int32_t stored;
+				uint32_t kernel_id; /* memory_tierN of the int the kernel stores */
+				bool negative = kernel_stored_adistance(a, &stored, &kernel_id);
 				if (overflow)
 					findings_add(&plan->findings, "plan-adistance-overflow",
 						     TOPO_SEVERITY_WARNING, NULL,
@@ -353,10 +356,8 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 							  : "node %d: the kernel's 32-bit abstract "
 							    "distance arithmetic wraps; it computes "
 							    "%u (tier %u)",
-						     pn->id, a, a >> MEMTIER_CHUNK_BITS);
-				int32_t stored;
-				uint32_t kernel_id;
-				if (kernel_stored_adistance(a, &stored, &kernel_id))
+						     pn->id, a, kernel_id);
+				if (negative)
 					findings_add(
 					    &plan->findings, "plan-adistance-negative",
 					    TOPO_SEVERITY_WARNING, NULL,
