@@ -149,13 +149,19 @@ int topo_node_get_cache(const struct topo_node *node, size_t index, enum topo_ca
 
 /*
  * The kernel's own memory tiers (sys/devices/virtual/memory_tiering/memory_tierN), in
- * ascending id order. The node list is owned by the snapshot.
+ * ascending id order. The node list is owned by the snapshot. N is the kernel's u32 tier
+ * id: an abstract distance past INT_MAX makes a tier whose id is above INT_MAX (it sorts
+ * before every other); topo_get_kernel_tier() then sets *tier_id to -1 and returns -ERANGE
+ * (the nodes are still set), and topo_get_kernel_tier_id() (LIBTOPO_0.3) gives the id.
  */
 size_t topo_get_kernel_tier_count(const struct topo *topo);
 int topo_get_kernel_tier(const struct topo *topo, size_t index, int *tier_id,
 			 const int **nodes, size_t *n_nodes);
-/* The kernel tier id of a node, or -ENODATA when the kernel has not placed it. */
+int topo_get_kernel_tier_id(const struct topo *topo, size_t index, uint32_t *tier_id);
+/* The kernel tier id of a node, or -ENODATA when the kernel has not placed it; -ERANGE when
+ * the id is above INT_MAX: topo_node_get_kernel_tier_id() (LIBTOPO_0.3) gives every id. */
 int topo_node_get_kernel_tier(const struct topo_node *node);
+int topo_node_get_kernel_tier_id(const struct topo_node *node, uint32_t *tier_id);
 
 /*
  * The kernel's demotion targets of a node as its log last printed them ("Demotion targets
@@ -334,12 +340,22 @@ const char *topo_plan_get_evidence(const struct topo_plan *plan, int node, size_
 
 /* Abstract distance and tier of a node; -ENODATA for a node in no tier (no memory, offline). */
 int topo_plan_get_adistance(const struct topo_plan *plan, int node, unsigned int *adistance);
+/* topo_plan_get_tier() is -ERANGE for a tier id above INT_MAX (a kernel model's tier of an
+ * abstract distance past INT_MAX, which the kernel names memory_tier<u32>);
+ * topo_plan_get_tier_id() (LIBTOPO_0.3) gives every id. */
 int topo_plan_get_tier(const struct topo_plan *plan, int node);
+int topo_plan_get_tier_id(const struct topo_plan *plan, int node, uint32_t *tier_id);
 
-/* Tiers, fastest first. The node list is owned by the plan. */
+/* Tiers, fastest first: in the kernel's order, by the signed adistance_start, so a tier of
+ * a negative start (an id above INT_MAX) comes first. The node list is owned by the plan.
+ * topo_plan_get_tier_info() sets *tier_id to -1 and returns -ERANGE (the rest set) for an
+ * id above INT_MAX; topo_plan_get_tier_id_at() (LIBTOPO_0.3) gives the id and the signed
+ * start. */
 size_t topo_plan_get_tier_count(const struct topo_plan *plan);
 int topo_plan_get_tier_info(const struct topo_plan *plan, size_t index, int *tier_id,
 			    unsigned int *adistance_start, const int **nodes, size_t *n_nodes);
+int topo_plan_get_tier_id_at(const struct topo_plan *plan, size_t index, uint32_t *tier_id,
+			     int32_t *adistance_start);
 
 /* Demotion targets of a node (ascending ids): preferred, and every node of slower tiers. */
 size_t topo_plan_get_preferred(const struct topo_plan *plan, int node, const int **targets);

@@ -141,17 +141,19 @@ static void drift_against_model(struct topo_check *c, const struct topo *topo,
 	const char *rel = topo_plan_get_kernel_release(model);
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		const struct topo_node *n = &topo->nodes[i];
-		int want = topo_plan_get_tier(model, n->id);
+		/* every u32 id: a distance past INT_MAX makes memory_tier4287191433 */
+		uint32_t wid;
+		int64_t want = topo_plan_get_tier_id(model, n->id, &wid) == 0 ? (int64_t)wid : -1;
 		if (topo->n_tiers && n->online && n->has_memory && n->kernel_tier != want &&
 		    !(want < 0 && n->kernel_tier < 0))
 			findings_add(
 			    &c->findings, "drift-kernel-model-tier", TOPO_SEVERITY_WARNING, NULL,
-			    "node %d is in %s%d, but kernel %s as modelled puts it in %s%d: "
+			    "node %d is in %s%lld, but kernel %s as modelled puts it in %s%lld: "
 			    "the firmware data or the kernel's inputs differ from what "
 			    "tiertopo read",
 			    n->id, n->kernel_tier >= 0 ? "memory_tier" : "no tier",
-			    n->kernel_tier >= 0 ? n->kernel_tier : 0, rel,
-			    want >= 0 ? "memory_tier" : "no tier", want >= 0 ? want : 0);
+			    n->kernel_tier >= 0 ? (long long)n->kernel_tier : 0, rel,
+			    want >= 0 ? "memory_tier" : "no tier", want >= 0 ? (long long)want : 0);
 		if (!n->kernel_demotion_known)
 			continue;
 		const int *mp, *mf;
@@ -250,10 +252,10 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 					    TOPO_SEVERITY_WARNING, NULL,
 					    "node %d is slow memory (%s, abstract distance %u "
 					    "against %u of DRAM node %d) but the kernel put "
-					    "both in memory_tier%d: demotion never moves pages "
+					    "both in memory_tier%lld: demotion never moves pages "
 					    "from node %d to node %d",
 					    slow->id, topo_kind_to_string(ks), as, af, fast->id,
-					    slow->kernel_tier, fast->id, slow->id);
+					    (long long)slow->kernel_tier, fast->id, slow->id);
 					break;
 				}
 				if (slow->kernel_tier == fast->kernel_tier && ks == TOPO_KIND_DRAM) {
@@ -264,23 +266,24 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 						     TOPO_SEVERITY_WARNING, NULL,
 						     "node %d is faster than DRAM (%s, abstract distance "
 						     "%u against %u of DRAM node %d) but the kernel put "
-						     "both in memory_tier%d: cold pages on node %d are "
+						     "both in memory_tier%lld: cold pages on node %d are "
 						     "never demoted to node %d, hot ones never promoted "
 						     "to node %d",
 						     fast->id, topo_kind_to_string(kf), af, as, slow->id,
-						     fast->kernel_tier, fast->id, slow->id, fast->id);
+						     (long long)fast->kernel_tier, fast->id, slow->id,
+						     fast->id);
 					break;
 				}
-				if (slow->kernel_tier < fast->kernel_tier) {
+				if (tier_order(slow->kernel_tier) < tier_order(fast->kernel_tier)) {
 					findings_add(
 					    &c->findings, "drift-tier-order", TOPO_SEVERITY_WARNING,
 					    NULL,
 					    "node %d (%s) is slower than node %d (%s), but the "
-					    "kernel ranks it faster (memory_tier%d before "
-					    "memory_tier%d): pages are demoted the wrong way",
+					    "kernel ranks it faster (memory_tier%lld before "
+					    "memory_tier%lld): pages are demoted the wrong way",
 					    slow->id, topo_kind_to_string(ks), fast->id,
-					    topo_kind_to_string(kf), slow->kernel_tier,
-					    fast->kernel_tier);
+					    topo_kind_to_string(kf), (long long)slow->kernel_tier,
+					    (long long)fast->kernel_tier);
 					break;
 				}
 			}
@@ -302,7 +305,7 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 			continue;
 		for (size_t j = 0; j < topo->n_nodes; j++) {
 			const struct topo_node *b = &topo->nodes[j];
-			if (!b->has_cpu || b->kernel_tier <= a->kernel_tier ||
+			if (!b->has_cpu || tier_order(b->kernel_tier) <= tier_order(a->kernel_tier) ||
 			    topo_plan_get_tier(plan, b->id) != pa)
 				continue;
 			int major = 0, minor = 0;
@@ -311,10 +314,11 @@ static void drift_against_plan(struct topo_check *c, const struct topo *topo,
 				    (major > 6 || (major == 6 && minor >= 11));
 			findings_add(&c->findings, "drift-socket-tier-split", TOPO_SEVERITY_WARNING,
 				     NULL,
-				     "the kernel put the DRAM of CPU node %d in memory_tier%d and of "
-				     "CPU node %d in memory_tier%d, where the plan keeps both in tier "
+				     "the kernel put the DRAM of CPU node %d in memory_tier%lld and of "
+				     "CPU node %d in memory_tier%lld, where the plan keeps both in tier "
 				     "%d: %s; node %d now demotes to node %d's DRAM",
-				     a->id, a->kernel_tier, b->id, b->kernel_tier, pa,
+				     a->id, (long long)a->kernel_tier, b->id, (long long)b->kernel_tier,
+				     pa,
 				     late ? "kernel 6.11+ gives socket DRAM its own tier when its "
 					    "HMAT figures differ slightly from the reference socket's"
 					  : "the kernel's abstract distances of the two differ",
@@ -352,10 +356,12 @@ static void drift_promotion(struct topo_check *c, const struct topo *topo,
 	if (topo_get_numa_balancing(topo, &mode) < 0 || !(mode & 2))
 		return;
 	/* the slowest kernel tier holding a node with CPUs, and one such node, to name */
-	int top = -1, top_cpu = -1;
+	int64_t top = -1;
+	int top_cpu = -1;
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		const struct topo_node *n = &topo->nodes[i];
-		if (n->online && n->has_cpu && n->has_memory && n->kernel_tier > top) {
+		if (n->online && n->has_cpu && n->has_memory && n->kernel_tier >= 0 &&
+		    (top < 0 || tier_order(n->kernel_tier) > tier_order(top))) {
 			top = n->kernel_tier;
 			top_cpu = n->id;
 		}
@@ -370,10 +376,10 @@ static void drift_promotion(struct topo_check *c, const struct topo *topo,
 			findings_add(&c->findings, "drift-promotion-top-tier", TOPO_SEVERITY_WARNING,
 				     "proc/sys/kernel/numa_balancing",
 				     "node %d (%s) counts as top tier for promotion in the running "
-				     "kernel, whose top tier reaches memory_tier%d (the slowest tier "
+				     "kernel, whose top tier reaches memory_tier%lld (the slowest tier "
 				     "holding a node with CPUs, node %d): its hot pages are never "
 				     "promoted",
-				     n->id, kind, top, top_cpu);
+				     n->id, kind, (long long)top, top_cpu);
 		else if (k)
 			findings_add(&c->findings, "drift-promotion-top-tier", TOPO_SEVERITY_WARNING,
 				     "proc/sys/kernel/numa_balancing",

@@ -935,7 +935,11 @@ static void plan_tiers_w(struct jw *w, const struct topo_plan *plan)
 		const struct plan_tier *t = &plan->tiers[i];
 		jw_object(w, NULL);
 		jw_int(w, "id", t->id);
-		jw_int(w, "adistance_start", t->adistance_start);
+		/* the kernel's int: negative for a tier of a distance past INT_MAX */
+		jw_int(w, "adistance_start",
+		       t->adistance_start > INT32_MAX
+			   ? (int64_t)t->adistance_start - (INT64_C(1) << 32)
+			   : (int64_t)t->adistance_start);
 		ints_w(w, "nodes", t->nodes, t->n_nodes);
 		jw_end(w);
 	}

@@ -152,7 +152,7 @@ static int build(struct topo_ctx *ctx, struct json_object *root, struct topo_pla
 		}
 		struct json_object *tier = get(o, "tier", json_type_int);
 		if (tier)
-			pn->tier = json_object_get_int(tier);
+			pn->tier = json_object_get_int64(tier);
 		struct json_object *d = get(o, "demotion", json_type_object);
 		if (r >= 0)
 			r = ints(get(d, "preferred", json_type_array), &pn->preferred,
@@ -182,12 +182,13 @@ static int build(struct topo_ctx *ctx, struct json_object *root, struct topo_pla
 		struct json_object *o = json_object_array_get_idx(tiers, i);
 		struct json_object *id = get(o, "id", json_type_int);
 		struct json_object *start = get(o, "adistance_start", json_type_int);
-		if (!id || !start) {
+		if (!id || !start || json_object_get_int64(id) < 0 ||
+		    json_object_get_int64(id) > UINT32_MAX) {
 			r = -EINVAL;
 			break;
 		}
 		struct plan_tier *pt = &p->tiers[p->n_tiers++];
-		pt->id = json_object_get_int(id);
+		pt->id = json_object_get_int64(id);
 		pt->adistance_start = (unsigned int)json_object_get_int64(start);
 		r = ints(get(o, "nodes", json_type_array), &pt->nodes, &pt->n_nodes);
 	}

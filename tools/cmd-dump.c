@@ -204,12 +204,13 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 			return NULL;
 		r = asprintf(&s, "%zu", topo_node_get_memory_block_count(n));
 		break;
-	case COL_TIER:
-		r = topo_node_get_kernel_tier(n);
-		if (r < 0)
+	case COL_TIER: {
+		uint32_t t; /* up to 4294967295: a tier of a distance past INT_MAX */
+		if (topo_node_get_kernel_tier_id(n, &t) < 0)
 			return NULL;
-		r = asprintf(&s, "%d", r);
+		r = asprintf(&s, "%u", t);
 		break;
+	}
 	case COL_ACCESS:
 		if (access < 0)
 			return NULL;
@@ -223,15 +224,16 @@ static char *cell(const struct topo *topo, const struct topo_plan *plan, const s
 	}
 	case COL_KIND:
 		return strdup(topo_kind_to_string(topo_plan_get_kind(plan, topo_node_get_id(n))));
-	case COL_PTIER:
-		r = topo_plan_get_tier(plan, topo_node_get_id(n));
-		if (r < 0)
+	case COL_PTIER: {
+		uint32_t t;
+		if (topo_plan_get_tier_id(plan, topo_node_get_id(n), &t) < 0)
 			return NULL;
-		r = asprintf(&s, "%d", r);
+		r = asprintf(&s, "%u", t);
 		break;
+	}
 	case COL_ADIST: {
 		unsigned int a;
-		if (topo_plan_get_tier(plan, topo_node_get_id(n)) < 0 ||
+		if (topo_plan_get_tier_id(plan, topo_node_get_id(n), NULL) < 0 ||
 		    topo_plan_get_adistance(plan, topo_node_get_id(n), &a) < 0)
 			return NULL;
 		r = asprintf(&s, "%u", a);

@@ -73,19 +73,21 @@ static int print_tables(const struct topo *topo, const struct topo_plan *plan,
 	if (!tiers || !nodes)
 		goto out;
 	for (size_t i = 0; i < topo_plan_get_tier_count(plan); i++) {
-		int id;
-		unsigned int start;
+		uint32_t id;
+		int32_t start;
 		const int *tn;
 		size_t nn;
-		topo_plan_get_tier_info(plan, i, &id, &start, &tn, &nn);
+		/* ids up to 4294967295 and the signed start: a tier of a distance past INT_MAX */
+		topo_plan_get_tier_info(plan, i, NULL, NULL, &tn, &nn);
+		topo_plan_get_tier_id_at(plan, i, &id, &start);
 		struct libscols_line *ln = scols_table_new_line(tiers, NULL);
 		if (!ln)
 			goto out;
-		cell_set(ln, 0, int_cell(id));
+		cell_set(ln, 0, uint_cell(id));
 		unsigned int a;
 		/* node_demotion[] passes: no distance */
 		bool passes = nn && topo_plan_get_adistance(plan, tn[0], &a) == -ENODATA;
-		cell_set(ln, 1, passes ? NULL : uint_cell(start));
+		cell_set(ln, 1, passes ? NULL : int_cell(start));
 		cell_set(ln, 2, format_node_list(tn, nn));
 	}
 
@@ -98,10 +100,11 @@ static int print_tables(const struct topo *topo, const struct topo_plan *plan,
 			goto out;
 		cell_set(ln, 0, int_cell(id));
 		scols_line_set_data(ln, 1, topo_kind_to_string(topo_plan_get_kind(plan, id)));
-		int tier = topo_plan_get_tier(plan, id);
-		bool adist = tier >= 0 && topo_plan_get_adistance(plan, id, &a) == 0;
+		uint32_t tier;
+		bool in_tier = topo_plan_get_tier_id(plan, id, &tier) == 0;
+		bool adist = in_tier && topo_plan_get_adistance(plan, id, &a) == 0;
 		cell_set(ln, 2, adist ? uint_cell(a) : NULL);
-		cell_set(ln, 3, tier >= 0 ? int_cell(tier) : NULL);
+		cell_set(ln, 3, in_tier ? uint_cell(tier) : NULL);
 		size_t n = topo_plan_get_preferred(plan, id, &t);
 		cell_set(ln, 4, format_node_list(t, n));
 		n = topo_plan_get_fallback(plan, id, &t);

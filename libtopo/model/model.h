@@ -52,15 +52,16 @@ struct plan_node {
 	bool kmem_after_boot_memory;
 	bool has_adist;
 	uint32_t adist;
-	int tier; /* tier id, -1 when none */
+	int64_t tier; /* tier id (the kernel's u32 memory_tierN name), -1 when none; order by
+			 tier_order() */
 	int *preferred, *fallback;
 	size_t n_preferred, n_fallback;
 	bool fallback_shared; /* fallback is its tier's lower[], not owned */
 };
 
 struct plan_tier {
-	int id;
-	unsigned int adistance_start;
+	int64_t id; /* memory_tierN's N, 0..UINT32_MAX */
+	unsigned int adistance_start; /* the kernel's int start, as its 32 bits */
 	int *nodes;
 	size_t n_nodes;
 	int *lower; /* every node of every slower tier, ascending: the fallback of its nodes */
@@ -87,7 +88,7 @@ struct topo_plan {
 	int kmajor, kminor; /* the model's version (KERNEL_AT_LEAST tests it) */
 	struct plan_node *nodes; /* parallel to topo->nodes */
 	size_t n_nodes;
-	struct plan_tier *tiers; /* fastest first */
+	struct plan_tier *tiers; /* fastest first: by tier_order(), the signed start */
 	size_t n_tiers;
 	/* kernel models: node_load[] by node id from the kernel log, NULL when unknown (0) */
 	int *node_load;

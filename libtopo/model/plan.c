@@ -5,6 +5,7 @@
  * planner.c runs them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,7 +233,34 @@ int topo_plan_get_tier(const struct topo_plan *plan, int node)
 	const struct plan_node *pn = cplan_node(plan, node);
 	if (!pn)
 		return -EINVAL;
-	return pn->tier >= 0 && pn->member ? pn->tier : -ENODATA;
+	if (pn->tier < 0 || !pn->member)
+		return -ENODATA;
+	return pn->tier <= INT_MAX ? (int)pn->tier : -ERANGE;
+}
+
+int topo_plan_get_tier_id(const struct topo_plan *plan, int node, uint32_t *tier_id)
+{
+	const struct plan_node *pn = cplan_node(plan, node);
+	if (!pn)
+		return -EINVAL;
+	if (pn->tier < 0 || !pn->member)
+		return -ENODATA;
+	if (tier_id)
+		*tier_id = (uint32_t)pn->tier;
+	return 0;
+}
+
+int topo_plan_get_tier_id_at(const struct topo_plan *plan, size_t index, uint32_t *tier_id,
+			     int32_t *adistance_start)
+{
+	if (!plan || index >= plan->n_tiers)
+		return -EINVAL;
+	const struct plan_tier *t = &plan->tiers[index];
+	if (tier_id)
+		*tier_id = (uint32_t)t->id;
+	if (adistance_start)
+		*adistance_start = (int32_t)(tier_order(t->id) * (int64_t)MEMTIER_CHUNK_SIZE);
+	return 0;
 }
 
 size_t topo_plan_get_tier_count(const struct topo_plan *plan)
@@ -247,14 +275,14 @@ int topo_plan_get_tier_info(const struct topo_plan *plan, size_t index, int *tie
 		return -EINVAL;
 	const struct plan_tier *t = &plan->tiers[index];
 	if (tier_id)
-		*tier_id = t->id;
+		*tier_id = t->id <= INT_MAX ? (int)t->id : -1;
 	if (adistance_start)
 		*adistance_start = t->adistance_start;
 	if (nodes)
 		*nodes = t->nodes;
 	if (n_nodes)
 		*n_nodes = t->n_nodes;
-	return 0;
+	return t->id <= INT_MAX ? 0 : -ERANGE;
 }
 
 size_t topo_plan_get_preferred(const struct topo_plan *plan, int node, const int **targets)

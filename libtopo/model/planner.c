@@ -71,16 +71,17 @@ int plan_verify(const struct topo_plan *plan, char **why)
 				if (tn->excluded)
 					return verr(why, "node %d demotes to excluded node %d", pn->id,
 						    t);
-				if (pn->tier < 0 || tn->tier <= pn->tier)
-					return verr(why, "node %d (tier %d) demotes to node %d (tier "
-							 "%d), which is not in a slower tier",
-						    pn->id, pn->tier, t, tn->tier);
+				if (pn->tier < 0 || tier_order(tn->tier) <= tier_order(pn->tier))
+					return verr(why, "node %d (tier %lld) demotes to node %d (tier "
+							 "%lld), which is not in a slower tier",
+						    pn->id, (long long)pn->tier, t,
+						    (long long)tn->tier);
 			}
 		if (!pass_model && pn->member && !pn->excluded && pn->tier >= 0 &&
 		    !pn->n_preferred && plan->n_tiers &&
 		    plan->tiers[plan->n_tiers - 1].id != pn->tier)
-			return verr(why, "node %d is in tier %d, not the slowest, but has no "
-					 "preferred target", pn->id, pn->tier);
+			return verr(why, "node %d is in tier %lld, not the slowest, but has no "
+					 "preferred target", pn->id, (long long)pn->tier);
 	}
 
 	unsigned char *state = calloc(plan->n_nodes + 1, 1);

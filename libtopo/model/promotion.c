@@ -12,45 +12,52 @@
  * and nothing of theirs is promoted. Pure: reads a plan or a snapshot.
  */
 #include <errno.h>
+#include <stdint.h>
 
 #include "model/model.h"
 
-/* The 6.1+ rule over tiers given by id (adistance_start = id << MEMTIER_CHUNK_BITS):
- * the tier id up to which every tier is top tier, or -1 when no tier holds a CPU node (the
- * kernel's top_tier_adistance then stays 0, and only a tier starting at 0 is top). */
-static int top_tier_id(const struct topo *topo, int (*tier_of)(const void *, size_t),
-		       const void *data)
+/* no tier: tier_of()'s answer for a node in none (orders are signed, -1 is a tier's) */
+#define NO_TIER INT64_MIN
+
+/* The 6.1+ rule over tiers given by their order (tier_order(): the signed adistance_start
+ * >> MEMTIER_CHUNK_BITS; a tier of a distance past INT_MAX is negative): the order up to
+ * which every tier is top tier. With no tier holding a CPU node the kernel's
+ * top_tier_adistance stays 0, and only a tier starting at 0 or below is top. */
+static int64_t top_tier_order(const struct topo *topo, int64_t (*tier_of)(const void *, size_t),
+			      const void *data)
 {
-	int top = -1;
+	int64_t top = NO_TIER;
 	for (size_t i = 0; i < topo->n_nodes; i++) {
-		int t = tier_of(data, i);
-		if (t >= 0 && topo->nodes[i].has_cpu && topo->nodes[i].online && t > top)
+		int64_t t = tier_of(data, i);
+		if (t != NO_TIER && topo->nodes[i].has_cpu && topo->nodes[i].online && t > top)
 			top = t;
 	}
-	return top < 0 ? 0 : top;
+	return top == NO_TIER ? 0 : top;
 }
 
-static int toptier(const struct topo *topo, size_t i, int tier, int top, bool cpu_rule)
+static int toptier(const struct topo *topo, size_t i, int64_t tier, int64_t top, bool cpu_rule)
 {
 	const struct topo_node *n = &topo->nodes[i];
 	if (cpu_rule)
 		return n->has_cpu && n->online;
 	if (!n->online)
 		return 0;
-	return tier < 0 || tier <= top;
+	return tier == NO_TIER || tier <= top; /* signed: adistance_start <= top_tier_adistance */
 }
 
-static int plan_tier_of(const void *data, size_t i)
+static int64_t plan_tier_of(const void *data, size_t i)
 {
 	const struct topo_plan *plan = data;
 	const struct plan_node *pn = &plan->nodes[i];
-	return pn->member && pn->tier >= 0 ? pn->tier : -1;
+	return pn->member && pn->tier >= 0 ? tier_order(pn->tier) : NO_TIER;
 }
 
-static int kernel_tier_of(const void *data, size_t i)
+static int64_t kernel_tier_of(const void *data, size_t i)
 {
 	const struct topo *topo = data;
-	return topo->nodes[i].online && topo->nodes[i].has_memory ? topo->nodes[i].kernel_tier : -1;
+	const struct topo_node *n = &topo->nodes[i];
+	return n->online && n->has_memory && n->kernel_tier >= 0 ? tier_order(n->kernel_tier)
+								 : NO_TIER;
 }
 
 /* -EOPNOTSUPP before 5.18 (no memory-tiering mode) and without NUMA; 1 for the N_CPU rule
@@ -73,7 +80,7 @@ int topo_plan_is_toptier(const struct topo_plan *plan, int node)
 		return cpu_rule;
 	/* the recommended plan: what 6.1+ would do with its tiers */
 	return toptier(plan->topo, i, plan_tier_of(plan, i),
-		       top_tier_id(plan->topo, plan_tier_of, plan), cpu_rule);
+		       top_tier_order(plan->topo, plan_tier_of, plan), cpu_rule);
 }
 
 int topo_is_toptier(const struct topo *topo, int node)
@@ -89,6 +96,6 @@ int topo_is_toptier(const struct topo *topo, int node)
 	size_t i = (size_t)topo->node_index[node];
 	if (!cpu_rule && !topo->n_tiers)
 		return -ENODATA; /* no memory_tiering in sysfs: the kernel's tiers are unknown */
-	return toptier(topo, i, kernel_tier_of(topo, i), top_tier_id(topo, kernel_tier_of, topo),
+	return toptier(topo, i, kernel_tier_of(topo, i), top_tier_order(topo, kernel_tier_of, topo),
 		       cpu_rule);
 }

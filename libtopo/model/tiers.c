@@ -204,14 +204,20 @@ static void note_cxl_link_latency_ps(struct topo_plan *plan, int node, const str
 	if (!plan->release || kernel_release_parse(plan->release, &maj, &min) < 0 ||
 	    !(maj == 6 && min == 18))
 		return;
+	/* the tier the kernel makes of it: a negative int sorts before DRAM's */
+	int32_t stored;
+	uint32_t id;
+	bool negative = kernel_stored_adistance(adist, &stored, &id);
 	findings_add(&plan->findings, "kernel-cxl-link-latency-ps", TOPO_SEVERITY_WARNING,
 		     r->devpath,
 		     "kernel %s adds the CXL link's latency to %s's figures in picoseconds, not "
 		     "nanoseconds (a 6.18 defect, seen on 6.18.15; 7.3 is fixed): read/write latency "
 		     "%u/%u ns, so node %d gets abstract distance %u (memory_tier%u), far slower "
-		     "than the device is; its place in the tier order is still below DRAM",
+		     "than the device is; %s",
 		     plan->release ? plan->release : "6.18", r->name, p->read_latency,
-		     p->write_latency, node, adist, adist >> MEMTIER_CHUNK_BITS);
+		     p->write_latency, node, adist, id,
+		     negative ? "stored as a negative int, that tier comes before DRAM's"
+			      : "its place in the tier order is still below DRAM");
 }
 
 /* |x - ref| * 10 > ref on any of the four figures (mt_set_default_dram_perf) */
@@ -339,6 +345,9 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 			int r = wide ? mt_perf_to_adistance_long(&p, ref, &a, &overflow)
 				     : mt_perf_to_adistance_u32(&p, ref, &a, &overflow);
 			if (r == 0) {
+				int32_t stored;
+				uint32_t kernel_id; /* memory_tierN of the int the kernel stores */
+				bool negative = kernel_stored_adistance(a, &stored, &kernel_id);
 				if (overflow)
 					findings_add(&plan->findings, "plan-adistance-overflow",
 						     TOPO_SEVERITY_WARNING, NULL,
@@ -347,19 +356,17 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 							  : "node %d: the kernel's 32-bit abstract "
 							    "distance arithmetic wraps; it computes "
 							    "%u (tier %u)",
-						     pn->id, a, a >> MEMTIER_CHUNK_BITS);
-				int32_t stored;
-				uint32_t kernel_id;
-				if (kernel_stored_adistance(a, &stored, &kernel_id))
+						     pn->id, a, kernel_id);
+				if (negative)
 					findings_add(
 					    &plan->findings, "plan-adistance-negative",
 					    TOPO_SEVERITY_WARNING, NULL,
 					    "node %d: the kernel keeps abstract distance %u in "
 					    "an int, as %d: it makes memory_tier%u and sorts it "
 					    "before every tier of a positive distance, DRAM's "
-					    "too; this plan keeps node %d in tier %u",
-					    pn->id, a, stored, kernel_id, pn->id,
-					    a >> MEMTIER_CHUNK_BITS);
+					    "too: node %d demotes into the other tiers and is "
+					    "never demoted into",
+					    pn->id, a, stored, kernel_id, pn->id);
 				adist = a;
 				if (cxl == 1) {
 					plan_add_evidence(pn, "abstract distance from CXL %s's own "
@@ -467,7 +474,9 @@ static int recommended_adistance(struct topo_plan *plan, const struct topo_plan_
 static int cmp_tier(const void *a, const void *b)
 {
 	const struct plan_tier *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
+	/* memory_tiers is sorted by the signed adistance_start: a negative one comes first */
+	int64_t p = tier_order(x->id), q = tier_order(y->id);
+	return (p > q) - (p < q);
 }
 
 /*
@@ -493,8 +502,8 @@ int plan_build_tiers(struct topo_plan *plan)
 			t = &t[plan->n_tiers++];
 			memset(t, 0, sizeof(*t));
 			t->id = pn->tier;
-			t->adistance_start = pn->has_adist ? (unsigned int)pn->tier << MEMTIER_CHUNK_BITS
-							   : 0;
+			t->adistance_start =
+			    pn->has_adist ? (unsigned int)((uint32_t)pn->tier << MEMTIER_CHUNK_BITS) : 0;
 		}
 		int *v = realloc(t->nodes, (t->n_nodes + 1) * sizeof(int));
 		if (!v)
@@ -520,8 +529,17 @@ int plan_assign_tiers(struct topo_plan *plan, const struct topo_plan_opts *opts)
 	}
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < plan->n_nodes; i++)
-		if (plan->nodes[i].has_adist)
-			plan->nodes[i].tier = (int)(plan->nodes[i].adist >> MEMTIER_CHUNK_BITS);
+	for (size_t i = 0; i < plan->n_nodes; i++) {
+		struct plan_node *pn = &plan->nodes[i];
+		if (!pn->has_adist)
+			continue;
+		/* the kernel's tier: the int it stores, rounded down, named by the u32 of >> 7 (a
+		 * distance past INT_MAX gives a tier in the billions, first in the order); the
+		 * recommended plan's distances stay below INT_MAX */
+		int32_t stored;
+		uint32_t id;
+		kernel_stored_adistance(pn->adist, &stored, &id);
+		pn->tier = id;
+	}
 	return plan_build_tiers(plan);
 }

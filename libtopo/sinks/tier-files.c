@@ -30,7 +30,7 @@ static int per_node(struct apply *a, const struct topo_plan *kernel_model)
 		for (size_t f = 0; f < ELEMENTSOF(tier_files) && r >= 0; f++) {
 			snprintf(path, sizeof(path), NODE_DIR "/node%d/%s", pn->id, tier_files[f]);
 			_cleanup_free_ char *cur = apply_read_value(a, path);
-			snprintf(want, sizeof(want), "%d", pn->tier);
+			snprintf(want, sizeof(want), "%lld", (long long)pn->tier);
 			if (cur && !value_equal(VALUE_TIER, cur, want))
 				r = apply_add_change(a, "tier_files", path, cur, want, VALUE_TIER);
 		}

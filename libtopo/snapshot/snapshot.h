@@ -65,7 +65,7 @@ struct topo_node {
 	struct topo_perf_class access[2];
 	struct topo_cache *caches;
 	size_t n_caches;
-	int kernel_tier; /* -1: none */
+	int64_t kernel_tier; /* memory_tierN's N (a u32, up to 4294967295), -1: none */
 	struct opt_u64 interleave_weight;
 	/* the kernel's own targets, from its log (sysfs/kmsg.c) */
 	bool kernel_demotion_known;
@@ -83,8 +83,19 @@ struct topo_node {
 	char *gpu;
 };
 
+/*
+ * The kernel orders memory_tiers by their signed int adistance_start, and names a tier by
+ * the u32 adistance_start >> 7: an id past INT32_MAX is a negative start (an abstract
+ * distance past INT_MAX, mm/memory-tiers.c) and sorts before every other tier. The signed
+ * chunk index of tier @id (0..UINT32_MAX): the order to compare tiers by.
+ */
+static inline int64_t tier_order(int64_t id)
+{
+	return id > INT32_MAX ? id - (INT64_C(1) << 32) : id;
+}
+
 struct topo_kernel_tier {
-	int id;
+	int64_t id; /* memory_tierN's N: the kernel's u32 device id */
 	int *nodes;
 	size_t n_nodes;
 };

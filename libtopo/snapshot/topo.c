@@ -5,6 +5,7 @@
  * pointer is owned by the snapshot.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,11 +290,20 @@ int topo_get_kernel_tier(const struct topo *topo, size_t index, int *tier_id, co
 		return -EINVAL;
 	const struct topo_kernel_tier *t = &topo->tiers[index];
 	if (tier_id)
-		*tier_id = t->id;
+		*tier_id = t->id <= INT_MAX ? (int)t->id : -1;
 	if (nodes)
 		*nodes = t->nodes;
 	if (n_nodes)
 		*n_nodes = t->n_nodes;
+	return t->id <= INT_MAX ? 0 : -ERANGE;
+}
+
+int topo_get_kernel_tier_id(const struct topo *topo, size_t index, uint32_t *tier_id)
+{
+	if (!topo || index >= topo->n_tiers)
+		return -EINVAL;
+	if (tier_id)
+		*tier_id = (uint32_t)topo->tiers[index].id;
 	return 0;
 }
 
@@ -301,7 +311,20 @@ int topo_node_get_kernel_tier(const struct topo_node *node)
 {
 	if (!node)
 		return -EINVAL;
-	return node->kernel_tier >= 0 ? node->kernel_tier : -ENODATA;
+	if (node->kernel_tier < 0)
+		return -ENODATA;
+	return node->kernel_tier <= INT_MAX ? (int)node->kernel_tier : -ERANGE;
+}
+
+int topo_node_get_kernel_tier_id(const struct topo_node *node, uint32_t *tier_id)
+{
+	if (!node)
+		return -EINVAL;
+	if (node->kernel_tier < 0)
+		return -ENODATA;
+	if (tier_id)
+		*tier_id = (uint32_t)node->kernel_tier;
+	return 0;
 }
 
 int topo_get_demotion_enabled(const struct topo *topo, bool *enabled)

@@ -12,18 +12,22 @@
 
 #define TIER_DIR "sys/devices/virtual/memory_tiering"
 
-static int tier_id(const char *name)
+/* N of memory_tierN: the kernel's u32 device id ("%s%u"), so up to 4294967295 (a tier of
+ * an abstract distance past INT_MAX, stored negative); -1 when not such a name */
+static int64_t tier_id(const char *name)
 {
 	const char *p = name + strlen("memory_tier");
 	if (strncmp(name, "memory_tier", strlen("memory_tier")) || !*p)
 		return -1;
-	long v = 0;
+	int64_t v = 0;
 	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || v > INT_MAX / 10)
+		if (*p < '0' || *p > '9')
 			return -1;
 		v = v * 10 + (*p - '0');
+		if (v > UINT32_MAX)
+			return -1;
 	}
-	return (int)v;
+	return v;
 }
 
 int sysfs_read_kernel_tiers(struct topo *topo)
@@ -36,7 +40,7 @@ int sysfs_read_kernel_tiers(struct topo *topo)
 		return 0; /* before 6.1, or no memory nodes: unknown */
 
 	for (size_t i = 0; i < nn; i++) {
-		int id = tier_id(names[i]);
+		int64_t id = tier_id(names[i]);
 		if (id < 0)
 			continue;
 		struct nodemask m;
@@ -71,8 +75,8 @@ int sysfs_read_kernel_tiers(struct topo *topo)
 			if (node->kernel_tier >= 0)
 				findings_add(&topo->findings, "sysfs-node-in-two-tiers",
 					     TOPO_SEVERITY_WARNING, path,
-					     "node %d is listed in memory_tier%d and memory_tier%d", n,
-					     node->kernel_tier, id);
+					     "node %d is listed in memory_tier%lld and memory_tier%lld",
+					     n, (long long)node->kernel_tier, (long long)id);
 			node->kernel_tier = id;
 		}
 	}

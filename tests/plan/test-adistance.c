@@ -83,14 +83,8 @@ static const char *plan_finding(const struct topo_plan *plan, const char *id, in
 	return NULL;
 }
 
-/*
- * cxl1-gp as gathered on 6.18.15 (region0's latency with the link's in picoseconds,
- * 218128/218228 ns, 312 MB/s), its sockets made twice as fast (5 ns, 40960 MB/s): 6.17+
- * computes 576 * 436356 / 10 * 81920 / 624 = 3299656861 in 64 bits, which the int keeps as
- * -995310435: the kernel would make memory_tier4287191433, before DRAM's. 6.12's 32-bit
- * arithmetic wraps to 2718825 instead (tier 21240), a positive int.
- */
-Test(adistance, a_machine_whose_figures_overflow_the_int)
+/* cxl1-gp as gathered on 6.18.15, its sockets' figures made twice as fast (see below) */
+static char *overflowing_tree(void)
 {
 	char src[4096];
 	snprintf(src, sizeof(src), "%s/sysfs/vm/cxl1-gp-6.18-sysram", fixtures_dir());
@@ -105,6 +99,32 @@ Test(adistance, a_machine_whose_figures_overflow_the_int)
 				 files[k]);
 			write_str(root, rel, k < 2 ? "5\n" : "40960\n");
 		}
+	return root;
+}
+
+static bool has(const int *v, size_t n, int x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* the kernel's name of the tier: -995310435 rounded down to -995310464, >> 7 = -7775863,
+ * printed as the u32 2^32 - 7775863 */
+#define NEG_TIER UINT32_C(4287191433)
+
+/*
+ * cxl1-gp as gathered on 6.18.15 (region0's latency with the link's in picoseconds,
+ * 218128/218228 ns, 312 MB/s), its sockets made twice as fast (5 ns, 40960 MB/s): 6.17+
+ * computes 576 * 436356 / 10 * 81920 / 624 = 3299656861 in 64 bits, which the int keeps as
+ * -995310435: the kernel makes memory_tier4287191433 and sorts it before DRAM's (signed
+ * adistance_start), so node 2 is the top tier and demotes into DRAM. 6.12's 32-bit
+ * arithmetic wraps to 2718825 instead (tier 21240), a positive int: the slowest tier.
+ */
+Test(adistance, a_machine_whose_figures_overflow_the_int)
+{
+	char *root = overflowing_tree();
 	struct topo_ctx *ctx;
 	struct topo *topo = discover(root, &ctx);
 	struct topo_plan *plan;
@@ -115,17 +135,128 @@ Test(adistance, a_machine_whose_figures_overflow_the_int)
 	cr_expect(strstr(m, "abstract distance 3299656861 in an int, as -995310435") &&
 		      strstr(m, "memory_tier4287191433 "),
 		  "%s", m);
-	cr_expect_eq(topo_plan_get_tier(plan, 2), (int)(UINT32_C(3299656861) >> 7));
 	cr_expect_not_null(plan_finding(plan, "plan-adistance-overflow", 2),
 			   "6.18 warns that the value exceeds an int");
+	/* the picosecond defect names the kernel's tier and its place, before DRAM's */
+	bool ps = false;
+	for (size_t i = 0; i < topo_plan_get_finding_count(plan); i++) {
+		const struct topo_finding *f = topo_plan_get_finding(plan, i);
+		if (strcmp(topo_finding_get_id(f), "kernel-cxl-link-latency-ps"))
+			continue;
+		ps = true;
+		cr_expect(strstr(topo_finding_get_message(f), "(memory_tier4287191433)") &&
+			      strstr(topo_finding_get_message(f), "comes before DRAM's"),
+			  "%s", topo_finding_get_message(f));
+	}
+	cr_expect(ps, "no kernel-cxl-link-latency-ps on 6.18.15");
+	/* the kernel's tier, by its u32 name; the int API does not return a wrong id */
+	uint32_t id = 0;
+	cr_expect_eq(topo_plan_get_tier_id(plan, 2, &id), 0);
+	cr_expect_eq(id, NEG_TIER);
+	cr_expect_eq(topo_plan_get_tier(plan, 2), -ERANGE);
+	cr_expect_eq(topo_plan_get_tier(plan, 0), 4);
+	/* first in the order (signed start), DRAM's tier after it */
+	cr_assert_eq(topo_plan_get_tier_count(plan), 2);
+	int32_t start = 0;
+	int iid = 0;
+	const int *tn;
+	size_t nn;
+	cr_expect_eq(topo_plan_get_tier_id_at(plan, 0, &id, &start), 0);
+	cr_expect_eq(id, NEG_TIER);
+	cr_expect_eq(start, -995310464);
+	cr_expect_eq(topo_plan_get_tier_info(plan, 0, &iid, NULL, &tn, &nn), -ERANGE);
+	cr_expect(iid == -1 && nn == 1 && tn[0] == 2);
+	cr_expect_eq(topo_plan_get_tier_info(plan, 1, &iid, NULL, &tn, &nn), 0);
+	cr_expect(iid == 4 && nn == 2);
+	/* node 2 demotes into DRAM; nothing demotes into node 2 */
+	const int *t;
+	size_t n = topo_plan_get_preferred(plan, 2, &t);
+	cr_expect(n >= 1 && (has(t, n, 0) || has(t, n, 1)), "node 2 has no DRAM target");
+	n = topo_plan_get_fallback(plan, 2, &t);
+	cr_expect(n == 2 && has(t, n, 0) && has(t, n, 1));
+	for (int d = 0; d < 2; d++) {
+		cr_expect_not(has(t, topo_plan_get_preferred(plan, d, &t), 2), "node %d", d);
+		cr_expect_not(has(t, topo_plan_get_fallback(plan, d, &t), 2), "node %d", d);
+	}
+	/* promotion: a tier starting at or below the CPU nodes' is top tier */
+	cr_expect_eq(topo_plan_is_toptier(plan, 2), 1);
+	/* JSON: the u32 id and the signed start */
+	char *json = NULL;
+	cr_assert_eq(topo_plan_to_json(plan, 0, &json), 0);
+	cr_expect(strstr(json, "4287191433") && strstr(json, "-995310464"), "%s", json);
+	free(json);
+	char *why = NULL;
+	cr_expect_eq(topo_plan_verify(plan, &why), 0, "%s", why ? why : "");
+	free(why);
 	topo_plan_unref(plan);
 
 	cr_assert_eq(topo_plan_new(topo, TOPO_PLAN_KERNEL, "6.12.118+deb12-amd64", NULL, &plan), 0);
 	cr_expect_null(plan_finding(plan, "plan-adistance-negative", 2));
 	cr_expect_not_null(plan_finding(plan, "plan-adistance-overflow", 2));
 	cr_expect_eq(topo_plan_get_tier(plan, 2), 21240);
+	cr_expect_eq(topo_plan_get_tier_id_at(plan, 1, &id, &start), 0);
+	cr_expect(id == 21240 && start == 21240 * 128, "6.12: node 2's tier is the slowest");
+	cr_expect_eq(topo_plan_get_preferred(plan, 2, &t), 0);
+	cr_expect_eq(topo_plan_is_toptier(plan, 2), 0);
 	topo_plan_unref(plan);
 
+	topo_unref(topo);
+	topo_ctx_unref(ctx);
+	remove_tree(root);
+}
+
+/* the same machine as a 6.18 kernel shows it: node 2 in memory_tier4287191433 */
+Test(adistance, reads_the_kernels_tier_past_int_max_without_drift)
+{
+	char *root = overflowing_tree();
+	char from[4096], to[4096];
+	snprintf(from, sizeof(from), "%s/sys/devices/virtual/memory_tiering/memory_tier6444642",
+		 root);
+	snprintf(to, sizeof(to), "%s/sys/devices/virtual/memory_tiering/memory_tier4287191433",
+		 root);
+	cr_assert_eq(rename(from, to), 0);
+	struct topo_ctx *ctx;
+	struct topo *topo = discover(root, &ctx);
+
+	const struct topo_node *n2 = topo_get_node(topo, 2);
+	uint32_t id = 0;
+	cr_expect_eq(topo_node_get_kernel_tier_id(n2, &id), 0);
+	cr_expect_eq(id, NEG_TIER);
+	cr_expect_eq(topo_node_get_kernel_tier(n2), -ERANGE);
+	cr_expect_eq(topo_node_get_kernel_tier(topo_get_node(topo, 0)), 4);
+	bool seen = false;
+	for (size_t i = 0; i < topo_get_kernel_tier_count(topo); i++) {
+		int iid;
+		cr_assert_eq(topo_get_kernel_tier_id(topo, i, &id), 0);
+		int r = topo_get_kernel_tier(topo, i, &iid, NULL, NULL);
+		if (id == NEG_TIER) {
+			seen = true;
+			cr_expect(r == -ERANGE && iid == -1);
+		} else {
+			cr_expect(r == 0 && iid == (int)id);
+		}
+	}
+	cr_expect(seen, "memory_tier4287191433 not read");
+	/* the running kernel: node 2's tier starts below the CPU nodes', so it is top tier */
+	cr_expect_eq(topo_is_toptier(topo, 2), 1);
+
+	struct topo_check *check;
+	cr_assert_eq(topo_check_new(topo, "6.18.15+deb13-amd64", NULL, &check), 0);
+	for (size_t i = 0; i < topo_check_get_finding_count(check); i++) {
+		const struct topo_finding *f = topo_check_get_finding(check, i);
+		cr_expect(strcmp(topo_finding_get_id(f), "drift-kernel-model-tier"), "%s",
+			  topo_finding_get_message(f));
+	}
+	topo_check_unref(check);
+
+	/* a name past UINT32_MAX is no tier of the kernel's */
+	topo_unref(topo);
+	topo_ctx_unref(ctx);
+	snprintf(from, sizeof(from), "%s/sys/devices/virtual/memory_tiering/memory_tier4294967296",
+		 root);
+	cr_assert_eq(rename(to, from), 0);
+	topo = discover(root, &ctx);
+	cr_expect_eq(topo_node_get_kernel_tier_id(topo_get_node(topo, 2), &id), -ENODATA);
 	topo_unref(topo);
 	topo_ctx_unref(ctx);
 	remove_tree(root);

@@ -21,6 +21,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,8 +296,21 @@ static bool is_kmem(const struct topo *t, size_t i, bool *first_type)
 	return kmem;
 }
 
+/* the reference's "no tier": tiers are kept as their signed order (the kernel's
+ * adistance_start >> 7, negative for a distance past INT_MAX), so -1 is a tier */
+#define NO_TIER INT_MIN
+
+/* a plan tier id (the kernel's u32 name) as its signed order, NO_TIER when none */
+static int plan_tier_order(const struct topo_plan *p, int node)
+{
+	uint32_t id;
+	if (topo_plan_get_tier_id(p, node, &id) < 0)
+		return NO_TIER;
+	return id > INT32_MAX ? (int)((int64_t)id - (INT64_C(1) << 32)) : (int)id;
+}
+
 struct ref {
-	int tier[64];
+	int tier[64]; /* signed order (start >> 7), NO_TIER when none */
 	long long negative_tier[64]; /* the kernel's memory_tierN of a negative int, else -1 */
 	int pref[64][64], npref[64];
 	int fb[64][64], nfb[64];
@@ -407,7 +421,7 @@ static void ref_passes(const struct topo *t, bool several, const long *load, str
 	size_t n = t->n_nodes;
 	bool used[64] = {false}, next[64] = {false};
 	for (size_t i = 0; i < n; i++) {
-		r->tier[i] = -1;
+		r->tier[i] = NO_TIER;
 		r->npref[i] = r->nfb[i] = 0;
 		next[i] = t->nodes[i].online && t->nodes[i].has_cpu;
 	}
@@ -422,7 +436,7 @@ static void ref_passes(const struct topo *t, bool several, const long *load, str
 		if (!any) {
 			for (size_t i = 0; i < n; i++)
 				if (!member(t, i))
-					r->tier[i] = -1;
+					r->tier[i] = NO_TIER;
 			break;
 		}
 		if (pass == 1)
@@ -430,7 +444,7 @@ static void ref_passes(const struct topo *t, bool several, const long *load, str
 		for (size_t i = 0; i < n; i++) {
 			if (!this[i])
 				continue;
-			if (r->tier[i] < 0)
+			if (r->tier[i] == NO_TIER)
 				r->tier[i] = pass;
 			long first = -1;
 			for (;;) {
@@ -451,7 +465,7 @@ static void ref_passes(const struct topo *t, bool several, const long *load, str
 				if (first < 0)
 					first = dist(t, i, (size_t)c);
 				next[c] = true;
-				if (r->tier[c] < 0)
+				if (r->tier[c] == NO_TIER)
 					r->tier[c] = pass + 1;
 				if (!several)
 					break;
@@ -562,7 +576,7 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct topo_node *x = &t->nodes[i];
-		r->tier[i] = -1;
+		r->tier[i] = NO_TIER;
 		r->negative_tier[i] = -1;
 		if (!member(t, i))
 			continue;
@@ -616,7 +630,10 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 		}
 		if (kmem && adist == 2880)
 			coverage[R_KMEM_DEFAULT]++;
-		r->tier[i] = (int)(adist >> 7);
+		/* the tier's order: memory_tiers sorted by the signed adistance_start, so a
+		 * negative int comes before every other tier (6.17+: the node is the top tier) */
+		int stored_adist = (int)adist;
+		r->tier[i] = stored_adist < 0 ? (stored_adist & ~127) / 128 : (int)(adist >> 7);
 	}
 }
 
@@ -646,14 +663,15 @@ static void ref_targets(const struct topo *t, const long *load, struct ref *r)
 	size_t n = t->n_nodes;
 	for (size_t i = 0; i < n; i++) {
 		r->npref[i] = r->nfb[i] = 0;
-		if (r->tier[i] < 0)
+		if (r->tier[i] == NO_TIER)
 			continue;
 		/* the next slower tier that exists */
-		int next = -1;
+		int next = NO_TIER;
 		for (size_t j = 0; j < n; j++)
-			if (r->tier[j] > r->tier[i] && (next < 0 || r->tier[j] < next))
+			if (r->tier[j] != NO_TIER && r->tier[j] > r->tier[i] &&
+			    (next == NO_TIER || r->tier[j] < next))
 				next = r->tier[j];
-		if (next < 0)
+		if (next == NO_TIER)
 			continue;
 		r->npref[i] = ref_preferred(t, r, i, next, load, r->pref[i]);
 		if (r->npref[i] > 1)
@@ -663,7 +681,7 @@ static void ref_targets(const struct topo *t, const long *load, struct ref *r)
 		if (!same_set(without, (size_t)nw, r->pref[i], (size_t)r->npref[i]))
 			coverage[R_NODE_LOAD]++;
 		for (size_t j = 0; j < n; j++)
-			if (r->tier[j] > r->tier[i])
+			if (r->tier[j] != NO_TIER && r->tier[j] > r->tier[i])
 				r->fb[i][r->nfb[i]++] = t->nodes[j].id;
 		if (r->nfb[i] > r->npref[i])
 			coverage[R_FALLBACK_WIDER]++;
@@ -699,17 +717,19 @@ static void check_invariants(const struct topo *t, const struct topo_plan *p, co
 	const char *km = topo_plan_get_kernel_model(p);
 	bool pass_model = topo_plan_get_model(p) == TOPO_PLAN_KERNEL && km &&
 			  strtol(km, NULL, 10) < 6;
-	int last_tier = -1;
+	/* tiers in the kernel's order: by the signed start (a negative one first) */
+	int last_tier = NO_TIER;
 	for (size_t k = 0; k < topo_plan_get_tier_count(p); k++) {
-		int id;
-		topo_plan_get_tier_info(p, k, &id, NULL, NULL, NULL);
-		cr_assert_gt(id, last_tier, "run %lu %s: tiers out of order", run, what);
-		last_tier = id;
+		int32_t start;
+		cr_assert_eq(topo_plan_get_tier_id_at(p, k, NULL, &start), 0);
+		cr_assert(last_tier == NO_TIER || start / 128 > last_tier,
+			  "run %lu %s: tiers out of order", run, what);
+		last_tier = start / 128;
 	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		int id = t->nodes[i].id;
 		const int *v;
-		int tier = topo_plan_get_tier(p, id);
+		int tier = plan_tier_order(p, id);
 		for (int l = 0; l < 2; l++) {
 			size_t nv = l ? topo_plan_get_fallback(p, id, &v) : topo_plan_get_preferred(p, id, &v);
 			for (size_t k = 0; k < nv; k++) {
@@ -722,14 +742,14 @@ static void check_invariants(const struct topo *t, const struct topo_plan *p, co
 					  v[k]);
 				cr_assert(!excluded[i], "run %lu %s: excluded node %d has targets", run,
 					  what, id);
-				int tt = topo_plan_get_tier(p, v[k]);
-				cr_assert(tt >= 0 && (tier < 0 ? pass_model : tt > tier),
+				int tt = plan_tier_order(p, v[k]);
+				cr_assert(tt != NO_TIER && (tier == NO_TIER ? pass_model : tt > tier),
 					  "run %lu %s: node %d (tier %d) -> %d (tier %d) not slower", run,
 					  what, id, tier, v[k], tt);
 			}
 		}
 		/* a node of a tier that is not the slowest has somewhere to go */
-		if (!pass_model && tier >= 0 && tier != last_tier && !excluded[i])
+		if (!pass_model && tier != NO_TIER && tier != last_tier && !excluded[i])
 			cr_assert_gt(topo_plan_get_preferred(p, id, NULL), 0,
 				     "run %lu %s: node %d in tier %d has no target", run, what, id, tier);
 	}
@@ -851,8 +871,8 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 			}
 			for (size_t i = 0; i < t->n_nodes; i++) {
 				int id = t->nodes[i].id;
-				int tier = topo_plan_get_tier(p, id);
-				cr_assert_eq(tier < 0 ? -1 : tier, r.tier[i],
+				int tier = plan_tier_order(p, id);
+				cr_assert_eq(tier, r.tier[i],
 					     "run %lu kernel %s node %d: tier %d, reference %d", run,
 					     name, id, tier, r.tier[i]);
 				const int *vv;
