@@ -102,12 +102,19 @@ static void family(FILE *f, const char *name, const char *type, const char *unit
 	fprintf(f, "# HELP %s %s\n", name, help);
 }
 
-static char *int_text(int v)
+static char *int_text(int64_t v)
 {
 	char *s = NULL;
-	if (v >= 0 && asprintf(&s, "%d", v) < 0)
+	if (v >= 0 && asprintf(&s, "%" PRId64, v) < 0)
 		s = NULL;
 	return s;
+}
+
+/* a tier id as the kernel names it (u32: above INT_MAX for a negative abstract distance), or
+ * a negative errno */
+static int64_t tier_of(int r, uint32_t id)
+{
+	return r < 0 ? r : (int64_t)id;
 }
 
 struct metrics {
@@ -146,8 +153,11 @@ static void nodes(FILE *f, const struct metrics *m)
 		size_t nf = topo_plan_get_fallback(plan, id, &fall);
 		const unsigned int *cpus;
 		size_t nc = topo_node_get_cpus(n, &cpus);
-		char *sid = int_text(id), *tier = int_text(topo_plan_get_tier(plan, id)),
-		     *ktier = int_text(topo_node_get_kernel_tier(n)),
+		uint32_t pt = 0, kt = 0;
+		int rp = topo_plan_get_tier_id(plan, id, &pt);
+		int rk = topo_node_get_kernel_tier_id(n, &kt);
+		int64_t ptier = tier_of(rp, pt), ktier_id = tier_of(rk, kt);
+		char *sid = int_text(id), *tier = int_text(ptier), *ktier = int_text(ktier_id),
 		     *p = format_node_list(pref, np), *fb = format_node_list(fall, nf),
 		     *c = format_list(cpus, nc);
 		fputs("tiertopo_node_info{", f);

@@ -153,14 +153,19 @@ static int row_node(const struct stat_out *o, const struct topo_vmstat *now, siz
 		   : topo_node_get_id(topo_get_node_by_index(o->topo, k));
 }
 
-static int node_tier(const struct stat_out *o, int node, bool plan)
+/* the kernel's u32 tier id (above INT_MAX for the tier of a negative abstract distance), or
+ * a negative errno */
+static int64_t node_tier(const struct stat_out *o, int node, bool plan)
 {
-	if (node < 0)
-		return -ENODATA;
-	if (plan)
-		return o->plan ? topo_plan_get_tier(o->plan, node) : -ENODATA;
-	const struct topo_node *n = topo_get_node(o->topo, node);
-	return n ? topo_node_get_kernel_tier(n) : -ENODATA;
+	uint32_t id = 0;
+	int r = -ENODATA;
+	if (node >= 0 && plan && o->plan)
+		r = topo_plan_get_tier_id(o->plan, node, &id);
+	else if (node >= 0 && !plan) {
+		const struct topo_node *n = topo_get_node(o->topo, node);
+		r = n ? topo_node_get_kernel_tier_id(n, &id) : -ENODATA;
+	}
+	return r < 0 ? r : (int64_t)id;
 }
 
 /* "%" PRIu64 without printf's machinery: a report at 1024 nodes has 13,000 cells */
@@ -189,7 +194,8 @@ static char *cell(const struct stat_out *o, const struct topo_vmstat *before,
 		  const struct topo_vmstat *now, int node, int col, double seconds)
 {
 	char *s = NULL;
-	int r, t;
+	int r;
+	int64_t t;
 	switch (col) {
 	case COL_NODE:
 		if (node < 0)
@@ -200,7 +206,7 @@ static char *cell(const struct stat_out *o, const struct topo_vmstat *before,
 		t = node_tier(o, node, col == COL_PTIER);
 		if (t < 0)
 			return NULL;
-		r = asprintf(&s, "%d", t);
+		return u64_string((uint64_t)t);
 		break;
 	case COL_KIND:
 		if (node < 0 || !o->plan || !topo_get_node(o->topo, node))
@@ -271,9 +277,9 @@ static struct json_object *json_counters(const struct stat_out *o,
 	return c;
 }
 
-static struct json_object *json_int_or_null(int v)
+static struct json_object *json_int_or_null(int64_t v)
 {
-	return v < 0 ? NULL : json_object_new_int(v);
+	return v < 0 ? NULL : json_object_new_int64(v);
 }
 
 static int print_json(const struct stat_out *o, const struct topo_vmstat *before,

@@ -294,6 +294,16 @@ try:
     fams = parse(run("-s", root, "metrics").stdout)
     tap([s.value for s in samples(fams, "tiertopo_applied_matches_recommended")] == [0],
         "the recommended plan changed (node 2 excluded): applied_matches_recommended 0")
+    # a kernel tier above INT_MAX (the kernel's memory_tier%u of a negative abstract distance):
+    # 6.18's CXL capture with its tier renamed as such an id; the label is the kernel's u32
+    u32 = os.path.join(tmp, "u32")
+    shutil.copytree(os.path.join(fixtures, "sysfs/vm/cxl1-gp-6.18-sysram"), u32, symlinks=True)
+    mt = os.path.join(u32, "sys/devices/virtual/memory_tiering")
+    os.rename(os.path.join(mt, "memory_tier6444642"), os.path.join(mt, "memory_tier4287191433"))
+    fams = parse(run("-s", u32, "metrics").stdout)
+    kt = [s.labels.get("kernel_tier") for s in samples(fams, "tiertopo_node")
+          if s.labels.get("node") == "2"]
+    tap(kt == ["4287191433"], "a kernel tier id above INT_MAX is node_info's kernel_tier label", str(kt))
 finally:
     shutil.rmtree(tmp)
 sys.exit(tap.done())

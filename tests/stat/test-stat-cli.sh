@@ -131,4 +131,14 @@ printf 'numa_hit 7654321\npgdemote_kswapd 8O111\npgdemote_direct 45\n' >"$tmp/g/
 out=$("$T" stat -s "$tmp/g" -r -n -o NODE,DEM_KSWAPD,DEM_DIRECT 2>"$tmp/err" | sed -n 2p)
 same "a garbled line leaves that counter unavailable" "1 - 45" "$out"
 if grep -q 'node1/vmstat line 2 holds "pgdemote_kswapd 8O111"' "$tmp/err"; then ok "a garbled line is reported with its path and content"; else not_ok "a garbled line is reported with its path and content" "$(cat "$tmp/err")"; fi
+# a kernel tier above INT_MAX (the kernel's memory_tier%u of a negative abstract distance, 6.18's
+# CXL capture with its tier renamed as such an id): shown as the kernel names it, not unknown
+cp -a "$FIX/sysfs/vm/cxl1-gp-6.18-sysram" "$tmp/u32"
+mv "$tmp/u32/sys/devices/virtual/memory_tiering/memory_tier6444642" \
+	"$tmp/u32/sys/devices/virtual/memory_tiering/memory_tier4287191433"
+out=$("$T" stat -s "$tmp/u32" -r -n -o NODE,TIER 2>/dev/null | awk '$1 == 2 {print $2}')
+same "a kernel tier id above INT_MAX is printed as the kernel's u32" "4287191433" "$out"
+out=$("$T" stat -s "$tmp/u32" -J 2>/dev/null | python3 -c 'import json, sys
+print([n.get("kernel_tier") for n in json.load(sys.stdin)["nodes"] if n["node"] == 2])')
+same "... and is -J's kernel_tier" "[4287191433]" "$out"
 done_testing
