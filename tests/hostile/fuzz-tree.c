@@ -19,14 +19,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "libtopo.h"
 
-#define TREE_ALARM 5 /* seconds a tree may take */
+/*
+ * A tree that spins is caught by its CPU time, one that blocks (a FIFO read, a lock) by the
+ * wall clock. Neither limit depends on how loaded the machine is: a tree takes ~0.1 s of CPU
+ * under ASan, and a sanitizer build on two busy cores once needed over 5 s of wall time for
+ * one, so the wall limit is only there for what uses no CPU at all.
+ */
+#define TREE_CPU_LIMIT 10  /* seconds of CPU a tree may use */
+#define TREE_WALL_LIMIT 120 /* seconds a tree may take, CPU or not */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static uint64_t rng;
 
@@ -423,20 +435,32 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			return 1;
 		if (pid == 0) {
-			alarm(TREE_ALARM);
+			struct itimerval cpu = {.it_value = {.tv_sec = TREE_CPU_LIMIT}};
+			if (setitimer(ITIMER_PROF, &cpu, NULL) < 0)
+				_exit(3);
+			alarm(TREE_WALL_LIMIT);
 			exercise(tree);
 			exit(0);
 		}
 		int status = 0;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		struct rusage ru = {0};
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 			;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		long wall_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		long cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+			      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 		uint64_t after = outside_sum();
 		const char *what = NULL;
 		char why[64];
 		if (after != before)
 			what = "something outside the tree changed";
+		else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPROF)
+			what = "spun: used " STR(TREE_CPU_LIMIT) " s of CPU";
 		else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-			what = "hung: still running after the alarm";
+			what = "hung: still running after " STR(TREE_WALL_LIMIT) " s";
 		else if (WIFSIGNALED(status)) {
 			snprintf(why, sizeof(why), "killed by signal %d", WTERMSIG(status));
 			what = why;
@@ -447,7 +471,8 @@ int main(int argc, char **argv)
 		}
 		if (what) {
 			failed++;
-			printf("not ok %lu - tree %lu: %s\n", t + 1, t, what);
+			printf("not ok %lu - tree %lu: %s (%ld ms, %ld ms of CPU)\n", t + 1, t, what,
+			       wall_ms, cpu_ms);
 			rewind(log);
 			for (char line[4200]; fgets(line, sizeof(line), log);)
 				printf("# %s", line);
@@ -459,7 +484,8 @@ int main(int argc, char **argv)
 				before = after;
 			}
 		} else {
-			printf("ok %lu - tree %lu (%zu mutations)\n", t + 1, t, n);
+			printf("ok %lu - tree %lu (%zu mutations, %ld ms, %ld ms of CPU)\n", t + 1, t, n,
+			       wall_ms, cpu_ms);
 		}
 	}
 	fclose(log);

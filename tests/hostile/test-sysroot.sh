@@ -45,7 +45,7 @@ attack() {
 	shift 4
 	local before after out rc
 	before=$(outside)
-	out=$(timeout 10 "$@" 2>&1)
+	out=$(timeout 60 "$@" 2>&1)
 	rc=$?
 	after=$(outside)
 	if [ "$before" != "$after" ]; then
@@ -54,7 +54,7 @@ attack() {
 		ok "$name: nothing outside the box changes"
 	fi
 	if [ $rc = 124 ]; then
-		not_ok "$name: finishes within 10 s" "timed out"
+		not_ok "$name: finishes within 60 s" "timed out"
 		return
 	fi
 	[ "$refused" = 1 ] || return 0
@@ -129,9 +129,9 @@ for f in $N/node0/distance $N/node0/access1/initiators/read_latency $N/possible 
 		# apply prints its actions, not the readers' findings: -v makes it say them
 		v=; [ $c = apply ] && v=-v
 		before=$(outside)
-		out=$(timeout 10 "$T" -s box $v $c 2>&1)
+		out=$(timeout 60 "$T" -s box $v $c 2>&1)
 		rc=$?
-		if [ $rc = 124 ]; then not_ok "FIFO $f: $c finishes within 10 s" "timed out"; continue; fi
+		if [ $rc = 124 ]; then not_ok "FIFO $f: $c finishes within 60 s" "timed out"; continue; fi
 		if [ "$before" = "$(outside)" ]; then ok "FIFO $f: $c finishes ($rc), nothing outside changes"
 		else not_ok "FIFO $f: $c finishes, nothing outside changes"; fi
 		case "$out" in

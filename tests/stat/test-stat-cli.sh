@@ -82,7 +82,7 @@ set_counter() {
 }
 "$T" stat -s "$tmp/t" -r -n -o NODE,DEM_KSWAPD,PRO_OK,HINT,DEM_PROACT 2 2 >"$tmp/rate" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ "$(wc -l <"$tmp/rate")" -ge 4 ] && break; sleep 0.05; done
+for _ in $(seq 1200); do [ "$(wc -l <"$tmp/rate")" -ge 4 ] && break; sleep 0.05; done
 set_counter sys/devices/system/node/node0/vmstat pgdemote_kswapd $((120345 + 5000))
 set_counter sys/devices/system/node/node1/vmstat pgpromote_success $((13444 + 1000))
 set_counter proc/vmstat pgdemote_kswapd $((200456 + 5000))

@@ -26,8 +26,8 @@ after() { # the kernel's files change under the running daemon
 node2_tier() {
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([n['tier'] for n in d['nodes'] if n['node']==2][0])" "$1/run/tiertopo/state.json" 2>/dev/null
 }
-wait_for() { # COND... : up to 10 s
-	for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done
+wait_for() { # COND... : up to 60 s (a sanitizer build on a loaded machine is slow)
+	for _ in $(seq 600); do "$@" && return 0; sleep 0.1; done
 	return 1
 }
 
