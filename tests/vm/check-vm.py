@@ -324,6 +324,13 @@ def scenario_a(tag, d, doc, kern, check):
         f"{check.get('__error__', '')}\n" + "\n".join(
             f"{f['id']}: {f['message']}" for f in check.get("findings", []) if f["id"] in bad))
 
+    # a: the plain table (libsmartcols, loaded with dlopen at the first table: the guest must
+    # have it although ldd does not name it)
+    table = text(f"{d}/dump.txt")
+    trc = text(f"{d}/dump-table.rc").strip() if os.path.exists(f"{d}/dump-table.rc") else "?"
+    expect(trc == "0" and any(l.split()[:1] == ["NODE"] for l in table.splitlines()),
+        f"a table {tag}: `tiertopo` prints its node table (exit {trc})", table[:600])
+
     # a: the firmware's nodes as Linux boots them (issue 15: an NVDIMM inside the hotplug
     # window is set aside, not an overlap): check has no error finding, and firmware.nodes maps
     # every PXM of the raw SRAT to a possible node, the one the kernel logged for it

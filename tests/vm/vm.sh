@@ -97,6 +97,20 @@ newer_apt_update() {
 	touch "$stamp"
 }
 
+# are the packages that hold kernel K's image and modules in the archive? (stderr: the first
+# that is not). linux-base-K is not one: 6.16-6.18's linux-image-K depends on it and holds all.
+kernel_whole() {
+	local k=$1 opts="" p
+	apt-cache show "linux-image-$k" >/dev/null 2>&1 || opts=$(newer_apt_opts)
+	# apt-cache depends writes a dependency no package satisfies in <angle brackets>
+	# shellcheck disable=SC2086
+	p=$(apt-cache $opts depends "linux-image-$k" 2>/dev/null |
+		awk -v k="$k" '$1=="Depends:" && ($2=="<linux-binary-" k ">" || $2=="<linux-modules-" k ">") {gsub(/[<>]/, "", $2); print $2; exit}')
+	[ -z "$p" ] && return 0
+	echo "linux-image-$k depends on $p, which the archive does not have" >&2
+	return 1
+}
+
 # the exact Debian kernel release for a series:
 #   6.1  -> what bookworm's linux-image-amd64 pulls; 6.12 -> newest linux-image-6.12.*+deb12-amd64
 #   6.18, 7.3, ... (major.minor)  -> newest linux-image-M.N.P+debX-amd64 of the newer suites
@@ -116,14 +130,23 @@ kver() {
 		esac
 		if [ -z "${VM_OFFLINE:-}" ] && newer_apt_update; then
 			# shellcheck disable=SC2046
-			k=$(apt-cache $(newer_apt_opts) search --names-only "^linux-image-$re\\+deb[0-9]+-amd64\$" 2>/dev/null |
-				awk '{print $1}' | sort -V | tail -1)
-			k=${k#linux-image-}
+			# the newest one the archive has whole: a mirror may serve linux-image-K and
+			# linux-binary-K without the linux-modules-K they depend on (6.19, 7.0, 7.1 here)
+			local c msg
+			for c in $(apt-cache $(newer_apt_opts) search --names-only "^linux-image-$re\\+deb[0-9]+-amd64\$" 2>/dev/null |
+				awk '{print $1}' | sort -rV); do
+				if msg=$(kernel_whole "${c#linux-image-}" 2>&1); then
+					k=${c#linux-image-}
+					break
+				fi
+				log "skipping ${c#linux-image-}: $msg"
+			done
 		fi ;;
 	*) echo "$want"; return ;;
 	esac
 	# no apt lists (offline): the newest one already unpacked
-	[ -n "$k" ] || k=$(ls "$CACHE/kernels" 2>/dev/null | grep -E "^${want//./\\.}[.-]" | sort -V | tail -1)
+	[ -n "$k" ] || k=$(cd "$CACHE/kernels" 2>/dev/null && ls -d -- */.ready 2>/dev/null |
+		sed 's,/\.ready$,,' | grep -E "^${want//./\\.}[.-]" | sort -V | tail -1)
 	# no apt lists at all (a fresh machine): fetch them once and ask again
 	if [ -z "$k" ] && [ -z "${VM_APT_UPDATED:-}" ] && case $want in 6.1 | 6.12) true ;; *) false ;; esac; then
 		apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 && k=$(VM_APT_UPDATED=1 kver "$want")
@@ -148,6 +171,7 @@ prepare_kernel() {
 	# shellcheck disable=SC2086
 	pkgs="linux-image-$k $(apt-cache $opts depends "linux-image-$k" 2>/dev/null |
 		awk -v k="$k" '$1=="Depends:" && ($2=="linux-binary-" k || $2=="linux-modules-" k || $2=="linux-base-" k) {print $2}' | sort -u)"
+	if ! p=$(kernel_whole "$k" 2>&1); then die "cannot boot $k: $p"; fi
 	for p in $pkgs; do
 		deb=$(ls "$CACHE"/debs/"${p}"_*.deb 2>/dev/null | head -1 || true)
 		if [ -z "$deb" ]; then
@@ -332,6 +356,16 @@ ship_project() { # BUILD DEST
 	for f in "$build"/libtopo/libtopo.so*; do [ -e "$f" ] && cp -a "$f" "$dest/lib/"; done
 	ldd "$build/tools/tiertopo" | awk '$2=="=>" && $3 ~ /^\//{print $3}' |
 		while read -r f; do cp -Ln "$f" "$dest/lib/" 2>/dev/null || true; done
+	# and the ones it loads with dlopen() (libsmartcols at the first table, libudev in watch),
+	# which ldd does not list: named in tools/*.c, found where the host's loader finds them
+	local lib path
+	for lib in $(grep -ho 'dlopen("lib[^"]*\.so\.[0-9]*"' "$SRC"/tools/*.c | sed 's/^dlopen("//; s/"$//' | sort -u); do
+		path=$(ldconfig -p | awk -v l="$lib" '$1==l && /x86-64/{print $NF; exit}')
+		[ -n "$path" ] || die "$lib (dlopen in tools/) is not installed on this host"
+		cp -Ln "$path" "$dest/lib/$lib"
+		ldd "$path" | awk '$2=="=>" && $3 ~ /^\//{print $3}' |
+			while read -r f; do cp -Ln "$f" "$dest/lib/" 2>/dev/null || true; done
+	done
 	for f in "$build"/tools/*; do # other helper programs the tools/ directory builds
 		[ -f "$f" ] && [ -x "$f" ] && [ "${f##*/}" != tiertopo ] && head -c4 "$f" | grep -q ELF ||
 			continue

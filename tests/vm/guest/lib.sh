@@ -47,7 +47,7 @@ capture() {
 	tiertopo plan --json >$d/plan.json 2>$d/plan.err
 	tiertopo check --json >$d/check.json 2>$d/check.err; echo $? >$d/check.rc
 	tiertopo check >$d/check.txt 2>&1
-	tiertopo >$d/dump.txt 2>&1
+	tiertopo >$d/dump.txt 2>&1; echo $? >$d/dump-table.rc
 	mark "captured $st"
 }
 
