@@ -59,8 +59,9 @@ static bool node_perf(const struct topo_node *n, struct perf4 *p)
 
 /*
  * mt_perf_to_adistance() after "mm/memory-tier: fix abstract distance calculation overflow"
- * (cce35103135c, 6.17; stable 6.15 and older branches took it too): MEMTIER_ADISTANCE_DRAM
- * became a long, so the product is computed in 64 bits, then stored through the int *adist.
+ * (cce35103135c, merged for 6.17 and taken by the 6.16 and 6.15 stable branches: Debian's
+ * 6.16.3 and 6.16.12 compute it so in the VM suite): MEMTIER_ADISTANCE_DRAM became a long, so
+ * the product is computed in 64 bits, then stored through the int *adist.
  */
 static int mt_perf_to_adistance_long(const struct perf4 *perf, const struct perf4 *dram,
 				     uint32_t *adist, bool *truncated)
@@ -194,15 +195,16 @@ static int cxl_node_perf(struct topo_plan *plan, const struct topo_node *n, stru
 	return 1;
 }
 
-/* 6.18: the CXL link latency added in picoseconds (region access files, hence the tier) */
+/* 6.16-7.2: the CXL link latency added in picoseconds (region access files, hence the tier) */
 static void note_cxl_link_latency_ps(struct topo_plan *plan, int node, const struct topo_dev *r,
 				     const struct perf4 *p, uint32_t adist)
 {
-	/* a defect of one release, not a model: the release string itself (6.18.15 has it,
-	 * 6.12.118 and 7.3.4 do not; docs/KERNELS.md) */
+	/* a defect of some releases, not a model: the release string itself. The VM suite saw
+	 * it on 6.16.12, 6.17.13, 6.18.15 and 7.2.13, not on 6.12.118 or 7.3.4; 6.13-6.15 (not
+	 * in Debian) and 6.19-7.1 (no modules in the archive) were not booted (docs/KERNELS.md) */
 	int maj, min;
 	if (!plan->release || kernel_release_parse(plan->release, &maj, &min) < 0 ||
-	    !(maj == 6 && min == 18))
+	    maj * 1000 + min < 6016 || maj * 1000 + min >= 7003)
 		return;
 	/* the tier the kernel makes of it: a negative int sorts before DRAM's */
 	int32_t stored;
@@ -211,10 +213,11 @@ static void note_cxl_link_latency_ps(struct topo_plan *plan, int node, const str
 	findings_add(&plan->findings, "kernel-cxl-link-latency-ps", TOPO_SEVERITY_WARNING,
 		     r->devpath,
 		     "kernel %s adds the CXL link's latency to %s's figures in picoseconds, not "
-		     "nanoseconds (a 6.18 defect, seen on 6.18.15; 7.3 is fixed): read/write latency "
+		     "nanoseconds (a defect of 6.16-7.2, seen on 6.16.12, 6.17.13, 6.18.15 and 7.2.13; "
+		     "7.3 is fixed): read/write latency "
 		     "%u/%u ns, so node %d gets abstract distance %u (memory_tier%u), far slower "
 		     "than the device is; %s",
-		     plan->release ? plan->release : "6.18", r->name, p->read_latency,
+		     plan->release, r->name, p->read_latency,
 		     p->write_latency, node, adist, id,
 		     negative ? "stored as a negative int, that tier comes before DRAM's"
 			      : "its place in the tier order is still below DRAM");
@@ -341,7 +344,7 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 		if (hmat && (cxl || node_perf(n, &p))) {
 			uint32_t a;
 			bool overflow;
-			bool wide = KERNEL_AT_LEAST(plan, 6, 17);
+			bool wide = KERNEL_AT_LEAST(plan, 6, 16);
 			int r = wide ? mt_perf_to_adistance_long(&p, ref, &a, &overflow)
 				     : mt_perf_to_adistance_u32(&p, ref, &a, &overflow);
 			if (r == 0) {

@@ -116,7 +116,7 @@ static bool has(const int *v, size_t n, int x)
 
 /*
  * cxl1-gp as gathered on 6.18.15 (region0's latency with the link's in picoseconds,
- * 218128/218228 ns, 312 MB/s), its sockets made twice as fast (5 ns, 40960 MB/s): 6.17+
+ * 218128/218228 ns, 312 MB/s), its sockets made twice as fast (5 ns, 40960 MB/s): 6.16+
  * computes 576 * 436356 / 10 * 81920 / 624 = 3299656861 in 64 bits, which the int keeps as
  * -995310435: the kernel makes memory_tier4287191433 and sorts it before DRAM's (signed
  * adistance_start), so node 2 is the top tier and demotes into DRAM. 6.12's 32-bit

@@ -2,7 +2,7 @@
 """The kernel models against the real kernels, offline: every tree in fixtures/sysfs/vm/ was
 gathered (`tiertopo gather`) in a QEMU guest by the VM suite (tests/vm/test-vm.sh with
 TOPO_VM_SAVE_FIXTURES), CONFIG-KERNEL-STATE: a topology of tests/vm/configs, a Debian kernel
-(6.1, 6.12, 6.18, 7.3), at boot or after an NVDIMM, memmap= pmem or CXL region went devdax and
+(6.1, 6.12, 6.18, 7.3; cxl1-gp also 6.16, 6.17, 7.2), at boot or after an NVDIMM, memmap= pmem or CXL region went devdax and
 then system-ram.
 
 For every tree:
@@ -15,7 +15,9 @@ For every tree:
     error at all: Linux booted these tables;
   - firmware.nodes (`tiertopo -s TREE --json`) maps every proximity domain of the tree's SRAT
     (read here) to a possible node, the one dev/kmsg's SRAT lines give it (issue 15: nvslots,
-    an NVDIMM inside another node's hotplug window).
+    an NVDIMM inside another node's hotplug window);
+  - kernel-cxl-link-latency-ps is named exactly on the trees whose CXL region figures carry
+    the link latency in picoseconds (6.16-7.2).
 And the comparison is not hollow: on a copy of every tree of 6.9+ with HMAT data, two memory
 nodes' access1 figures are swapped, and the model of the mutated tree must then DISAGREE with
 the kernel's tiers or demotion targets.
@@ -106,6 +108,17 @@ def access1(tree, node):
         return None
 
 
+def region_latencies(tree):
+    """{regionN: access1 read_latency} of the tree's CXL regions"""
+    out = {}
+    for f in glob.glob(f"{tree}/sys/devices/platform/*/root*/decoder*/region*/access1/read_latency"):
+        try:
+            out[f.split("/")[-3]] = int(open(f).read())
+        except (OSError, ValueError):
+            pass
+    return out
+
+
 def main():
     tiertopo, root = sys.argv[1], sys.argv[2]
     trees = sorted(d for d in glob.glob(f"{root}/*-*-*") if os.path.isdir(f"{d}/sys"))
@@ -139,6 +152,19 @@ def main():
         bad = compare(tiertopo, tree, release, logged)
         tap(not bad and kernel_tiers(tree), f"{name}: plan --kernel-model {release} = the kernel's tiers"
             + (" and demotion targets" if logs_targets else ""), "\n".join(bad), known(name, "model"))
+
+        # the CXL link latency in picoseconds: named exactly on the trees whose region figures
+        # carry it (a region latency of over 100 us: no memory is that slow, and the defect
+        # adds ~218,000 for QEMU's x1 link), whatever the release
+        regions = region_latencies(tree)
+        if regions:
+            plan = run_json(tiertopo, "-s", tree, "plan", "--kernel-model", release, "--json")
+            named = any(f["id"] == "kernel-cxl-link-latency-ps" for f in plan.get("findings", []))
+            inflated = any(v > 100000 for v in regions.values())
+            tap(named == inflated, f"{name}: kernel-cxl-link-latency-ps "
+                f"{'named' if inflated else 'not named'}: region read latency "
+                f"{', '.join(f'{k} {v} ns' for k, v in sorted(regions.items()))}",
+                f"named: {named}, the figures carry the picosecond link latency: {inflated}")
 
         check = run_json(tiertopo, "-s", tree, "check", "--json")
         bad = [f"{f['id']}: {f['message']}" for f in check["findings"]
