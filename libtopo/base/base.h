@@ -119,6 +119,10 @@ const char *path_basename(const char *path);
 
 /* "6.12.117+deb12-amd64" -> 6, 12. Returns 0 or -EINVAL. */
 int kernel_release_parse(const char *release, int *major, int *minor);
+/* "6.12.117+deb12-amd64" -> 117; 0 where there is none ("6.17", "6.17-rc1", and
+ * "6.8.0-49-generic": a distribution's own backports are not counted). -EINVAL when
+ * kernel_release_parse() refuses @release. */
+int kernel_release_sublevel(const char *release);
 
 /* ---- ctx.c: the context, its log and the apply lock --------------------------------- */
 

@@ -26,3 +26,17 @@ int kernel_release_parse(const char *release, int *major, int *minor)
 	*minor = (int)min;
 	return 0;
 }
+
+int kernel_release_sublevel(const char *release)
+{
+	int maj, min;
+	if (kernel_release_parse(release, &maj, &min) < 0)
+		return -EINVAL;
+	const char *p = strchr(release, '.') + 1;
+	p += strspn(p, "0123456789");
+	if (*p != '.' || !strchr("0123456789", p[1]) || !p[1])
+		return 0;
+	char *end;
+	long sub = strtol(p + 1, &end, 10);
+	return sub > 0 && sub < 100000 ? (int)sub : 0;
+}

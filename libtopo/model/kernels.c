@@ -40,10 +40,10 @@ const struct kernel_model kernel_models[] = {
 	{"6.11", 6, 11,
 	 "every boot memory node gets its HMAT abstract distance, CPU nodes included: socket "
 	 "DRAM a few percent off the reference gets a tier of its own"},
-	{"6.16", 6, 16,
-	 "abstract distance in 64-bit arithmetic (MEMTIER_ADISTANCE_DRAM a long; merged for "
-	 "6.17, in 6.16 and 6.15 stable): figures that wrapped in 32 bits now give a very slow "
-	 "tier"},
+	{"6.17", 6, 17,
+	 "abstract distance in 64-bit arithmetic (MEMTIER_ADISTANCE_DRAM a long; also in the "
+	 "stable releases 6.12.43, 6.15.11 and 6.16.2 on): figures that wrapped in 32 bits now "
+	 "give a very slow tier"},
 };
 const size_t n_kernel_models = sizeof(kernel_models) / sizeof(kernel_models[0]);
 

@@ -126,7 +126,7 @@ int mt_perf_to_adistance_u32(const struct perf4 *perf, const struct perf4 *dram,
 /*
  * The kernel keeps an abstract distance in an int (mt_perf_to_adistance's int *adist,
  * memory_dev_type.adistance, memory_tier.adistance_start; every release): @computed (the
- * u32 of 6.7-6.15, the low 32 bits of 6.16's long) is *stored as that int, and
+ * u32 of 6.7-6.16, the low 32 bits of 6.17's long) is *stored as that int, and
  * find_create_memory_tier() names the tier memory_tier<*tier_id> (round_down to 128, >> 7,
  * printed from the u32 device id). Returns true when *stored is negative: that tier then
  * sorts before every other one (signed comparison of adistance_start).

@@ -59,10 +59,30 @@ static bool node_perf(const struct topo_node *n, struct perf4 *p)
 
 /*
  * mt_perf_to_adistance() after "mm/memory-tier: fix abstract distance calculation overflow"
- * (cce35103135c, merged for 6.17 and taken by the 6.16 and 6.15 stable branches: Debian's
- * 6.16.3 and 6.16.12 compute it so in the VM suite): MEMTIER_ADISTANCE_DRAM became a long, so
- * the product is computed in 64 bits, then stored through the int *adist.
+ * (cce35103135c): MEMTIER_ADISTANCE_DRAM became a long, so the product is computed in 64
+ * bits, then stored through the int *adist. Merged for 6.17 (model 6.17), and taken by the
+ * stable branches alive then (review of 18 Aug 2025: 6.12.43, 6.15.11, 6.16.2). The VM suite
+ * saw it on 6.12.118 (cxl1-gpslow), 6.16.3 and 6.16.12 (cxl1-gp); docs/KERNELS.md.
  */
+static const struct {
+	int major, minor, sublevel;
+} adist_long_backports[] = {{6, 12, 43}, {6, 15, 11}, {6, 16, 2}};
+
+/* 1: 64-bit from the model (6.17+), 2: from a stable backport of @plan's release, 0: 32 */
+static int adist_long(const struct topo_plan *plan)
+{
+	if (KERNEL_AT_LEAST(plan, 6, 17))
+		return 1;
+	int maj, min, sub = kernel_release_sublevel(plan->release);
+	if (sub <= 0 || kernel_release_parse(plan->release, &maj, &min) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(adist_long_backports) / sizeof(adist_long_backports[0]);
+	     i++)
+		if (maj == adist_long_backports[i].major && min == adist_long_backports[i].minor &&
+		    sub >= adist_long_backports[i].sublevel)
+			return 2;
+	return 0;
+}
 static int mt_perf_to_adistance_long(const struct perf4 *perf, const struct perf4 *dram,
 				     uint32_t *adist, bool *truncated)
 {
@@ -344,7 +364,8 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 		if (hmat && (cxl || node_perf(n, &p))) {
 			uint32_t a;
 			bool overflow;
-			bool wide = KERNEL_AT_LEAST(plan, 6, 16);
+			int long_from = adist_long(plan);
+			bool wide = long_from != 0;
 			int r = wide ? mt_perf_to_adistance_long(&p, ref, &a, &overflow)
 				     : mt_perf_to_adistance_u32(&p, ref, &a, &overflow);
 			if (r == 0) {
@@ -371,6 +392,15 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 					    "never demoted into",
 					    pn->id, a, stored, kernel_id, pn->id);
 				adist = a;
+				uint32_t a32;
+				bool o32;
+				if (long_from == 2 &&
+				    mt_perf_to_adistance_u32(&p, ref, &a32, &o32) == 0 && a32 != a)
+					plan_add_evidence(pn,
+							  "abstract distance %u in 64 bits, not %u: "
+							  "%s has the stable backport of 6.17's "
+							  "overflow fix",
+							  a, a32, plan->release);
 				if (cxl == 1) {
 					plan_add_evidence(pn, "abstract distance from CXL %s's own "
 							      "figures (%s/access1)",

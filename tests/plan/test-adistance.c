@@ -116,10 +116,10 @@ static bool has(const int *v, size_t n, int x)
 
 /*
  * cxl1-gp as gathered on 6.18.15 (region0's latency with the link's in picoseconds,
- * 218128/218228 ns, 312 MB/s), its sockets made twice as fast (5 ns, 40960 MB/s): 6.16+
+ * 218128/218228 ns, 312 MB/s), its sockets made twice as fast (5 ns, 40960 MB/s): 6.17+
  * computes 576 * 436356 / 10 * 81920 / 624 = 3299656861 in 64 bits, which the int keeps as
  * -995310435: the kernel makes memory_tier4287191433 and sorts it before DRAM's (signed
- * adistance_start), so node 2 is the top tier and demotes into DRAM. 6.12's 32-bit
+ * adistance_start), so node 2 is the top tier and demotes into DRAM. 6.12.42's 32-bit
  * arithmetic wraps to 2718825 instead (tier 21240), a positive int: the slowest tier.
  */
 Test(adistance, a_machine_whose_figures_overflow_the_int)
@@ -190,7 +190,8 @@ Test(adistance, a_machine_whose_figures_overflow_the_int)
 	free(why);
 	topo_plan_unref(plan);
 
-	cr_assert_eq(topo_plan_new(topo, TOPO_PLAN_KERNEL, "6.12.118+deb12-amd64", NULL, &plan), 0);
+	/* 6.12 before the stable backport (6.12.43) */
+	cr_assert_eq(topo_plan_new(topo, TOPO_PLAN_KERNEL, "6.12.42", NULL, &plan), 0);
 	cr_expect_null(plan_finding(plan, "plan-adistance-negative", 2));
 	cr_expect_not_null(plan_finding(plan, "plan-adistance-overflow", 2));
 	cr_expect_eq(topo_plan_get_tier(plan, 2), 21240);
@@ -285,4 +286,49 @@ Test(release, parses_distribution_release_strings)
 	cr_expect_eq(kernel_release_parse("6", &maj, &min), -EINVAL);
 	cr_expect_eq(kernel_release_parse("6.x", &maj, &min), -EINVAL);
 	cr_expect_eq(kernel_release_parse(NULL, &maj, &min), -EINVAL);
+}
+
+/*
+ * cxl1-gpslow as gathered on 6.12.118 (a Generic Port 2000 ns away, so the CXL region reads
+ * 2368/2468 ns, 312 MB/s): 576 * 4836 / 20 * 40960 / 624 = 9142219 in 64 bits (tier 71423,
+ * what the kernel made), 2259259 in 32 (tier 17650). The overflow fix went to the stable
+ * branches (6.12.43, 6.15.11, 6.16.2) before 6.17 merged it: the full release string decides.
+ */
+Test(adistance, the_stable_releases_that_took_the_64_bit_fix)
+{
+	char root[4096];
+	snprintf(root, sizeof(root), "%s/sysfs/vm/cxl1-gpslow-6.12-sysram", fixtures_dir());
+	struct topo_ctx *ctx;
+	struct topo *topo = discover(root, &ctx);
+	static const struct {
+		const char *release;
+		uint32_t tier;
+	} cases[] = {
+	    {"6.12.118+deb12-amd64", 71423}, {"6.12.43", 71423}, {"6.12.42", 17650},
+	    {"6.12", 17650},		     {"6.13.12", 17650}, {"6.14.11", 17650},
+	    {"6.15.10", 17650},		     {"6.15.11", 71423}, {"6.16.1", 17650},
+	    {"6.16.2", 71423},		     {"6.16", 17650},	 {"6.17", 71423},
+	    {"6.17.0-rc1", 71423},	     {"7.3.4+deb13-amd64", 71423},
+	    {"6.8.0-49-generic", 17650},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct topo_plan *plan;
+		cr_assert_eq(topo_plan_new(topo, TOPO_PLAN_KERNEL, cases[i].release, NULL, &plan),
+			     0);
+		uint32_t id = 0;
+		cr_expect_eq(topo_plan_get_tier_id(plan, 2, &id), 0);
+		cr_expect_eq(id, cases[i].tier, "%s: node 2 in tier %u, want %u", cases[i].release,
+			     id, cases[i].tier);
+		/* a backport says so in the node's evidence; the 6.17 model needs no word */
+		bool said = false;
+		for (size_t k = 0; k < topo_plan_get_evidence_count(plan, 2); k++)
+			said |= strstr(topo_plan_get_evidence(plan, 2, k), "stable backport") != NULL;
+		bool backport = cases[i].tier == 71423 && strncmp(cases[i].release, "6.17", 4) &&
+				cases[i].release[0] != '7';
+		cr_expect_eq(said, backport, "%s: evidence names the backport: %d", cases[i].release,
+			     said);
+		topo_plan_unref(plan);
+	}
+	topo_unref(topo);
+	topo_ctx_unref(ctx);
 }

@@ -246,7 +246,7 @@ enum rule {
 	R_HMAT_CPU,	   /* 6.11+: a CPU node's HMAT abstract distance, not 576 */
 	R_CXL_REGION,	   /* 6.9+: a kmem node of a CXL region takes the region's figures */
 	R_CXL_HMAT_FIRST,  /* 6.9+: ... unless the HMAT describes the node */
-	R_ADIST_64,	   /* 6.16+: 64-bit arithmetic changes the tier */
+	R_ADIST_64,	   /* 6.17+: 64-bit arithmetic changes the tier */
 	R_ADIST_INT,	   /* the int the kernel keeps it in is negative: a tier before all */
 	R_PREFERRED_TIE,   /* several preferred targets at one distance */
 	R_NODE_LOAD,	   /* node_load[] changes the preferred targets */
@@ -270,7 +270,7 @@ static const char *const rule_names[N_RULES] = {
     "6.11 HMAT for CPU nodes",
     "6.9 CXL region figures",
     "6.9 HMAT before the CXL region",
-    "6.16 64-bit abstract distance",
+    "6.17 64-bit abstract distance",
     "adistance negative as an int",
     "preferred tie",
     "node_load decides",
@@ -509,12 +509,12 @@ static const struct topo_dev *ref_region(const struct topo *t, int id)
 }
 
 /* mt_perf_to_adistance(): 576 * lat / ref lat * ref bw / bw, left to right, in unsigned
- * int until 6.15, in long (64 bits) from 6.16 (MEMTIER_ADISTANCE_DRAM 4L * ...: merged for 6.17,
- * taken by the 6.16 stable branch that Debian ships) */
+ * int until 6.16, in long (64 bits) from 6.17 (MEMTIER_ADISTANCE_DRAM 4L * ...; the models are
+ * named by major.minor: the stable releases that took it are test-adistance's) */
 static uint32_t ref_adist(const uint32_t f[4], const uint32_t ref[4], int v)
 {
 	uint32_t l = f[0] + f[1], b = f[2] + f[3];
-	if (v >= 616) {
+	if (v >= 617) {
 		uint64_t w = 576ull * l / (ref[0] + ref[1]);
 		return (uint32_t)(w * (ref[2] + ref[3]) / b);
 	}
@@ -617,7 +617,7 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 				coverage[R_CXL_REGION]++;
 			if (rg && reg_ok && f == node_f && a >> 7 != ref_adist(reg_f, ref, v) >> 7)
 				coverage[R_CXL_HMAT_FIRST]++;
-			if (v >= 616 && a >> 7 != ref_adist(f, ref, 611) >> 7)
+			if (v >= 617 && a >> 7 != ref_adist(f, ref, 611) >> 7)
 				coverage[R_ADIST_64]++;
 			/* int *adist, memory_dev_type.adistance, memory_tier.adistance_start:
 			 * round_down(adistance, 128), dev.id = adistance >> 7 (a u32) */
@@ -632,7 +632,7 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 		if (kmem && adist == 2880)
 			coverage[R_KMEM_DEFAULT]++;
 		/* the tier's order: memory_tiers sorted by the signed adistance_start, so a
-		 * negative int comes before every other tier (6.16+: the node is the top tier) */
+		 * negative int comes before every other tier (6.17+: the node is the top tier) */
 		int stored_adist = (int)adist;
 		r->tier[i] = stored_adist < 0 ? (stored_adist & ~127) / 128 : (int)(adist >> 7);
 	}
