@@ -11,6 +11,9 @@
  *   cpu-node-slow-memory            warning  a node with CPUs is classified as slower memory
  *   drift-kernel-model-tier         warning  the kernel's tier of a node is not the model's
  *   drift-kernel-model-targets      warning  the kernel's logged targets are not the model's
+ *   drift-kernel-adistance-64bit    warning  the kernel's tier of a node is what 64-bit arithmetic
+ *                                            gives, where its release says 32 (a backport of
+ *                                            the overflow fix the release string does not show)
  *   drift-slow-memory-in-dram-tier  warning  slow memory shares the tier of DRAM nodes
  *   drift-fast-memory-in-dram-tier  warning  memory faster than DRAM (HBM) shares their tier
  *   drift-tier-order                warning  the kernel orders two nodes against the plan
@@ -134,18 +137,55 @@ static void cpu_nodes_as_slow_memory(struct topo_check *c, const struct topo *to
 	}
 }
 
+/*
+ * The same kernel with the abstract distance in 64 bits: a release before the overflow fix's
+ * (6.7-6.16 without a stable backport the release string shows) whose kernel carries it all
+ * the same (a distribution's backport, or a stable release counted from elsewhere). NULL where
+ * the model computes in 64 bits already, or without memory.
+ */
+static struct topo_plan *model_adist_long(const struct topo *topo, const struct topo_plan *model)
+{
+	if (plan_adist_long(model) || !KERNEL_AT_LEAST(model, 6, 7))
+		return NULL;
+	struct topo_plan_opts opts = {.adist_long = true};
+	struct topo_plan *p = NULL;
+	if (topo_plan_new(topo, TOPO_PLAN_KERNEL, topo_plan_get_kernel_release(model), &opts, &p) < 0)
+		return NULL;
+	return p;
+}
+
 /* the kernel's tiers and logged targets against what the model of that kernel says */
 static void drift_against_model(struct topo_check *c, const struct topo *topo,
 				const struct topo_plan *model)
 {
 	const char *rel = topo_plan_get_kernel_release(model);
+	_cleanup_(topo_plan_unrefp) struct topo_plan *wide = NULL;
+	bool wide_tried = false;
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		const struct topo_node *n = &topo->nodes[i];
 		/* every u32 id: a distance past INT_MAX makes memory_tier4287191433 */
 		uint32_t wid;
 		int64_t want = topo_plan_get_tier_id(model, n->id, &wid) == 0 ? (int64_t)wid : -1;
-		if (topo->n_tiers && n->online && n->has_memory && n->kernel_tier != want &&
-		    !(want < 0 && n->kernel_tier < 0))
+		bool drift = topo->n_tiers && n->online && n->has_memory &&
+			     n->kernel_tier != want && !(want < 0 && n->kernel_tier < 0);
+		if (drift && !wide_tried) {
+			wide = model_adist_long(topo, model);
+			wide_tried = true;
+		}
+		if (drift && wide && topo_plan_get_tier_id(wide, n->id, &wid) == 0 &&
+		    (int64_t)wid == n->kernel_tier) {
+			findings_add(
+			    &c->findings, "drift-kernel-adistance-64bit", TOPO_SEVERITY_WARNING,
+			    NULL,
+			    "node %d is in memory_tier%lld, the tier 64-bit arithmetic gives, not "
+			    "memory_tier%lld: kernel %s carries the abstract distance overflow fix "
+			    "(cce35103135c: 6.17, stable 6.12.43, 6.15.11, 6.16.2) although its "
+			    "release does not say so; tiertopo's model of this release computes in "
+			    "32 bits",
+			    n->id, (long long)n->kernel_tier, (long long)want, rel);
+			drift = false;
+		}
+		if (drift)
 			findings_add(
 			    &c->findings, "drift-kernel-model-tier", TOPO_SEVERITY_WARNING, NULL,
 			    "node %d is in %s%lld, but kernel %s as modelled puts it in %s%lld: "

@@ -36,6 +36,9 @@ struct topo_plan_opts {
 	size_t n_adists;
 	int *excluded;
 	size_t n_excluded;
+	/* kernel plans: the abstract distance in 64 bits whatever the release says (check's
+	 * question "does this kernel carry the overflow fix?"); set only inside the library */
+	bool adist_long;
 };
 
 struct plan_node {
@@ -86,6 +89,7 @@ struct topo_plan {
 	char *release;	  /* modelled kernel */
 	const struct kernel_model *kmodel; /* the model of that release */
 	int kmajor, kminor; /* the model's version (KERNEL_AT_LEAST tests it) */
+	bool adist_long_forced; /* topo_plan_opts.adist_long */
 	struct plan_node *nodes; /* parallel to topo->nodes */
 	size_t n_nodes;
 	struct plan_tier *tiers; /* fastest first: by tier_order(), the signed start */
@@ -98,6 +102,10 @@ struct topo_plan {
 #define KERNEL_AT_LEAST(p, maj, min) ((p)->kmajor > (maj) || ((p)->kmajor == (maj) && (p)->kminor >= (min)))
 
 /* ---- plan.c: the plan object ------------------------------------------------------------ */
+
+/* How @plan computes abstract distances: 0 in 32 bits, 1 in 64 (its model, 6.17+), 2 in 64 by
+ * a stable backport its release shows (6.12.43, 6.15.11, 6.16.2), 3 forced (opts). */
+int plan_adist_long(const struct topo_plan *plan);
 
 /* An empty plan of @topo (referenced) for @model, one reference; NULL without memory. */
 struct topo_plan *plan_new(struct topo *topo, enum topo_plan_model model);

@@ -153,6 +153,7 @@ int topo_plan_new(const struct topo *ctopo, enum topo_plan_model model, const ch
 		plan->release = strdup(release);
 		if (!plan->release)
 			return -ENOMEM;
+		plan->adist_long_forced = opts && opts->adist_long;
 	}
 
 	plan->n_nodes = topo->n_nodes;

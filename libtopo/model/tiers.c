@@ -68,11 +68,12 @@ static const struct {
 	int major, minor, sublevel;
 } adist_long_backports[] = {{6, 12, 43}, {6, 15, 11}, {6, 16, 2}};
 
-/* 1: 64-bit from the model (6.17+), 2: from a stable backport of @plan's release, 0: 32 */
-static int adist_long(const struct topo_plan *plan)
+int plan_adist_long(const struct topo_plan *plan)
 {
 	if (KERNEL_AT_LEAST(plan, 6, 17))
 		return 1;
+	if (plan->adist_long_forced)
+		return 3;
 	int maj, min, sub = kernel_release_sublevel(plan->release);
 	if (sub <= 0 || kernel_release_parse(plan->release, &maj, &min) < 0)
 		return 0;
@@ -364,7 +365,7 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 		if (hmat && (cxl || node_perf(n, &p))) {
 			uint32_t a;
 			bool overflow;
-			int long_from = adist_long(plan);
+			int long_from = plan_adist_long(plan);
 			bool wide = long_from != 0;
 			int r = wide ? mt_perf_to_adistance_long(&p, ref, &a, &overflow)
 				     : mt_perf_to_adistance_u32(&p, ref, &a, &overflow);

@@ -332,3 +332,65 @@ Test(adistance, the_stable_releases_that_took_the_64_bit_fix)
 	topo_unref(topo);
 	topo_ctx_unref(ctx);
 }
+
+static bool check_has(const struct topo_check *check, const char *id, const char *text)
+{
+	for (size_t i = 0; i < topo_check_get_finding_count(check); i++) {
+		const struct topo_finding *f = topo_check_get_finding(check, i);
+		if (!strcmp(topo_finding_get_id(f), id) &&
+		    (!text || strstr(topo_finding_get_message(f), text)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The same tree checked as releases that, by their string, compute in 32 bits: the kernel's
+ * tier 71423 is the 64-bit one, so check says the kernel carries the fix (a backport the
+ * string does not show), not that the firmware data differ. A release that computes in 64
+ * bits already has nothing to explain.
+ */
+Test(adistance, check_names_a_kernel_that_carries_the_fix_its_release_hides)
+{
+	char root[4096];
+	snprintf(root, sizeof(root), "%s/sysfs/vm/cxl1-gpslow-6.12-sysram", fixtures_dir());
+	struct topo_ctx *ctx;
+	struct topo *topo = discover(root, &ctx);
+	static const struct {
+		const char *release;
+		bool explained;
+	} cases[] = {{"6.12.42", true},
+		     {"6.13.5", true},
+		     {"6.8.0-49-generic", true},
+		     {"6.12.118+deb12-amd64", false},
+		     {"7.3.4+deb13-amd64", false}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct topo_check *check;
+		cr_assert_eq(topo_check_new(topo, cases[i].release, NULL, &check), 0);
+		cr_expect_eq(check_has(check, "drift-kernel-adistance-64bit",
+				       "node 2 is in memory_tier71423, the tier 64-bit arithmetic "
+				       "gives, not memory_tier17650"),
+			     cases[i].explained, "%s", cases[i].release);
+		cr_expect_not(check_has(check, "drift-kernel-model-tier", NULL), "%s",
+			      cases[i].release);
+		topo_check_unref(check);
+	}
+	topo_unref(topo);
+	topo_ctx_unref(ctx);
+
+	/* a kernel whose tier is neither: the plain drift, as before */
+	char *copy = copy_tree(root);
+	char from[4096], to[4096];
+	snprintf(from, sizeof(from), "%s/sys/devices/virtual/memory_tiering/memory_tier71423", copy);
+	snprintf(to, sizeof(to), "%s/sys/devices/virtual/memory_tiering/memory_tier20000", copy);
+	cr_assert_eq(rename(from, to), 0);
+	topo = discover(copy, &ctx);
+	struct topo_check *check;
+	cr_assert_eq(topo_check_new(topo, "6.12.42", NULL, &check), 0);
+	cr_expect(check_has(check, "drift-kernel-model-tier", "node 2 is in memory_tier20000"));
+	cr_expect_not(check_has(check, "drift-kernel-adistance-64bit", NULL));
+	topo_check_unref(check);
+	topo_unref(topo);
+	topo_ctx_unref(ctx);
+	remove_tree(copy);
+}
