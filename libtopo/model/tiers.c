@@ -84,6 +84,7 @@ int plan_adist_long(const struct topo_plan *plan)
 			return 2;
 	return 0;
 }
+
 static int mt_perf_to_adistance_long(const struct perf4 *perf, const struct perf4 *dram,
 				     uint32_t *adist, bool *truncated)
 {

@@ -247,6 +247,7 @@ enum rule {
 	R_CXL_REGION,	   /* 6.9+: a kmem node of a CXL region takes the region's figures */
 	R_CXL_HMAT_FIRST,  /* 6.9+: ... unless the HMAT describes the node */
 	R_ADIST_64,	   /* 6.17+: 64-bit arithmetic changes the tier */
+	R_ADIST_BACKPORT,  /* 6.12.43, 6.15.11, 6.16.2: the same by a stable backport */
 	R_ADIST_INT,	   /* the int the kernel keeps it in is negative: a tier before all */
 	R_PREFERRED_TIE,   /* several preferred targets at one distance */
 	R_NODE_LOAD,	   /* node_load[] changes the preferred targets */
@@ -271,6 +272,7 @@ static const char *const rule_names[N_RULES] = {
     "6.9 CXL region figures",
     "6.9 HMAT before the CXL region",
     "6.17 64-bit abstract distance",
+    "64-bit by stable backport (6.12.43 ...)",
     "adistance negative as an int",
     "preferred tie",
     "node_load decides",
@@ -278,6 +280,8 @@ static const char *const rule_names[N_RULES] = {
     "fallback wider",
 };
 static unsigned long coverage[N_RULES];
+/* the reference being computed is a stable release that took the 64-bit fix */
+static bool ref_backport;
 
 /* dax/kmem onlined memory into the node; *first_type: the node had memory of its own */
 static bool is_kmem(const struct topo *t, size_t i, bool *first_type)
@@ -618,7 +622,7 @@ static void ref_tiers(const struct topo *t, int v, struct ref *r)
 			if (rg && reg_ok && f == node_f && a >> 7 != ref_adist(reg_f, ref, v) >> 7)
 				coverage[R_CXL_HMAT_FIRST]++;
 			if (v >= 617 && a >> 7 != ref_adist(f, ref, 611) >> 7)
-				coverage[R_ADIST_64]++;
+				coverage[ref_backport ? R_ADIST_BACKPORT : R_ADIST_64]++;
 			/* int *adist, memory_dev_type.adistance, memory_tier.adistance_start:
 			 * round_down(adistance, 128), dev.id = adistance >> 7 (a u32) */
 			int stored = (int)a;
@@ -799,14 +803,35 @@ Test(property, random_machines_keep_the_invariants_and_match_the_reference, .tim
 		long load[64], load_penalised[64];
 		bool logged = false;
 		int load_era = -1;
-		for (size_t m = 0; m < n_models; m++) {
-			const char *name = topo_kernel_model_get(m, NULL);
+		/*
+		 * every model, then one stable release of a branch that took the 64-bit fix
+		 * (cce35103135c) before 6.17 merged it, at its first fixed sublevel or the one
+		 * before: the 6.11 model, and the reference of 6.17 (64 bits) or 6.11 (32)
+		 */
+		static const struct {
+			const char *before, *from;
+		} backports[] = {{"6.12.42", "6.12.43+deb12-amd64"},
+				 {"6.15.10", "6.15.11"},
+				 {"6.16.1", "6.16.2"}};
+		int pick_backport = (int)rnd(ELEMENTSOF(backports) * 2);
+		for (size_t m = 0; m < n_models + 1; m++) {
+			const char *name = m < n_models ? topo_kernel_model_get(m, NULL) : NULL;
+			const char *model_name = name;
+			ref_backport = false;
+			if (!name) {
+				name = pick_backport & 1 ? backports[pick_backport / 2].from
+							 : backports[pick_backport / 2].before;
+				model_name = "6.11";
+				ref_backport = pick_backport & 1;
+			}
 			cr_assert_eq(topo_plan_new(t, TOPO_PLAN_KERNEL, name, NULL, &p), 0,
 				     "run %lu kernel %s", run, name);
-			cr_assert_str_eq(topo_plan_get_kernel_model(p), name);
+			cr_assert_str_eq(topo_plan_get_kernel_model(p), model_name);
 			check_invariants(t, p, name, run, none);
 			long major = strtol(name, NULL, 10), minor = strtol(strchr(name, '.') + 1, NULL, 10);
 			int v = (int)(major * 100 + minor);
+			if (m == n_models)
+				v = ref_backport ? 617 : 611; /* the rules of 6.11, 32 or 64 bits */
 			/* the simulation differs only at 5.17, 5.18 and 6.7: one per such era */
 			int era = (v >= 517) + (v >= 518) + (v >= 607);
 			if (era != load_era) {
