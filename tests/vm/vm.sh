@@ -105,7 +105,7 @@ kernel_whole() {
 	# apt-cache depends writes a dependency no package satisfies in <angle brackets>
 	# shellcheck disable=SC2086
 	p=$(apt-cache $opts depends "linux-image-$k" 2>/dev/null |
-		awk -v k="$k" '$1=="Depends:" && ($2=="<linux-binary-" k ">" || $2=="<linux-modules-" k ">") {gsub(/[<>]/, "", $2); print $2; exit}')
+		awk -v k="$k" '$1=="Depends:" && ($2=="<linux-binary-" k ">" || $2=="<linux-modules-" k ">") && !p {p=$2; gsub(/[<>]/, "", p)} END{print p}')
 	[ -z "$p" ] && return 0
 	echo "linux-image-$k depends on $p, which the archive does not have" >&2
 	return 1
@@ -120,7 +120,7 @@ kver() {
 	local want=$1 k="" re
 	case $want in
 	6.1) k=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '/Depends: linux-image-6\.1\./{sub("linux-image-","",$2); print $2; exit}') ;;
+		awk '/Depends: linux-image-6\.1\./ && !p {p=$2; sub("linux-image-","",p)} END{print p}') ;;
 	6.12) k=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
 		awk '{print $1}' | sort -V | tail -1); k=${k#linux-image-} ;;
 	[0-9] | [0-9][0-9] | [0-9].[0-9] | [0-9].[0-9][0-9] | [0-9][0-9].[0-9] | [0-9][0-9].[0-9][0-9])
@@ -360,7 +360,8 @@ ship_project() { # BUILD DEST
 	# which ldd does not list: named in tools/*.c, found where the host's loader finds them
 	local lib path
 	for lib in $(grep -ho 'dlopen("lib[^"]*\.so\.[0-9]*"' "$SRC"/tools/*.c | sed 's/^dlopen("//; s/"$//' | sort -u); do
-		path=$(ldconfig -p | awk -v l="$lib" '$1==l && /x86-64/{print $NF; exit}')
+		# awk reads to the end: an early exit would kill ldconfig with SIGPIPE (pipefail)
+		path=$(ldconfig -p | awk -v l="$lib" '$1==l && /x86-64/ && !p {p=$NF} END{print p}')
 		[ -n "$path" ] || die "$lib (dlopen in tools/) is not installed on this host"
 		cp -Ln "$path" "$dest/lib/$lib"
 		ldd "$path" | awk '$2=="=>" && $3 ~ /^\//{print $3}' |
