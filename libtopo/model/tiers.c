@@ -340,6 +340,9 @@ static bool find_dram_reference(struct topo_plan *plan, bool recommended, struct
 
 static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct perf4 *ref)
 {
+	/* the arithmetic is the release's, one for every node */
+	int long_from = plan_adist_long(plan);
+	bool wide = long_from != 0;
 	for (size_t i = 0; i < plan->n_nodes; i++) {
 		struct plan_node *pn = &plan->nodes[i];
 		const struct topo_node *n = &plan->topo->nodes[i];
@@ -366,8 +369,6 @@ static int kernel_adistance(struct topo_plan *plan, bool have_ref, const struct 
 		if (hmat && (cxl || node_perf(n, &p))) {
 			uint32_t a;
 			bool overflow;
-			int long_from = plan_adist_long(plan);
-			bool wide = long_from != 0;
 			int r = wide ? mt_perf_to_adistance_long(&p, ref, &a, &overflow)
 				     : mt_perf_to_adistance_u32(&p, ref, &a, &overflow);
 			if (r == 0) {

@@ -288,6 +288,13 @@ Test(release, parses_distribution_release_strings)
 	cr_expect_eq(kernel_release_parse(NULL, &maj, &min), -EINVAL);
 }
 
+/* cxl1-gpslow as gathered on 6.12.118 (its path in @root), discovered */
+static struct topo *gpslow_612(char *root, size_t size, struct topo_ctx **ctx)
+{
+	snprintf(root, size, "%s/sysfs/vm/cxl1-gpslow-6.12-sysram", fixtures_dir());
+	return discover(root, ctx);
+}
+
 /*
  * cxl1-gpslow as gathered on 6.12.118 (a Generic Port 2000 ns away, so the CXL region reads
  * 2368/2468 ns, 312 MB/s): 576 * 4836 / 20 * 40960 / 624 = 9142219 in 64 bits (tier 71423,
@@ -297,9 +304,8 @@ Test(release, parses_distribution_release_strings)
 Test(adistance, the_stable_releases_that_took_the_64_bit_fix)
 {
 	char root[4096];
-	snprintf(root, sizeof(root), "%s/sysfs/vm/cxl1-gpslow-6.12-sysram", fixtures_dir());
 	struct topo_ctx *ctx;
-	struct topo *topo = discover(root, &ctx);
+	struct topo *topo = gpslow_612(root, sizeof(root), &ctx);
 	static const struct {
 		const char *release;
 		uint32_t tier;
@@ -353,9 +359,8 @@ static bool check_has(const struct topo_check *check, const char *id, const char
 Test(adistance, check_names_a_kernel_that_carries_the_fix_its_release_hides)
 {
 	char root[4096];
-	snprintf(root, sizeof(root), "%s/sysfs/vm/cxl1-gpslow-6.12-sysram", fixtures_dir());
 	struct topo_ctx *ctx;
-	struct topo *topo = discover(root, &ctx);
+	struct topo *topo = gpslow_612(root, sizeof(root), &ctx);
 	static const struct {
 		const char *release;
 		bool explained;

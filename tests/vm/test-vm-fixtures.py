@@ -79,7 +79,8 @@ def kmsg_demotion(tree):
 
 
 def compare(tiertopo, tree, release, logged):
-    """problems of the kernel model of TREE against the kernel's tiers and logged targets"""
+    """problems of the kernel model of TREE against the kernel's tiers and logged targets,
+    and that model's plan"""
     plan = run_json(tiertopo, "-s", tree, "plan", "--kernel-model", release, "--json")
     want = kernel_tiers(tree)
     got = {t["id"]: set(t["nodes"]) for t in plan["tiers"]}
@@ -94,7 +95,7 @@ def compare(tiertopo, tree, release, logged):
             if set(m["preferred"]) != pref or set(m["fallback"]) != fall:
                 bad.append(f"node {node}: kernel preferred {sorted(pref)} fallback {sorted(fall)}, "
                            f"model preferred {m['preferred']} fallback {m['fallback']}")
-    return bad
+    return bad, plan
 
 
 ATTRS = ("read_latency", "write_latency", "read_bandwidth", "write_bandwidth")
@@ -149,7 +150,7 @@ def main():
             tap(logged and not bad, f"{name}: nodes[].kernel_demotion = the last 'Demotion targets' "
                 f"lines of dev/kmsg ({len(logged)} nodes)", "\n".join(bad))
 
-        bad = compare(tiertopo, tree, release, logged)
+        bad, plan = compare(tiertopo, tree, release, logged)
         tap(not bad and kernel_tiers(tree), f"{name}: plan --kernel-model {release} = the kernel's tiers"
             + (" and demotion targets" if logs_targets else ""), "\n".join(bad), known(name, "model"))
 
@@ -158,7 +159,6 @@ def main():
         # adds ~218,000 for QEMU's x1 link), whatever the release
         regions = region_latencies(tree)
         if regions:
-            plan = run_json(tiertopo, "-s", tree, "plan", "--kernel-model", release, "--json")
             named = any(f["id"] == "kernel-cxl-link-latency-ps" for f in plan.get("findings", []))
             inflated = any(v > 100000 for v in regions.values())
             tap(named == inflated, f"{name}: kernel-cxl-link-latency-ps "
@@ -184,8 +184,7 @@ def main():
         # the mutation: a model fed wrong HMAT figures must disagree with the kernel
         if not logs_targets:
             continue  # 6.1 ignores HMAT for tiers: swapping figures cannot show there
-        model = run_json(tiertopo, "-s", tree, "plan", "--kernel-model", release, "--json")
-        if any(f["id"] == "plan-dram-perf-zero" for f in model.get("findings", [])):
+        if any(f["id"] == "plan-dram-perf-zero" for f in plan.get("findings", [])):
             # a DRAM node with a zero HMAT figure: the kernel never registered the HMAT
             # algorithm, so no swap of figures can change its tiers (the model says so too)
             tap.skip(f"{name}: swapped access1 makes the model disagree",
@@ -210,7 +209,7 @@ def main():
                 open(fa, "w").write(vb)
                 open(fb, "w").write(va)
             try:
-                bad = compare(tiertopo, copy, release, logged)
+                bad = compare(tiertopo, copy, release, logged)[0]
                 err = ""
             except RuntimeError as e:
                 bad, err = [], str(e)
